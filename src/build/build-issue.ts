@@ -1,0 +1,77 @@
+import type { Config } from '../config/schema.ts';
+import { hasErrors, type Diagnostic } from '../core/diagnostic.ts';
+import { parseIssue } from '../issue/parse.ts';
+import { renderIssue } from '../render/render-issue.ts';
+import type { TemplateSet } from '../render/templates.ts';
+
+export interface IssueMeta {
+  slug: string;
+  file: string;
+  title: string;
+  subject: string;
+  preheader: string;
+  date: string;
+  status: 'draft' | 'ready';
+  author: string;
+  tags: string[];
+  words: number;
+  reading_minutes: number;
+  web_url: string;
+  bytes: { html: number; text: number; mjml: number };
+  diagnostics: Diagnostic[];
+}
+
+export interface BuiltIssue {
+  file: string;
+  slug: string | null;
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** Output files by name, present when the issue rendered. */
+  outputs: Record<string, string | Buffer> | null;
+  meta: IssueMeta | null;
+}
+
+/** Parses and renders one issue into the files `build` writes. Pure: no I/O. */
+export async function buildIssue(file: string, source: string, config: Config, templates: TemplateSet): Promise<BuiltIssue> {
+  const parsed = parseIssue(file, source, { author: config.author.name, layout: config.layout });
+  if (!parsed.issue) return { file, slug: null, ok: false, diagnostics: parsed.diagnostics, outputs: null, meta: null };
+  const rendered = await renderIssue(parsed.issue, config, templates);
+  const diagnostics = [...parsed.diagnostics, ...rendered.diagnostics];
+  const { issue } = rendered;
+  if (hasErrors(diagnostics) || !rendered.sample || !rendered.mjml) {
+    return { file, slug: issue.slug, ok: false, diagnostics, outputs: null, meta: null };
+  }
+  const meta: IssueMeta = {
+    slug: issue.slug,
+    file,
+    title: issue.title,
+    subject: rendered.subject,
+    preheader: rendered.preheader,
+    date: issue.date,
+    status: issue.status,
+    author: issue.author,
+    tags: issue.tags,
+    words: rendered.words,
+    reading_minutes: rendered.readingMinutes,
+    web_url: rendered.webUrl,
+    bytes: {
+      html: rendered.sample.html.length,
+      text: rendered.sample.text.length,
+      mjml: Buffer.byteLength(rendered.mjml),
+    },
+    diagnostics,
+  };
+  return {
+    file,
+    slug: issue.slug,
+    ok: true,
+    diagnostics,
+    outputs: {
+      'email.html': rendered.sample.html,
+      'email.txt': rendered.sample.text,
+      'email.mjml': rendered.mjml,
+      'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
+    },
+    meta,
+  };
+}

@@ -1,0 +1,146 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { CONFIG_FILE } from '../config/load.ts';
+import { diag, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
+import { loadTemplateSources } from '../render/load-templates.ts';
+import { readManifest, RENDERER_VERSION, sha256, writeManifest, type Manifest } from './manifest.ts';
+import { writeIssueOutputs } from './outputs.ts';
+import { renderInWorkers, WORKER_THRESHOLD } from './pool.ts';
+import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
+
+export interface BuildOptions {
+  root: string;
+  /** Issue files relative to root; all of `issues/*.md` when empty. */
+  files: string[];
+  outDir: string;
+  /** Rebuild even what the manifest says is current. */
+  force?: boolean;
+  /** Worker threads; defaults by issue count. */
+  workers?: boolean;
+}
+
+export interface IssueReport {
+  file: string;
+  slug: string | null;
+  ok: boolean;
+  skipped: boolean;
+  diagnostics: Diagnostic[];
+}
+
+export interface BuildReport {
+  issues: IssueReport[];
+  /** Problems not tied to one issue's render (duplicate slugs, unreadable files). */
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+export async function listIssueFiles(root: string): Promise<string[]> {
+  try {
+    const names = await readdir(join(root, 'issues'));
+    return names.filter((n) => n.endsWith('.md')).sort().map((n) => `issues/${n}`);
+  } catch {
+    return [];
+  }
+}
+
+/** Config text and template files: everything besides the issue that decides its output. */
+export async function readBuildSources(root: string): Promise<BuildSources> {
+  const configText = await readFile(join(root, CONFIG_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  return { configText, templates: await loadTemplateSources(root) };
+}
+
+function sourcesHash(sources: BuildSources): string {
+  const templateParts = [...Object.values(sources.templates.layouts), ...Object.values(sources.templates.partials)]
+    .flatMap((t) => [t.file, t.source]);
+  return sha256(RENDERER_VERSION, sources.configText ?? '', ...templateParts);
+}
+
+async function outputsExist(outDir: string, slug: string): Promise<boolean> {
+  return stat(join(outDir, slug, 'meta.json')).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Builds issues into `outDir`: parse, render and write each one, skipping those whose content, templates and config
+ * are unchanged since the last build. Every issue is attempted; the report says which failed and why.
+ */
+export async function build(options: BuildOptions): Promise<BuildReport> {
+  const root = resolve(options.root);
+  const outDir = resolve(root, options.outDir);
+  const sources = await readBuildSources(root);
+  const files = options.files.length > 0 ? options.files.map((f) => relative(root, resolve(root, f))) : await listIssueFiles(root);
+  const globalHash = sourcesHash(sources);
+  const manifest: Manifest = options.force ? { version: RENDERER_VERSION, entries: {} } : await readManifest(outDir);
+  const next: Manifest = { version: RENDERER_VERSION, entries: { ...manifest.entries } };
+
+  const reports = new Map<string, IssueReport>();
+  const diagnostics: Diagnostic[] = [];
+  const work: WorkItem[] = [];
+  const hashes = new Map<string, string>();
+  for (const file of files) {
+    let source: string;
+    try {
+      source = await readFile(join(root, file), 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+      reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${reason}`)] });
+      continue;
+    }
+    const hash = sha256(globalHash, file, source);
+    hashes.set(file, hash);
+    const previous = manifest.entries[file];
+    if (previous && previous.hash === hash && (await outputsExist(outDir, previous.slug))) {
+      reports.set(file, { file, slug: previous.slug, ok: true, skipped: true, diagnostics: previous.diagnostics });
+      continue;
+    }
+    work.push({ file, source, outDir });
+  }
+
+  const record = (result: WorkResult) => {
+    const crash = result.crash ? [diag(result.file, 0, 'error', 'build/crash', `the renderer failed (a bug): ${result.crash.split('\n')[0]}`)] : [];
+    reports.set(result.file, { file: result.file, slug: result.slug, ok: result.ok && !result.crash, skipped: false, diagnostics: [...result.diagnostics, ...crash] });
+    const hash = hashes.get(result.file);
+    if (result.ok && result.slug && hash) next.entries[result.file] = { hash, slug: result.slug, diagnostics: result.diagnostics };
+    else delete next.entries[result.file];
+  };
+
+  const useWorkers = options.workers ?? work.length >= WORKER_THRESHOLD;
+  if (useWorkers && work.length > 0) {
+    await renderInWorkers(work, sources, record);
+  } else if (work.length > 0) {
+    // The render stack (MJML and the rest) loads only when something needs rendering: an unchanged rebuild stays fast.
+    const [{ buildIssue }, { setupFromSources }] = await Promise.all([import('./build-issue.ts'), import('./setup.ts')]);
+    const setup = setupFromSources(sources);
+    for (const item of work) {
+      try {
+        const built = await buildIssue(item.file, item.source, setup.config, setup.templates);
+        if (built.outputs && built.slug) await writeIssueOutputs(outDir, built.slug, built.outputs);
+        record({ file: item.file, slug: built.slug, ok: built.ok, diagnostics: built.diagnostics });
+      } catch (error) {
+        record({ file: item.file, slug: null, ok: false, diagnostics: [], crash: (error as Error).stack ?? String(error) });
+      }
+    }
+  }
+
+  // Two issues with one slug would overwrite each other's output and web page.
+  const bySlug = new Map<string, string[]>();
+  for (const r of reports.values()) if (r.slug) bySlug.set(r.slug, [...(bySlug.get(r.slug) ?? []), r.file]);
+  for (const [slug, owners] of bySlug) {
+    if (owners.length < 2) continue;
+    for (const file of owners) {
+      diagnostics.push(diag(file, 0, 'error', 'build/duplicate-slug', `slug "${slug}" is also used by ${owners.filter((o) => o !== file).join(', ')}; set a distinct "slug"`));
+      const report = reports.get(file)!;
+      report.ok = false;
+      delete next.entries[file];
+    }
+  }
+
+  await writeManifest(outDir, next);
+  const issues = files.map((f) => reports.get(f)!).filter(Boolean);
+  return { issues, diagnostics, ok: issues.every((r) => r.ok && !hasErrors(r.diagnostics)) && !hasErrors(diagnostics) };
+}

@@ -1,0 +1,42 @@
+import { relative } from 'node:path';
+import { build } from '../../build/build.ts';
+import { formatDiagnostic, sortDiagnostics } from '../../core/diagnostic.ts';
+
+export interface BuildCommand {
+  root: string;
+  files: string[];
+  outDir: string;
+  force: boolean;
+}
+
+/** `newsletter build`: renders, reports each issue and its problems, exits 1 if any issue failed. */
+export async function runBuild(cmd: BuildCommand): Promise<number> {
+  const started = performance.now();
+  const report = await build({ root: cmd.root, files: cmd.files, outDir: cmd.outDir, force: cmd.force });
+  const out = relative(cmd.root, cmd.outDir) || '.';
+  let errors = 0;
+  let warnings = 0;
+  for (const issue of report.issues) {
+    const mark = issue.ok ? '✓' : '✗';
+    const where = issue.ok && issue.slug ? ` → ${out}/${issue.slug}/${issue.skipped ? ' (unchanged)' : ''}` : '';
+    process.stdout.write(`${mark} ${issue.file}${where}\n`);
+    for (const d of sortDiagnostics(issue.diagnostics)) {
+      if (d.severity === 'error') errors++;
+      if (d.severity === 'warning') warnings++;
+      process.stdout.write(`    ${formatDiagnostic(d)}\n`);
+    }
+  }
+  for (const d of report.diagnostics) {
+    errors++;
+    process.stdout.write(`${formatDiagnostic(d)}\n`);
+  }
+  const built = report.issues.filter((i) => i.ok && !i.skipped).length;
+  const skipped = report.issues.filter((i) => i.skipped).length;
+  const failed = report.issues.filter((i) => !i.ok).length;
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  process.stdout.write(
+    `${built} built, ${skipped} unchanged, ${failed} failed in ${seconds} s; ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+  );
+  if (report.issues.length === 0) process.stdout.write('No issues found: add Markdown files to issues/ (try `newsletter new "Title"`).\n');
+  return report.ok ? 0 : 1;
+}

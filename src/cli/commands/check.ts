@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { listIssueFiles, readBuildSources } from '../../build/build.ts';
+import { buildIssue } from '../../build/build-issue.ts';
+import { setupFromSources } from '../../build/setup.ts';
+import { diag, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
+
+export interface CheckCommand {
+  root: string;
+  files: string[];
+  json: boolean;
+}
+
+/** `newsletter check`: renders every issue in memory and prints each diagnostic once. */
+export async function runCheck(cmd: CheckCommand): Promise<number> {
+  const setup = setupFromSources(await readBuildSources(cmd.root));
+  const files = cmd.files.length > 0 ? cmd.files.map((f) => relative(cmd.root, resolve(cmd.root, f))) : await listIssueFiles(cmd.root);
+  const seen = new Set<string>();
+  const all: Diagnostic[] = [];
+  for (const file of files) {
+    let found: Diagnostic[];
+    try {
+      const source = await readFile(join(cmd.root, file), 'utf8');
+      found = (await buildIssue(file, source, setup.config, setup.templates)).diagnostics;
+    } catch (error) {
+      found = [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+    }
+    // Template diagnostics repeat for every issue using the template; print them once.
+    for (const d of found) {
+      const key = formatDiagnostic(d);
+      if (!seen.has(key)) {
+        seen.add(key);
+        all.push(d);
+      }
+    }
+  }
+  const sorted = sortDiagnostics(all);
+  if (cmd.json) {
+    process.stdout.write(`${JSON.stringify(sorted, null, 2)}\n`);
+  } else {
+    for (const d of sorted) process.stdout.write(`${formatDiagnostic(d)}\n`);
+    const errors = sorted.filter((d) => d.severity === 'error').length;
+    process.stderr.write(`${files.length} issue${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${sorted.length - errors} other${sorted.length - errors === 1 ? '' : 's'}\n`);
+  }
+  return hasErrors(sorted) ? 1 : 0;
+}

@@ -1,0 +1,65 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
+import { isRealDate } from '../issue/schema.ts';
+
+function dateOption(value: string): string {
+  if (!isRealDate(value)) throw new InvalidArgumentError('expected a real date written YYYY-MM-DD');
+  return value;
+}
+
+/**
+ * Declares the commands and flags; each command's work lives in commands/<name>.ts, loaded only when it runs so
+ * that start-up stays fast. Returns the exit code.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('newsletter')
+    .description('Markdown issues to responsive email, a web archive and SMTP sending.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('build')
+    .description('render issues into dist/<slug>/ (email.html, email.txt, email.mjml, meta.json)')
+    .argument('[files...]', 'issue files (default: every issues/*.md)')
+    .option('--out <dir>', 'output folder', 'dist')
+    .option('--force', 'rebuild issues even when unchanged since the last build', false)
+    .action(async (files: string[], opts: { out: string; force: boolean }) => {
+      const { runBuild } = await import('./commands/build.ts');
+      code = await runBuild({ root: process.cwd(), files, outDir: opts.out, force: opts.force });
+    });
+
+  program
+    .command('check')
+    .description('print every diagnostic as "file:line severity rule message"; exit 1 on errors')
+    .argument('[files...]', 'issue files (default: every issues/*.md)')
+    .option('--json', 'print the diagnostics as JSON', false)
+    .action(async (files: string[], opts: { json: boolean }) => {
+      const { runCheck } = await import('./commands/check.ts');
+      code = await runCheck({ root: process.cwd(), files, json: opts.json });
+    });
+
+  program
+    .command('new')
+    .description('create issues/YYYY-MM-DD-<slug>.md with its front matter filled in')
+    .argument('<title>', 'the issue title')
+    .option('--date <YYYY-MM-DD>', "the issue date (default: today's)", dateOption)
+    .action(async (title: string, opts: { date?: string }) => {
+      const { runNew } = await import('./commands/new.ts');
+      code = await runNew({ root: process.cwd(), title, date: opts.date });
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof DiagnosticError) {
+      for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      return 1;
+    }
+    process.stderr.write(`newsletter: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return code;
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { diag, DiagnosticError } from '../core/diagnostic.ts';
+import { schemaProblems } from '../core/schema-problems.ts';
+import { parseYamlDocument } from '../core/yaml-document.ts';
+import { configSchema, type Config } from './schema.ts';
+
+export const CONFIG_FILE = 'newsletter.yaml';
+
+/** Validates config text; throws a DiagnosticError naming every bad key, its line and what it expects. */
+export function parseConfig(text: string, file = CONFIG_FILE): Config {
+  const yaml = parseYamlDocument(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+  if (yaml.problems.length > 0) {
+    throw new DiagnosticError(
+      yaml.problems.map((p) => diag(file, p.line, 'error', 'config/yaml', `not valid YAML: ${p.message}`)),
+    );
+  }
+  const input = yaml.value ?? {};
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new DiagnosticError(
+      schemaProblems(configSchema, result.error.issues, input, yaml, 1).map((p) =>
+        diag(file, p.line, 'error', p.unknownKey ? 'config/unknown-key' : 'config/key', p.message, p.field),
+      ),
+    );
+  }
+  return result.data;
+}
+
+/** Reads `newsletter.yaml` from the project root; a project without one runs on the defaults. */
+export async function loadConfig(root: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(join(root, CONFIG_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return configSchema.parse({});
+    throw error;
+  }
+  return parseConfig(text);
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { oneLine } from '../issue/schema.ts';
+
+/** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
+const colour = z
+  .string({ error: 'a colour like "#1a1a1a"' })
+  .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a hex colour like "#1a1a1a"');
+
+/** A CSS font stack, e.g. `Georgia, 'Times New Roman', serif`: names, quotes, commas and hyphens only. */
+const fontStack = z
+  .string({ error: 'a font stack' })
+  .regex(/^[\p{L}\p{N} ,'"_-]+$/u, 'must be a font stack like "Georgia, \'Times New Roman\', serif"');
+
+const email = z
+  .string({ error: 'an email address' })
+  .regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/, 'must be a plain email address like "news@example.com"');
+
+const httpUrl = z
+  .string({ error: 'a URL' })
+  .regex(/^https?:\/\/[^\s"'<>]+$/, 'must be an absolute http(s) URL like "https://example.com/newsletter"')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const colours = z.strictObject({
+  /** Around the email. */
+  background: colour.default('#f3f0ea'),
+  /** Behind the text. */
+  content_background: colour.default('#ffffff'),
+  text: colour.default('#1f1f1f'),
+  heading: colour.default('#111111'),
+  /** Byline, captions, footer. */
+  muted: colour.default('#6b6560'),
+  link: colour.default('#a3261c'),
+  /** Masthead rule and pull-quote bar. */
+  accent: colour.default('#a3261c'),
+  quote_background: colour.default('#f8f5f0'),
+  border: colour.default('#e4ded5'),
+});
+
+export const themeSchema = z.strictObject({
+  /** Email width in pixels; 600 is the width every client handles. */
+  width: z.number().int().min(480).max(800).default(600),
+  colors: colours.default(colours.parse({})),
+  fonts: z
+    .strictObject({
+      body: fontStack.default("Georgia, 'Times New Roman', Times, serif"),
+      heading: fontStack.default("'Helvetica Neue', Helvetica, Arial, sans-serif"),
+    })
+    .default({
+      body: "Georgia, 'Times New Roman', Times, serif",
+      heading: "'Helvetica Neue', Helvetica, Arial, sans-serif",
+    }),
+  /** Body text size in pixels. */
+  font_size: z.number().min(12).max(24).default(18),
+  line_height: z.number().min(1).max(2.5).default(1.6),
+  logo: z
+    .strictObject({
+      src: httpUrl,
+      alt: oneLine(),
+      width: z.number().int().min(16).max(600).default(180),
+    })
+    .nullable()
+    .default(null),
+});
+
+export const configSchema = z.strictObject({
+  /** The newsletter's name: masthead, footer and the From name. */
+  name: oneLine(120).default('My Newsletter'),
+  /** One line under the masthead and in the archive. */
+  description: oneLine(300).nullable().default(null),
+  /** The `lang` of every email and page. */
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like "en" or "en-GB"')
+    .default('en'),
+  /** Public base URL of the web archive; an issue lives at `<url>/<slug>/`. */
+  url: httpUrl.default('http://localhost:8787'),
+  from: z
+    .strictObject({ name: oneLine(120).nullable().default(null), email: email })
+    .default({ name: null, email: 'newsletter@example.com' }),
+  reply_to: email.nullable().default(null),
+  /** Postal address in the footer (CAN-SPAM and most providers require one). */
+  address: oneLine(300).default('Postal address not set: add "address" to newsletter.yaml'),
+  author: z
+    .strictObject({ name: oneLine(120), bio: oneLine(1000).nullable().default(null) })
+    .default({ name: 'The Editor', bio: null }),
+  /** Layout used when an issue names none. */
+  layout: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be a layout name from templates/layouts/')
+    .default('newsletter'),
+  theme: themeSchema.default(themeSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type Theme = Config['theme'];

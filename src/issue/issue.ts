@@ -1,0 +1,23 @@
+/** A parsed, validated issue: front matter with its defaults applied, and the Markdown body. */
+export interface Issue {
+  /** Path relative to the project root, used in every diagnostic. */
+  file: string;
+  slug: string;
+  title: string;
+  subject: string;
+  subtitle: string | null;
+  /** Only when the writer set one; the renderer otherwise derives it from the text. */
+  preheader: string | null;
+  author: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  image: { src: string; alt: string; caption: string | null } | null;
+  tags: string[];
+  layout: string;
+  status: 'draft' | 'ready';
+  body: string;
+  /** File line of each front matter key the writer set, for diagnostics found after parsing. */
+  lines: Record<string, number>;
+  /** File line on which the body starts, to give body diagnostics their real line. */
+  bodyLine: number;
+}

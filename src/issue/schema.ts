@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { SLUG_PATTERN } from './slug.ts';
+
+/** One-line text: header values built from these must never carry CR or LF (header injection). */
+export const oneLine = (max?: number) => {
+  let s = z.string({ error: 'text' }).refine((v) => !/[\r\n\u2028\u2029]/.test(v), {
+    message: 'must be one line (it contains a line break)',
+  });
+  s = s.refine((v) => v.trim().length > 0, { message: 'must not be empty' });
+  if (max !== undefined) {
+    s = s.refine((v) => v.length <= max, { message: `must be at most ${max} characters` });
+  }
+  return s;
+};
+
+export function isRealDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export const SUBJECT_MAX = 150;
+
+export const frontMatterSchema = z.strictObject({
+  title: oneLine(),
+  date: z
+    .string({ error: 'a date written YYYY-MM-DD' })
+    .refine(isRealDate, { message: 'must be a real date written YYYY-MM-DD' }),
+  subject: oneLine(SUBJECT_MAX).optional(),
+  subtitle: oneLine().optional(),
+  preheader: oneLine(300).optional(),
+  author: oneLine().optional(),
+  image: z
+    .strictObject({
+      src: oneLine(),
+      alt: oneLine(),
+      caption: oneLine().optional(),
+    })
+    .optional(),
+  tags: z.array(oneLine(60)).optional(),
+  layout: z
+    .string({ error: 'a layout name' })
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be a layout name from templates/layouts/ (letters, digits, - and _)')
+    .optional(),
+  slug: z
+    .string({ error: 'a slug' })
+    .regex(SLUG_PATTERN, 'must be lower-case letters, digits and single hyphens, like "ceasefire-talks"')
+    .optional(),
+  status: z.enum(['draft', 'ready'], { error: 'must be "draft" or "ready"' }).optional(),
+});
+
+export type FrontMatter = z.infer<typeof frontMatterSchema>;
+export const FRONT_MATTER_KEYS = Object.keys(frontMatterSchema.shape);

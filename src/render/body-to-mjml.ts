@@ -1,0 +1,113 @@
+import { diag, type Diagnostic } from '../core/diagnostic.ts';
+import { escapeHtml } from '../core/escape.ts';
+import type { Theme } from '../config/schema.ts';
+import type { Feature } from '../checks/compat.ts';
+import type { BodyStyles } from './body-styles.ts';
+import type { Block } from './markdown.ts';
+import { sanitizeBody } from './sanitize.ts';
+import { checkUrl } from './safe-url.ts';
+
+export interface BodyMjml {
+  mjml: string;
+  diagnostics: Diagnostic[];
+  /** HTML elements the body uses, for the client-compatibility check. */
+  elements: Feature[];
+}
+
+interface Context {
+  file: string;
+  /** The body's Markdown, split in lines, and the file line of its first line. */
+  lines: string[];
+  firstLine: number;
+}
+
+/** The line at or after `from` that contains `needle`, so a link's diagnostic points at the link, not its paragraph. */
+function locate(ctx: Context, needle: string | undefined, from: number): number {
+  if (!needle) return from;
+  for (let i = from - ctx.firstLine; i >= 0 && i < ctx.lines.length && i < from - ctx.firstLine + 200; i++) {
+    if (ctx.lines[i]!.includes(needle)) return i + ctx.firstLine;
+  }
+  return from;
+}
+
+function linkProblems(ctx: Context, href: string | undefined, removed: boolean, line: number): Diagnostic[] {
+  const at = locate(ctx, href, line);
+  const { file } = ctx;
+  if (removed) return [diag(file, at, 'warning', 'links/unsafe', `removed a link to "${href!.slice(0, 40)}": only https, http, mailto and relative links are kept`)];
+  if (href === undefined || href.trim() === '') return [diag(file, at, 'warning', 'links/empty', 'a link with no target')];
+  if (href.trim() === '#') return [diag(file, at, 'warning', 'links/empty', 'a link to "#" goes nowhere in an email')];
+  if (/^http:/i.test(href.trim())) return [diag(file, at, 'warning', 'links/http', `insecure link ${href}: use https`)];
+  return [];
+}
+
+function imageProblems(ctx: Context, src: string | undefined, alt: string | undefined, removed: boolean, line: number): Diagnostic[] {
+  const at = locate(ctx, src, line);
+  const { file } = ctx;
+  const out: Diagnostic[] = [];
+  if (removed) out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${src!.slice(0, 40)}": only https and http images are kept`));
+  else if (src && /^http:/i.test(src.trim())) out.push(diag(file, at, 'warning', 'images/http', `insecure image ${src}: use https`));
+  if (alt === undefined || alt.trim() === '') out.push(diag(file, at, 'warning', 'images/alt', 'an image without alt text: screen readers and clients that block images show nothing'));
+  return out;
+}
+
+function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; diagnostics: Diagnostic[] } {
+  const removed = checkUrl(block.src, 'image') === 'unsafe';
+  const diagnostics = imageProblems(ctx, block.src, block.alt, removed, block.line);
+  let href = block.href;
+  if (href !== null) {
+    const linkRemoved = checkUrl(href, 'link') === 'unsafe';
+    diagnostics.push(...linkProblems(ctx, href, linkRemoved, block.line));
+    if (linkRemoved) href = null;
+  }
+  if (removed) return { mjml: '', diagnostics };
+  const attrs = [
+    `src="${escapeHtml(block.src)}"`,
+    `alt="${escapeHtml(block.alt)}"`,
+    href ? `href="${escapeHtml(href)}"` : '',
+    block.title ? `title="${escapeHtml(block.title)}"` : '',
+    'fluid-on-mobile="true"',
+    `padding="${block.title ? '8px 0 4px' : '8px 0 20px'}"`,
+  ].filter(Boolean);
+  let mjml = `<mj-image ${attrs.join(' ')} />\n`;
+  if (block.title) {
+    mjml += `<mj-text padding="0 0 20px" font-size="14px" line-height="1.4" color="${theme.colors.muted}">${escapeHtml(block.title)}</mj-text>\n`;
+  }
+  return { mjml, diagnostics };
+}
+
+/** Turns the body's blocks into column-level MJML: mj-text runs, full-width mj-image and mj-divider. */
+export function bodyToMjml(
+  blocks: readonly Block[],
+  theme: Theme,
+  styles: BodyStyles,
+  file: string,
+  markdown: string,
+  firstLine: number,
+): BodyMjml {
+  const ctx: Context = { file, lines: markdown.split('\n'), firstLine };
+  const diagnostics: Diagnostic[] = [];
+  const elements: Feature[] = [];
+  let mjml = '';
+  for (const block of blocks) {
+    if (block.kind === 'divider') {
+      mjml += `<mj-divider border-width="1px" border-color="${theme.colors.border}" padding="16px 0" />\n`;
+    } else if (block.kind === 'image') {
+      const out = imageBlock(block, theme, ctx);
+      mjml += out.mjml;
+      diagnostics.push(...out.diagnostics);
+      elements.push({ kind: 'element', name: 'img', line: block.line });
+    } else {
+      let line = block.line;
+      const html = sanitizeBody(block.html, styles, {
+        onLine: (n) => {
+          line = firstLine + n - 1;
+        },
+        onLink: (href, removed) => diagnostics.push(...linkProblems(ctx, href, removed, line)),
+        onImage: (src, alt, removed) => diagnostics.push(...imageProblems(ctx, src, alt, removed, line)),
+        onElement: (name) => elements.push({ kind: 'element', name, line }),
+      });
+      if (html.trim() !== '') mjml += `<mj-text>${html}</mj-text>\n`;
+    }
+  }
+  return { mjml, diagnostics, elements };
+}

@@ -1,0 +1,126 @@
+import type { Config } from '../config/schema.ts';
+import { diag, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
+import { compatDiagnostics } from '../checks/compat.ts';
+import { runEmailChecks } from '../checks/email-checks.ts';
+import type { Issue } from '../issue/issue.ts';
+import { defaultPreheader } from '../issue/preheader.ts';
+import { countWords, readingMinutes } from '../issue/reading-time.ts';
+import { bodyStyles } from './body-styles.ts';
+import { bodyToMjml } from './body-to-mjml.ts';
+import { layoutContext } from './layout-context.ts';
+import { parseMarkdown } from './markdown.ts';
+import { expandBodyTags, makePlaceholders, type Placeholders } from './merge-tags.ts';
+import { mjmlToHtml } from './mjml-to-html.ts';
+import { RecipientTemplate, type PersonalisedEmail, type Recipient } from './personalise.ts';
+import { templateCompat } from './template-compat.ts';
+import { TemplateError, type TemplateSet } from './templates.ts';
+import { mjmlToText } from './text.ts';
+
+/** The subscriber the build renders with, so `dist/` shows a realistic email. */
+export function sampleRecipient(config: Config): Recipient {
+  return { name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: `${config.url}/unsubscribe/sample` };
+}
+
+export interface RenderedIssue {
+  issue: Issue;
+  subject: string;
+  preheader: string;
+  words: number;
+  readingMinutes: number;
+  webUrl: string;
+  /** Null when rendering failed; the diagnostics say why. */
+  mjml: string | null;
+  /** Final HTML and text with placeholders, before personalisation. */
+  html: string | null;
+  text: string | null;
+  recipientTemplate: RecipientTemplate | null;
+  /** The email as the sample subscriber gets it. */
+  sample: PersonalisedEmail | null;
+  placeholders: Placeholders;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The render core: issue → MJML → HTML, text, diagnostics and the per-subscriber template. Pure: everything it
+ * needs comes in as arguments; MJML runs once.
+ */
+export async function renderIssue(issue: Issue, config: Config, templates: TemplateSet): Promise<RenderedIssue> {
+  const layout = templates.layoutFile(issue.layout);
+  const sources = [issue.body, ...Object.values(templates.sources.layouts), ...Object.values(templates.sources.partials)]
+    .map((t) => (typeof t === 'string' ? t : t.source));
+  const placeholders = makePlaceholders(sources);
+  const webUrl = `${config.url}/${issue.slug}/`;
+  const diagnostics: Diagnostic[] = [];
+
+  const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
+  diagnostics.push(...tags.diagnostics);
+  const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
+  const words = countWords(parsed.text);
+  const preheader = issue.preheader ?? defaultPreheader(parsed.paragraphText);
+  const body = bodyToMjml(parsed.blocks, config.theme, bodyStyles(config.theme), issue.file, tags.markdown, issue.bodyLine);
+  diagnostics.push(...body.diagnostics, ...compatDiagnostics(issue.file, body.elements));
+
+  const result: RenderedIssue = {
+    issue,
+    subject: issue.subject,
+    preheader,
+    words,
+    readingMinutes: readingMinutes(words),
+    webUrl,
+    mjml: null,
+    html: null,
+    text: null,
+    recipientTemplate: null,
+    sample: null,
+    placeholders,
+    diagnostics,
+  };
+  if (!layout) {
+    diagnostics.push(templates.unknownLayout(issue.layout, issue.file, issue.lines.layout ?? 1));
+    return result;
+  }
+  diagnostics.push(...templateCompat(templates, issue.layout));
+  if (hasErrors(diagnostics)) return result;
+
+  const context = layoutContext(issue, config, {
+    body: body.mjml,
+    preheader,
+    readingMinutes: result.readingMinutes,
+    placeholders,
+    webUrl,
+  });
+  let mjml: string;
+  try {
+    mjml = templates.render(issue.layout, context);
+  } catch (error) {
+    diagnostics.push(asDiagnostic(error, issue.file));
+    return result;
+  }
+  result.mjml = mjml;
+  const templateFiles = [layout, ...Object.values(templates.sources.partials)];
+  const converted = await mjmlToHtml(mjml, templateFiles, layout.file);
+  diagnostics.push(...converted.diagnostics);
+  if (converted.html === null) return result;
+
+  result.html = converted.html;
+  result.text = mjmlToText(mjml);
+  result.recipientTemplate = new RecipientTemplate(result.html, result.text, placeholders);
+  result.sample = result.recipientTemplate.render(sampleRecipient(config));
+  diagnostics.push(
+    ...runEmailChecks({
+      file: issue.file,
+      layoutFile: layout.file,
+      htmlBytes: result.sample.html.length,
+      preheader,
+      mjml,
+      html: result.html,
+      unsubscribePlaceholder: placeholders.unsubscribe,
+    }),
+  );
+  return result;
+}
+
+function asDiagnostic(error: unknown, file: string): Diagnostic {
+  if (error instanceof TemplateError) return error.toDiagnostic();
+  return diag(file, 0, 'error', 'template/render', (error as Error).message);
+}
