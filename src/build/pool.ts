@@ -5,7 +5,8 @@ import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
 /** Below this many issues, starting workers (each loads MJML) costs more than it saves. */
 export const WORKER_THRESHOLD = 12;
 
-const workerUrl = new URL(`./render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+// From source (tsx) the worker is the .ts next to this file; in the bundle it is lib/render-worker.cjs.
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './render-worker.ts' : './render-worker.cjs', import.meta.url);
 
 /** Renders items on one worker per core, handing each worker its next item as soon as it is free. */
 export async function renderInWorkers(

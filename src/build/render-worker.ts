@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeIssueOutputs } from './outputs.ts';
-import { buildIssue } from './build-issue.ts';
-import { setupFromSources, type BuildSetup, type WorkItem, type WorkResult } from './setup.ts';
+import { buildIssue, setupFromSources } from './render-stack.ts';
+import type { BuildSetup, WorkItem, WorkResult } from './setup.ts';
 
 /** Renders and writes the issues the main thread hands over, one message at a time. */
 const setup: BuildSetup = setupFromSources(workerData as BuildSetup['sources']);

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
-import { isRealDate } from '../issue/schema.ts';
+import { isRealDate } from '../issue/date.ts';
 
 function dateOption(value: string): string {
   if (!isRealDate(value)) throw new InvalidArgumentError('expected a real date written YYYY-MM-DD');

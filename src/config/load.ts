@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
 import { schemaProblems } from '../core/schema-problems.ts';
 import { parseYamlDocument } from '../core/yaml-document.ts';
+import { CONFIG_FILE } from './file.ts';
 import { configSchema, type Config } from './schema.ts';
-
-export const CONFIG_FILE = 'newsletter.yaml';
 
 /** Validates config text; throws a DiagnosticError naming every bad key, its line and what it expects. */
 export function parseConfig(text: string, file = CONFIG_FILE): Config {

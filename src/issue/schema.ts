@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDate } from './date.ts';
 import { SLUG_PATTERN } from './slug.ts';
 
 /** One-line text: header values built from these must never carry CR or LF (header injection). */
@@ -12,14 +13,6 @@ export const oneLine = (max?: number) => {
   }
   return s;
 };
-
-export function isRealDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
 
 export const SUBJECT_MAX = 150;
 

@@ -3,7 +3,8 @@ import { escapeHtml } from '../core/escape.ts';
 import type { Theme } from '../config/schema.ts';
 import type { Feature } from '../checks/compat.ts';
 import type { BodyStyles } from './body-styles.ts';
-import type { Block } from './markdown.ts';
+import type Token from 'markdown-it/lib/token.mjs';
+import { renderTokens, type Block } from './markdown.ts';
 import { sanitizeBody } from './sanitize.ts';
 import { checkUrl } from './safe-url.ts';
 
@@ -16,16 +17,19 @@ export interface BodyMjml {
 
 interface Context {
   file: string;
-  /** The body's Markdown, split in lines, and the file line of its first line. */
-  lines: string[];
+  /** The body's Markdown and the file line of its first line. */
+  markdown: string;
   firstLine: number;
+  /** The Markdown split in lines, made on the first diagnostic that needs it. */
+  lines?: string[];
 }
 
 /** The line at or after `from` that contains `needle`, so a link's diagnostic points at the link, not its paragraph. */
 function locate(ctx: Context, needle: string | undefined, from: number): number {
   if (!needle) return from;
-  for (let i = from - ctx.firstLine; i >= 0 && i < ctx.lines.length && i < from - ctx.firstLine + 200; i++) {
-    if (ctx.lines[i]!.includes(needle)) return i + ctx.firstLine;
+  const lines = (ctx.lines ??= ctx.markdown.split('\n'));
+  for (let i = from - ctx.firstLine; i >= 0 && i < lines.length && i < from - ctx.firstLine + 200; i++) {
+    if (lines[i]!.includes(needle)) return i + ctx.firstLine;
   }
   return from;
 }
@@ -75,6 +79,68 @@ function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx:
   return { mjml, diagnostics };
 }
 
+interface Sink {
+  diagnostics: Diagnostic[];
+  elements: Feature[];
+}
+
+function inlineText(tokens: readonly Token[] | null): string {
+  return (tokens ?? []).map((t) => (t.children ? inlineText(t.children) : t.content)).join('');
+}
+
+/**
+ * Styles and checks Markdown that holds no raw HTML, on its tokens. markdown-it escapes all text and refuses
+ * javascript:, vbscript: and file: links itself; data: URLs, which it allows for images, are removed here.
+ */
+function styleTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Context, sink: Sink, line: number): number {
+  for (const token of tokens) {
+    if (token.map) line = ctx.firstLine + token.map[0];
+    if (token.children) {
+      styleTokens(token.children, styles, ctx, sink, line);
+      continue;
+    }
+    if (token.nesting === -1 || !token.tag) continue;
+    const tag = token.tag;
+    sink.elements.push({ kind: 'element', name: tag, line });
+    if (token.type === 'link_open') {
+      const href = token.attrGet('href') ?? undefined;
+      const removed = href !== undefined && checkUrl(href, 'link') === 'unsafe';
+      if (removed) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'href');
+      sink.diagnostics.push(...linkProblems(ctx, href, removed, line));
+    } else if (token.type === 'image') {
+      const src = token.attrGet('src') ?? undefined;
+      const removed = src !== undefined && checkUrl(src, 'image') === 'unsafe';
+      if (removed) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'src');
+      sink.diagnostics.push(...imageProblems(ctx, src, inlineText(token.children), removed, line));
+    }
+    if (token.type === 'fence') {
+      token.meta = { preStyle: styles.pre };
+    } else if (token.type === 'code_block') {
+      token.attrSet('style', styles.pre!);
+    } else {
+      const style = styles[tag];
+      if (style) token.attrSet('style', style);
+    }
+  }
+  return line;
+}
+
+/** Raw HTML goes through the sanitiser, which also styles it; block markers carry source lines through. */
+function sanitizeTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Context, sink: Sink, firstLine: number): string {
+  for (const token of tokens) {
+    if (token.map && token.nesting >= 0 && token.type !== 'inline') token.attrSet('data-nl-line', String(token.map[0] + 1));
+  }
+  let line = firstLine;
+  return sanitizeBody(renderTokens(tokens as Token[]), styles, {
+    onLine: (n) => {
+      line = ctx.firstLine + n - 1;
+    },
+    onLink: (href, removed) => sink.diagnostics.push(...linkProblems(ctx, href, removed, line)),
+    onImage: (src, alt, removed) => sink.diagnostics.push(...imageProblems(ctx, src, alt, removed, line)),
+    onElement: (name) => sink.elements.push({ kind: 'element', name, line }),
+  });
+}
+
 /** Turns the body's blocks into column-level MJML: mj-text runs, full-width mj-image and mj-divider. */
 export function bodyToMjml(
   blocks: readonly Block[],
@@ -84,9 +150,8 @@ export function bodyToMjml(
   markdown: string,
   firstLine: number,
 ): BodyMjml {
-  const ctx: Context = { file, lines: markdown.split('\n'), firstLine };
-  const diagnostics: Diagnostic[] = [];
-  const elements: Feature[] = [];
+  const ctx: Context = { file, markdown, firstLine };
+  const sink: Sink = { diagnostics: [], elements: [] };
   let mjml = '';
   for (const block of blocks) {
     if (block.kind === 'divider') {
@@ -94,20 +159,18 @@ export function bodyToMjml(
     } else if (block.kind === 'image') {
       const out = imageBlock(block, theme, ctx);
       mjml += out.mjml;
-      diagnostics.push(...out.diagnostics);
-      elements.push({ kind: 'element', name: 'img', line: block.line });
+      sink.diagnostics.push(...out.diagnostics);
+      sink.elements.push({ kind: 'element', name: 'img', line: block.line });
     } else {
-      let line = block.line;
-      const html = sanitizeBody(block.html, styles, {
-        onLine: (n) => {
-          line = firstLine + n - 1;
-        },
-        onLink: (href, removed) => diagnostics.push(...linkProblems(ctx, href, removed, line)),
-        onImage: (src, alt, removed) => diagnostics.push(...imageProblems(ctx, src, alt, removed, line)),
-        onElement: (name) => elements.push({ kind: 'element', name, line }),
-      });
+      let html: string;
+      if (block.raw) {
+        html = sanitizeTokens(block.tokens, styles, ctx, sink, block.line);
+      } else {
+        styleTokens(block.tokens, styles, ctx, sink, block.line);
+        html = renderTokens(block.tokens);
+      }
       if (html.trim() !== '') mjml += `<mj-text>${html}</mj-text>\n`;
     }
   }
-  return { mjml, diagnostics, elements };
+  return { mjml, diagnostics: sink.diagnostics, elements: sink.elements };
 }

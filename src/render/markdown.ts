@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
+import { countWords } from '../issue/reading-time.ts';
 
 /**
  * CommonMark plus GFM tables and strikethrough. Raw HTML is parsed here and sanitised afterwards; linkify and the
@@ -10,27 +11,46 @@ const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographe
   'strikethrough',
 ]);
 
-/** Marks each block with its source line, so diagnostics found after rendering can point at the Markdown. */
-md.core.ruler.push('source_lines', (state) => {
+/** GFM column alignment arrives as a style attribute; an `align` attribute survives sanitising and theme styles. */
+md.core.ruler.push('cell_align', (state) => {
   for (const token of state.tokens) {
-    if (token.map && token.nesting >= 0 && token.type !== 'inline') {
-      token.attrSet('data-nl-line', String(token.map[0] + 1));
+    if ((token.type === 'th_open' || token.type === 'td_open')) {
+      const style = token.attrGet('style');
+      const align = style ? /text-align:(left|right|center)/.exec(style)?.[1] : undefined;
+      token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
+      token.attrSet('align', align ?? 'left');
     }
   }
 });
 
+/** `<pre>` of a fenced block takes its style from `meta.preStyle`; markdown-it puts fence attributes on `<code>`. */
+const renderFence = md.renderer.rules.fence!;
+md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+  const html = renderFence(tokens, idx, options, env, self);
+  const style = (tokens[idx]!.meta as { preStyle?: string } | null)?.preStyle;
+  return style ? html.replace('<pre>', `<pre style="${md.utils.escapeHtml(style)}">`) : html;
+};
+
+export function renderTokens(tokens: Token[]): string {
+  return md.renderer.render(tokens, md.options, {});
+}
+
 export type Block =
-  | { kind: 'html'; html: string; line: number; endLine: number }
+  /** A run of blocks for one mj-text; `raw` when it holds the writer's own HTML, which must be sanitised. */
+  | { kind: 'html'; tokens: Token[]; raw: boolean; line: number }
   | { kind: 'image'; src: string; alt: string; title: string; href: string | null; line: number }
   | { kind: 'divider'; line: number };
 
 export interface ParsedBody {
   blocks: Block[];
-  /** All words of the text, for reading time. */
-  text: string;
-  /** Text of the paragraphs, for the default preheader. */
+  /** Words of the text, for reading time. */
+  words: number;
+  /** Start of the paragraphs' text, for the default preheader. */
   paragraphText: string;
 }
+
+/** Enough paragraph text for any preheader. */
+const PARAGRAPH_TEXT_LIMIT = 400;
 
 function blockEnd(tokens: Token[], start: number): number {
   let depth = 0;
@@ -55,28 +75,30 @@ function soleImage(inline: Token): { image: Token; href: string | null } | null 
 export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
   const env = {};
   const tokens = md.parse(markdown, env);
-  const words: string[] = [];
-  const paragraphs: string[] = [];
+  let words = 0;
+  let paragraphText = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token.type === 'inline') {
       const text = inlineText(token);
-      words.push(text);
-      if (tokens[i - 1]?.type === 'paragraph_open') paragraphs.push(text);
+      words += countWords(text);
+      if (tokens[i - 1]?.type === 'paragraph_open' && paragraphText.length < PARAGRAPH_TEXT_LIMIT) {
+        paragraphText += `${text} `;
+      }
     } else if (token.type === 'fence' || token.type === 'code_block') {
-      words.push(token.content);
+      words += countWords(token.content);
     }
   }
 
   const blocks: Block[] = [];
   let pending: Token[] = [];
   let pendingLine = 0;
-  let pendingEnd = 0;
+  let pendingRaw = false;
   const flush = () => {
     if (pending.length === 0) return;
-    const html = md.renderer.render(pending, md.options, env);
-    blocks.push({ kind: 'html', html, line: pendingLine, endLine: pendingEnd });
+    blocks.push({ kind: 'html', tokens: pending, raw: pendingRaw, line: pendingLine });
     pending = [];
+    pendingRaw = false;
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -100,13 +122,16 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
       blocks.push({ kind: 'divider', line });
     } else {
       if (pending.length === 0) pendingLine = line;
-      pendingEnd = firstLine + (token.map?.[1] ?? 1) - 1;
-      for (let j = i; j <= end; j++) pending.push(tokens[j]!);
+      for (let j = i; j <= end; j++) {
+        const t = tokens[j]!;
+        pending.push(t);
+        if (t.type === 'html_block' || t.children?.some((c) => c.type === 'html_inline')) pendingRaw = true;
+      }
     }
     i = end;
   }
   flush();
-  return { blocks, text: words.join(' '), paragraphText: paragraphs.join(' ') };
+  return { blocks, words, paragraphText };
 }
 
 function inlineText(inline: Token): string {

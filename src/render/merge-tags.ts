@@ -1,4 +1,3 @@
-import Handlebars from 'handlebars';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 
 /** The per-subscriber fields a body or template may use. `web_url` is per issue and rendered directly. */
@@ -11,6 +10,8 @@ export type SlotName = 'name' | 'email' | 'unsubscribe';
  * and digits, which none of them rewrite. The nonce keeps them from matching anything the writer typed.
  */
 export interface Placeholders {
+  /** What all three start with. */
+  prefix: string;
   name: string;
   email: string;
   unsubscribe: string;
@@ -24,6 +25,7 @@ export function makePlaceholders(sources: readonly string[]): Placeholders {
   while (taken(`nlmerge${n}`)) n++;
   const p = `nlmerge${n}`;
   return {
+    prefix: p,
     name: `${p}namez`,
     email: `${p}emailz`,
     unsubscribe: `${p}unsubz`,
@@ -44,22 +46,12 @@ export function mergeContext(ph: Placeholders, webUrl: string) {
   };
 }
 
-type HbsNode = { type: string; loc?: { start: { line: number } } };
-type HbsMustache = HbsNode & {
-  path: { type: string; original: string };
-  params: unknown[];
-  hash?: unknown;
-  escaped: boolean;
-};
-
-function parseErrorLine(error: Error): number {
-  const m = /line (\d+)/.exec(error.message);
-  return m ? Number(m[1]) : 1;
-}
+const TAG = /^\{\{\s*([^{}]*?)\s*\}\}/;
 
 /**
- * Expands merge tags in a Markdown body: the four known tags become placeholders (or the web URL); `\{{` stays as
- * literal braces; anything else (unknown names, helpers, blocks, partials, triple braces) is an error with its line.
+ * Expands merge tags in a Markdown body: the four known tags become placeholders (or the web URL); `\{{` writes
+ * literal braces; `{{! notes }}` are dropped; anything else (unknown names, helpers, blocks, partials, triple
+ * braces) is an error with its line. A body is not a full Handlebars template: only these tags exist in it.
  */
 export function expandBodyTags(
   body: string,
@@ -69,19 +61,6 @@ export function expandBodyTags(
   webUrl: string,
 ): { markdown: string; diagnostics: Diagnostic[] } {
   if (!body.includes('{{')) return { markdown: body, diagnostics: [] };
-  const at = (line: number) => firstLine + line - 1;
-  let program: { body: HbsNode[] };
-  try {
-    program = Handlebars.parse(body) as unknown as { body: HbsNode[] };
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!;
-    return {
-      markdown: body,
-      diagnostics: [
-        diag(file, at(parseErrorLine(error as Error)), 'error', 'merge-tags/syntax', `${message} (write \\{{ for literal braces)`),
-      ],
-    };
-  }
   const values: Record<string, string> = {
     'subscriber.name': ph.name,
     'subscriber.email': ph.email,
@@ -91,31 +70,50 @@ export function expandBodyTags(
   const known = MERGE_TAGS.map((t) => `{{${t}}}`).join(', ');
   const diagnostics: Diagnostic[] = [];
   let out = '';
-  for (const node of program.body) {
-    const line = at(node.loc?.start.line ?? 1);
-    if (node.type === 'ContentStatement') {
-      out += (node as unknown as { value: string }).value;
-    } else if (node.type === 'CommentStatement') {
-      // {{! notes to self }} are dropped from the email.
-    } else if (node.type === 'MustacheStatement') {
-      const m = node as HbsMustache;
-      const name = m.path.type === 'PathExpression' ? m.path.original : '';
-      if (!Object.hasOwn(values, name) || m.params.length > 0 || m.hash) {
-        diagnostics.push(
-          diag(file, line, 'error', 'merge-tags/unknown', `unknown merge tag {{${name || '…'}}}: use ${known}, or \\{{ for literal braces`),
-        );
-      } else if (!m.escaped) {
-        diagnostics.push(
-          diag(file, line, 'error', 'merge-tags/unescaped', `{{{${name}}}} is not allowed: subscriber data is always escaped; use {{${name}}}`),
-        );
-      } else {
-        out += values[name];
-      }
-    } else {
-      diagnostics.push(
-        diag(file, line, 'error', 'merge-tags/unknown', `only merge tags (${known}) may be used in an issue, not blocks, helpers or partials`),
-      );
+  let from = 0;
+  let line = firstLine;
+  let counted = 0;
+  // Lines are counted forward from the last tag, so the whole scan stays linear.
+  const lineAt = (index: number) => {
+    let newline = body.indexOf('\n', counted);
+    while (newline !== -1 && newline < index) {
+      line++;
+      counted = newline + 1;
+      newline = body.indexOf('\n', counted);
     }
+    return line;
+  };
+  for (let at = body.indexOf('{{'); at !== -1; at = body.indexOf('{{', from)) {
+    if (body[at - 1] === '\\') {
+      out += `${body.slice(from, at - 1)}{{`;
+      from = at + 2;
+      continue;
+    }
+    out += body.slice(from, at);
+    if (body.startsWith('{{!', at)) {
+      const end = body.startsWith('{{!--', at) ? body.indexOf('--}}', at) : body.indexOf('}}', at);
+      if (end === -1) {
+        diagnostics.push(diag(file, lineAt(at), 'error', 'merge-tags/syntax', 'a {{! comment is never closed'));
+        return { markdown: out, diagnostics };
+      }
+      from = end + (body.startsWith('--}}', end) ? 4 : 2);
+      continue;
+    }
+    const tag = TAG.exec(body.slice(at, at + 200));
+    const name = tag?.[1] ?? '';
+    if (tag && Object.hasOwn(values, name) && !body.startsWith('{{{', at)) {
+      out += values[name];
+      from = at + tag[0].length;
+      continue;
+    }
+    const shown = tag ? tag[0] : body.slice(at, body.indexOf('\n', at) === -1 ? undefined : body.indexOf('\n', at)).slice(0, 40);
+    const message = body.startsWith('{{{', at)
+      ? `triple braces are not allowed: subscriber data is always escaped; use ${known}`
+      : `unknown merge tag ${shown}: use ${known}, or \\{{ for literal braces`;
+    diagnostics.push(diag(file, lineAt(at), 'error', body.startsWith('{{{', at) ? 'merge-tags/unescaped' : 'merge-tags/unknown', message));
+    const close = body.indexOf('}}', at);
+    from = close === -1 ? at + 2 : close + (body[close + 2] === '}' ? 3 : 2);
+    out += body.slice(at, from);
   }
-  return { markdown: out, diagnostics };
+  return { markdown: out + body.slice(from), diagnostics };
 }

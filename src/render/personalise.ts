@@ -49,11 +49,14 @@ export class RecipientTemplate {
 function split(source: string, placeholders: Placeholders): CompiledPart {
   const parts: Buffer[] = [];
   const slots: SlotName[] = [];
+  const { prefix } = placeholders;
   let last = 0;
-  for (const match of source.matchAll(placeholders.pattern)) {
-    parts.push(Buffer.from(source.slice(last, match.index), 'utf8'));
-    slots.push(slotOf(match[1]!));
-    last = match.index + match[0].length;
+  for (let at = source.indexOf(prefix); at !== -1; at = source.indexOf(prefix, at + 1)) {
+    const code = /^(name|email|unsub)z/.exec(source.slice(at + prefix.length, at + prefix.length + 6));
+    if (!code) continue;
+    parts.push(Buffer.from(source.slice(last, at), 'utf8'));
+    slots.push(slotOf(code[1]!));
+    last = at = at + prefix.length + code[0].length;
   }
   parts.push(Buffer.from(source.slice(last), 'utf8'));
   return { parts, slots };

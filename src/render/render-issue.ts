@@ -4,7 +4,7 @@ import { compatDiagnostics } from '../checks/compat.ts';
 import { runEmailChecks } from '../checks/email-checks.ts';
 import type { Issue } from '../issue/issue.ts';
 import { defaultPreheader } from '../issue/preheader.ts';
-import { countWords, readingMinutes } from '../issue/reading-time.ts';
+import { readingMinutes } from '../issue/reading-time.ts';
 import { bodyStyles } from './body-styles.ts';
 import { bodyToMjml } from './body-to-mjml.ts';
 import { layoutContext } from './layout-context.ts';
@@ -55,7 +55,7 @@ export async function renderIssue(issue: Issue, config: Config, templates: Templ
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
-  const words = countWords(parsed.text);
+  const words = parsed.words;
   const preheader = issue.preheader ?? defaultPreheader(parsed.paragraphText);
   const body = bodyToMjml(parsed.blocks, config.theme, bodyStyles(config.theme), issue.file, tags.markdown, issue.bodyLine);
   diagnostics.push(...body.diagnostics, ...compatDiagnostics(issue.file, body.elements));

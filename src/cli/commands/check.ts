@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { buildIssue } from '../../build/build-issue.ts';
-import { setupFromSources } from '../../build/setup.ts';
 import { diag, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface CheckCommand {
@@ -13,6 +11,7 @@ export interface CheckCommand {
 
 /** `newsletter check`: renders every issue in memory and prints each diagnostic once. */
 export async function runCheck(cmd: CheckCommand): Promise<number> {
+  const { buildIssue, setupFromSources } = await import('../../build/render-stack.ts');
   const setup = setupFromSources(await readBuildSources(cmd.root));
   const files = cmd.files.length > 0 ? cmd.files.map((f) => relative(cmd.root, resolve(cmd.root, f))) : await listIssueFiles(cmd.root);
   const seen = new Set<string>();

@@ -1,0 +1,4 @@
+// The render stack behind one import: MJML, Markdown, Handlebars and the rest load only when something is
+// rendered (the bundler keeps this module in a file of its own), so an unchanged rebuild starts fast.
+export { buildIssue } from './build-issue.ts';
+export { setupFromSources } from './setup.ts';
