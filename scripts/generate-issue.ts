@@ -41,12 +41,19 @@ export function generateIssue(seed: number, words = 1700, date = '2026-10-14'): 
   const parts: string[] = [];
   let written = 0;
   let section = 0;
-  while (written < words) {
-    if (written > 0 && written % 400 < 80) parts.push(`## Section ${++section}: ${sentence(next, 4).slice(0, -1)}`);
-    const n = Math.min(words - written, 60 + Math.floor(next() * 60));
-    if (next() < 0.3) parts.push(`> ${paragraph(next, n)}\n>\n> — Official ${section + 1}, in a statement`);
+  // Counts every word the reader sees: headings, quote attributions and link text included.
+  const tail = 27;
+  while (written < words - tail) {
+    if (written > 0 && written % 400 < 80) {
+      parts.push(`## Section ${++section}: ${sentence(next, 4).slice(0, -1)}`);
+      written += 6;
+    }
+    const quote = next() < 0.3;
+    const extra = quote ? 5 : 8;
+    const n = Math.max(1, Math.min(words - tail - written - extra, 60 + Math.floor(next() * 60)));
+    if (quote) parts.push(`> ${paragraph(next, n)}\n>\n> — Official ${section + 1}, in a statement`);
     else parts.push(`${paragraph(next, n)} See [the records](https://example.org/records/${seed}/${written}) for *details* and **context**.`);
-    written += n;
+    written += n + extra;
     if (parts.length === 4) parts.push(`![Council chamber during a vote](https://example.org/images/chamber-${seed}.jpg "Photo: Staff (CC BY 2.0)")`);
     if (parts.length === 9) {
       parts.push('| Date | Document | Cameras | Value | Vote |\n| --- | --- | ---: | ---: | --- |\n| Mar 2023 | Pilot | 24 | $180K | None |\n| Jan 2024 | Amend. 1 | 96 | $1.1M | None |\n| Sep 2024 | Amend. 2 | 210 | $2.9M | Consent |');

@@ -70,7 +70,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const sources = await readBuildSources(root);
   const files = options.files.length > 0 ? options.files.map((f) => relative(root, resolve(root, f))) : await listIssueFiles(root);
   const globalHash = sourcesHash(sources);
-  const manifest: Manifest = options.force ? { version: RENDERER_VERSION, entries: {} } : await readManifest(outDir);
+  // Read even with --force: it also records the slugs of issues outside this build, for the duplicate check.
+  const manifest: Manifest = await readManifest(outDir);
   const next: Manifest = { version: RENDERER_VERSION, entries: { ...manifest.entries } };
 
   const reports = new Map<string, IssueReport>();
@@ -90,7 +91,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     const hash = sha256(globalHash, file, source);
     hashes.set(file, hash);
     const previous = manifest.entries[file];
-    if (previous && previous.hash === hash && existsSync(join(outDir, previous.slug, 'meta.json'))) {
+    if (!options.force && previous && previous.hash === hash && existsSync(join(outDir, previous.slug, 'meta.json'))) {
       reports.set(file, { file, slug: previous.slug, ok: true, skipped: true, diagnostics: previous.diagnostics });
       continue;
     }
@@ -122,15 +123,23 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     }
   }
 
-  // Two issues with one slug would overwrite each other's output and web page.
+  // Two issues with one slug would overwrite each other's output and web page. Issues outside this build (`build
+  // <file>`) count too, by the slug their last build recorded, while their file exists. Every owner loses its
+  // manifest entry: the output folder may hold another owner's files now, so each renders again next time.
   const bySlug = new Map<string, string[]>();
-  for (const r of reports.values()) if (r.slug) bySlug.set(r.slug, [...(bySlug.get(r.slug) ?? []), r.file]);
+  const claim = (slug: string, file: string) => bySlug.set(slug, [...(bySlug.get(slug) ?? []), file]);
+  for (const r of reports.values()) if (r.slug) claim(r.slug, r.file);
+  for (const [file, entry] of Object.entries(manifest.entries)) {
+    if (reports.has(file)) continue;
+    if (existsSync(join(root, file))) claim(entry.slug, file);
+    else delete next.entries[file]; // the issue was deleted or renamed
+  }
   for (const [slug, owners] of bySlug) {
     if (owners.length < 2) continue;
     for (const file of owners) {
       diagnostics.push(diag(file, 0, 'error', 'build/duplicate-slug', `slug "${slug}" is also used by ${owners.filter((o) => o !== file).join(', ')}; set a distinct "slug"`));
-      const report = reports.get(file)!;
-      report.ok = false;
+      const report = reports.get(file);
+      if (report) report.ok = false;
       delete next.entries[file];
     }
   }

@@ -5,32 +5,69 @@ import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
 /** Below this many issues, starting workers (each loads MJML) costs more than it saves. */
 export const WORKER_THRESHOLD = 12;
 
-// From source (tsx) the worker is the .ts next to this file; in the bundle it is lib/render-worker.cjs.
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './render-worker.ts' : './render-worker.cjs', import.meta.url);
+/** In the bundle the worker is lib/render-worker.cjs; from source (tsx) it is the .ts next to this file. */
+function startWorker(sources: BuildSources): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.cjs', import.meta.url), { workerData: sources });
+  // Node 20 does not apply tsx's loader hooks (from `--import tsx`) inside worker threads, so the worker loads the
+  // TypeScript source through tsx's API itself.
+  const entry = JSON.stringify(new URL('./render-worker.ts', import.meta.url).href);
+  const code = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${entry}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(code, { eval: true, workerData: sources });
+}
 
-/** Renders items on one worker per core, handing each worker its next item as soon as it is free. */
+/**
+ * Renders items on one worker per core, handing each worker its next item as soon as it is free. A worker that
+ * fails or exits early stops the whole pool with an error: a build must never end "finished" with issues missing.
+ */
 export async function renderInWorkers(
   items: readonly WorkItem[],
   sources: BuildSources,
   onResult: (result: WorkResult) => void,
 ): Promise<void> {
   const count = Math.max(1, Math.min(availableParallelism(), items.length));
+  const workers: Worker[] = [];
   let next = 0;
-  await Promise.all(
-    Array.from({ length: count }, () => {
-      const worker = new Worker(workerUrl, { workerData: sources });
-      return new Promise<void>((resolve, reject) => {
-        const feed = () => {
-          if (next < items.length) worker.postMessage(items[next++]);
-          else void worker.terminate().then(() => resolve());
-        };
-        worker.on('message', (result: WorkResult) => {
-          onResult(result);
-          feed();
+  let failed = false;
+  const stopAll = () => Promise.all(workers.map((w) => w.terminate()));
+  try {
+    await Promise.all(
+      Array.from({ length: count }, () => {
+        const worker = startWorker(sources);
+        workers.push(worker);
+        return new Promise<void>((resolve, reject) => {
+          let busy = false;
+          let done = false;
+          const feed = () => {
+            if (failed) return;
+            if (next < items.length) {
+              busy = true;
+              worker.postMessage(items[next++]);
+            } else {
+              done = true;
+              void worker.terminate().then(() => resolve());
+            }
+          };
+          worker.on('message', (result: WorkResult) => {
+            busy = false;
+            onResult(result);
+            feed();
+          });
+          worker.on('online', feed);
+          worker.on('error', (error) => {
+            failed = true;
+            reject(error);
+          });
+          worker.on('exit', (code) => {
+            if (!done && !failed) {
+              failed = true;
+              reject(new Error(`a render worker stopped (exit code ${code})${busy ? ' while rendering an issue' : ''}`));
+            }
+          });
         });
-        worker.on('error', reject);
-        worker.on('online', feed);
-      });
-    }),
-  );
+      }),
+    );
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }

@@ -29,11 +29,16 @@ export function checkSize(f: EmailFacts): Diagnostic[] {
 }
 
 export function checkPreheader(f: EmailFacts): Diagnostic[] {
-  if (!/<mj-preview\b/.test(f.mjml)) {
+  const preview = /<mj-preview\b[^>]*?(?:\/>|>([\s\S]*?)<\/mj-preview>)/.exec(f.mjml);
+  if (!preview) {
     return [diag(f.layoutFile, 0, 'warning', 'preheader/missing', 'the layout has no <mj-preview>: inboxes will show the first text they find instead of a preheader')];
   }
   if (f.preheader.trim() === '') {
     return [diag(f.file, 1, 'warning', 'preheader/missing', 'no preheader: set "preheader" or start the issue with a paragraph')];
+  }
+  // The preview the inbox shows is what the layout put in <mj-preview>, whatever the issue's preheader is.
+  if ((preview[1] ?? '').trim() === '') {
+    return [diag(f.layoutFile, 0, 'warning', 'preheader/missing', 'the layout\'s <mj-preview> is empty: put {{issue.preheader}} in it')];
   }
   return [];
 }

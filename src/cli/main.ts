@@ -1,9 +1,23 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
+import { SLUG_PATTERN } from '../issue/slug.ts';
 
 function dateOption(value: string): string {
   if (!isRealDate(value)) throw new InvalidArgumentError('expected a real date written YYYY-MM-DD');
+  return value;
+}
+
+/**
+ * A DiagnosticError from any bundle: the render stack is bundled apart (lib/render-stack.cjs) with its own copy of
+ * the class, so `instanceof` misses the config errors it throws.
+ */
+function isDiagnosticError(error: unknown): error is DiagnosticError {
+  return error instanceof DiagnosticError || (error instanceof Error && error.name === 'DiagnosticError' && Array.isArray((error as DiagnosticError).diagnostics));
+}
+
+function slugOption(value: string): string {
+  if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError('expected lower-case letters, digits and single hyphens');
   return value;
 }
 
@@ -45,16 +59,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('create issues/YYYY-MM-DD-<slug>.md with its front matter filled in')
     .argument('<title>', 'the issue title')
     .option('--date <YYYY-MM-DD>', "the issue date (default: today's)", dateOption)
-    .action(async (title: string, opts: { date?: string }) => {
+    .option('--slug <slug>', 'the slug for the file name (default: made from the title)', slugOption)
+    .action(async (title: string, opts: { date?: string; slug?: string }) => {
       const { runNew } = await import('./commands/new.ts');
-      code = await runNew({ root: process.cwd(), title, date: opts.date });
+      code = await runNew({ root: process.cwd(), title, date: opts.date, slug: opts.slug });
     });
 
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof DiagnosticError) {
+    if (isDiagnosticError(error)) {
       for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
       return 1;
     }

@@ -9,20 +9,23 @@ import { configSchema, type Config } from './schema.ts';
 /** Validates config text; throws a DiagnosticError naming every bad key, its line and what it expects. */
 export function parseConfig(text: string, file = CONFIG_FILE): Config {
   const yaml = parseYamlDocument(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
-  if (yaml.problems.length > 0) {
-    throw new DiagnosticError(
-      yaml.problems.map((p) => diag(file, p.line, 'error', 'config/yaml', `not valid YAML: ${p.message}`)),
-    );
-  }
+  const yamlDiagnostics = yaml.problems.map((p) =>
+    p.fatal
+      ? diag(file, p.line, 'error', 'config/yaml', `not valid YAML: ${p.message}`)
+      : diag(file, p.line, 'error', 'config/duplicate-key', p.message, p.field),
+  );
+  if (yaml.problems.some((p) => p.fatal)) throw new DiagnosticError(yamlDiagnostics);
   const input = yaml.value ?? {};
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw new DiagnosticError(
-      schemaProblems(configSchema, result.error.issues, input, yaml, 1).map((p) =>
+    throw new DiagnosticError([
+      ...yamlDiagnostics,
+      ...schemaProblems(configSchema, result.error.issues, input, yaml, 1).map((p) =>
         diag(file, p.line, 'error', p.unknownKey ? 'config/unknown-key' : 'config/key', p.message, p.field),
       ),
-    );
+    ]);
   }
+  if (yamlDiagnostics.length > 0) throw new DiagnosticError(yamlDiagnostics);
   return result.data;
 }
 

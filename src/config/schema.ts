@@ -6,10 +6,19 @@ const colour = z
   .string({ error: 'a colour like "#1a1a1a"' })
   .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'must be a hex colour like "#1a1a1a"');
 
-/** A CSS font stack, e.g. `Georgia, 'Times New Roman', serif`: names, quotes, commas and hyphens only. */
+/** One family in a font stack: a name of words, or a name in matching single or double quotes. */
+const FAMILY = String.raw`(?:[\p{L}\p{N}_-]+(?: [\p{L}\p{N}_-]+)*|'[\p{L}\p{N} _-]+'|"[\p{L}\p{N} _-]+")`;
+
+/**
+ * A CSS font stack, e.g. `Georgia, 'Times New Roman', serif`: families separated by commas, quotes balanced, so the
+ * value can neither end the style attribute nor run on into the declarations after it.
+ */
 const fontStack = z
   .string({ error: 'a font stack' })
-  .regex(/^[\p{L}\p{N} ,'"_-]+$/u, 'must be a font stack like "Georgia, \'Times New Roman\', serif"');
+  .regex(
+    new RegExp(`^ *${FAMILY} *(?:, *${FAMILY} *)*$`, 'u'),
+    'must be a font stack like "Georgia, \'Times New Roman\', serif"',
+  );
 
 const email = z
   .string({ error: 'an email address' })

@@ -1,14 +1,19 @@
-/** Levenshtein distance, small inputs only (keys and names). */
+/**
+ * Edit distance counting an insertion, deletion, substitution or swap of two neighbouring letters as one edit
+ * (optimal string alignment), so `titel` is one edit from `title`. Small inputs only (keys and names).
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let beforePrev: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = prev[0]!;
-    prev[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = prev[j]!;
-      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, beforePrev[j - 2]! + 1);
+      row.push(d);
     }
+    beforePrev = prev;
+    prev = row;
   }
   return prev[b.length]!;
 }

@@ -2,7 +2,7 @@ import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { schemaProblems } from '../core/schema-problems.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import type { Issue } from './issue.ts';
-import { frontMatterSchema } from './schema.ts';
+import { frontMatterSchema, SUBJECT_MAX } from './schema.ts';
 import { SLUG_PATTERN, slugFromFileName } from './slug.ts';
 
 export interface ParseDefaults {
@@ -32,9 +32,12 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
   }
   const { yaml, body, bodyLine } = split;
   const diagnostics: Diagnostic[] = yaml.problems.map((p) =>
-    diag(file, p.line, 'error', 'front-matter/yaml', `front matter is not valid YAML: ${p.message}`),
+    p.fatal
+      ? diag(file, p.line, 'error', 'front-matter/yaml', `front matter is not valid YAML: ${p.message}`)
+      : diag(file, p.line, 'error', 'front-matter/duplicate-key', p.message, p.field),
   );
-  if (diagnostics.length > 0) return { issue: null, diagnostics };
+  // A duplicate key leaves a readable document: validate it too, so the writer sees every problem at once.
+  if (yaml.problems.some((p) => p.fatal)) return { issue: null, diagnostics };
 
   const data = yaml.value ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -44,6 +47,20 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     };
   }
   const result = frontMatterSchema.safeParse(data);
+  const fields = data as Record<string, unknown>;
+  // The subject defaults to the title, so a long title without a subject would send an over-long subject.
+  if (fields.subject === undefined && typeof fields.title === 'string' && fields.title.trim().length > SUBJECT_MAX) {
+    diagnostics.push(
+      diag(
+        file,
+        yaml.lineOf(['title'], 1),
+        'error',
+        'front-matter/field',
+        `"title" is ${fields.title.trim().length} characters, too long to be the subject (at most ${SUBJECT_MAX}); add a shorter "subject"`,
+        'title',
+      ),
+    );
+  }
   if (!result.success) {
     for (const p of schemaProblems(frontMatterSchema, result.error.issues, data, yaml, 1)) {
       const rule = p.unknownKey ? 'front-matter/unknown-key' : 'front-matter/field';
@@ -51,6 +68,7 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     }
     return { issue: null, diagnostics };
   }
+  if (diagnostics.length > 0) return { issue: null, diagnostics };
   const fm = result.data;
   const slug = fm.slug ?? slugFromFileName(file);
   if (!SLUG_PATTERN.test(slug)) {

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { diag, DiagnosticError, type Diagnostic } from '../core/diagnostic.ts';
 import { validateTemplateSources, type TemplateFile, type TemplateSources } from './template-sources.ts';
@@ -22,6 +22,12 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
     const out: Record<string, TemplateFile> = {};
     let names: string[];
     try {
+      // The folder itself may be a symlink: its files count as inside only if the folder really is.
+      const real = await realpath(join(templatesDir, group));
+      if (!real.startsWith(realRoot + sep)) {
+        problems.push(diag(`templates/${group}`, 0, 'error', 'template/outside', `templates/${group} links to a folder outside templates/; it is not read`));
+        return out;
+      }
       names = (await readdir(join(templatesDir, group))).filter((n) => n.endsWith(TEMPLATE_SUFFIX)).sort();
     } catch {
       return out;
@@ -36,11 +42,18 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
           problems.push(diag(display, 0, 'error', 'template/outside', 'this template links to a file outside templates/; it is not read'));
           continue;
         }
+        // Like a real folder or device, a link to one is not a template (reading it fails or never returns).
+        if (!(await stat(full)).isFile()) continue;
       } else if (!info.isFile()) continue;
-      out[name.slice(0, -TEMPLATE_SUFFIX.length)] = {
-        file: display,
-        source: (await readFile(full, 'utf8')).replace(/\r\n?/g, '\n'),
-      };
+      let source: string;
+      try {
+        source = await readFile(full, 'utf8');
+      } catch (error) {
+        // Node's own message carries the absolute path; the code says enough.
+        problems.push(diag(display, 0, 'error', 'template/unreadable', `cannot read this template (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+        continue;
+      }
+      out[name.slice(0, -TEMPLATE_SUFFIX.length)] = { file: display, source: source.replace(/\r\n?/g, '\n') };
     }
     return out;
   };

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { build } from '../../build/build.ts';
-import { formatDiagnostic, sortDiagnostics } from '../../core/diagnostic.ts';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface BuildCommand {
   root: string;
@@ -16,18 +16,27 @@ export async function runBuild(cmd: BuildCommand): Promise<number> {
   const out = relative(cmd.root, cmd.outDir) || '.';
   let errors = 0;
   let warnings = 0;
+  const count = (d: Diagnostic) => {
+    if (d.severity === 'error') errors++;
+    if (d.severity === 'warning') warnings++;
+  };
+  // A template's diagnostics come with every issue that uses it; they are listed once, after the issues.
+  const shared = new Map<string, Diagnostic>();
   for (const issue of report.issues) {
     const mark = issue.ok ? '✓' : '✗';
     const where = issue.ok && issue.slug ? ` → ${out}/${issue.slug}/${issue.skipped ? ' (unchanged)' : ''}` : '';
     process.stdout.write(`${mark} ${issue.file}${where}\n`);
     for (const d of sortDiagnostics(issue.diagnostics)) {
-      if (d.severity === 'error') errors++;
-      if (d.severity === 'warning') warnings++;
+      if (d.file !== issue.file) {
+        shared.set(formatDiagnostic(d), d);
+        continue;
+      }
+      count(d);
       process.stdout.write(`    ${formatDiagnostic(d)}\n`);
     }
   }
-  for (const d of report.diagnostics) {
-    errors++;
+  for (const d of [...sortDiagnostics([...shared.values()]), ...report.diagnostics]) {
+    count(d);
     process.stdout.write(`${formatDiagnostic(d)}\n`);
   }
   const built = report.issues.filter((i) => i.ok && !i.skipped).length;

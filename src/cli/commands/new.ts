@@ -7,6 +7,8 @@ export interface NewCommand {
   title: string;
   /** YYYY-MM-DD; today (local time) when absent. */
   date?: string;
+  /** The file name's slug; made from the title when absent. */
+  slug?: string;
 }
 
 function today(): string {
@@ -41,9 +43,9 @@ export async function runNew(cmd: NewCommand): Promise<number> {
     process.stderr.write('newsletter new: the title must be one non-empty line\n');
     return 2;
   }
-  const slug = slugify(title);
+  const slug = cmd.slug ?? slugify(title);
   if (slug === '') {
-    process.stderr.write('newsletter new: the title has no letters or digits to make a file name from\n');
+    process.stderr.write('newsletter new: the title has no letters a-z or digits 0-9 to make a file name from; give one with --slug\n');
     return 2;
   }
   const date = cmd.date ?? today();
