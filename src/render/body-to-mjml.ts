@@ -4,9 +4,10 @@ import type { Theme } from '../config/schema.ts';
 import type { Feature } from '../checks/compat.ts';
 import type { BodyStyles } from './body-styles.ts';
 import type Token from 'markdown-it/lib/token.mjs';
-import { renderTokens, type Block } from './markdown.ts';
+import { renderTokens, unescapeAll, type Block } from './markdown.ts';
 import { sanitizeBody } from './sanitize.ts';
 import { checkUrl } from './safe-url.ts';
+import { asMergeTags, startsWithSubscriberData } from './merge-tags.ts';
 
 export interface BodyMjml {
   mjml: string;
@@ -24,12 +25,24 @@ interface Context {
   lines?: string[];
 }
 
+/**
+ * A URL as compared with the source: entities decoded, percent-encoded and raw whitespace and controls dropped,
+ * lower case, so `java&#x09;script:` in the Markdown matches the `java%09script:` markdown-it made of it.
+ */
+function comparable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the same characters checkUrl ignores
+  return unescapeAll(text).replace(/[\u0000-\u0020\u007f-\u009f]+|%(?:[01][0-9a-f]|20|7f)/gi, '').toLowerCase();
+}
+
 /** The line at or after `from` that contains `needle`, so a link's diagnostic points at the link, not its paragraph. */
 function locate(ctx: Context, needle: string | undefined, from: number): number {
   if (!needle) return from;
   const lines = (ctx.lines ??= ctx.markdown.split('\n'));
+  let wanted: string | undefined;
   for (let i = from - ctx.firstLine; i >= 0 && i < lines.length && i < from - ctx.firstLine + 200; i++) {
     if (lines[i]!.includes(needle)) return i + ctx.firstLine;
+    wanted ??= comparable(needle);
+    if (wanted !== '' && comparable(lines[i]!).includes(wanted)) return i + ctx.firstLine;
   }
   return from;
 }
@@ -37,6 +50,9 @@ function locate(ctx: Context, needle: string | undefined, from: number): number 
 function linkProblems(ctx: Context, href: string | undefined, removed: boolean, line: number): Diagnostic[] {
   const at = locate(ctx, href, line);
   const { file } = ctx;
+  if (removed && startsWithSubscriberData(href!.trim())) {
+    return [diag(file, at, 'warning', 'links/unsafe', `removed a link to "${asMergeTags(href!).slice(0, 60)}": a link may not start with subscriber data`)];
+  }
   if (removed) return [diag(file, at, 'warning', 'links/unsafe', `removed a link to "${href!.slice(0, 40)}": only https, http, mailto and relative links are kept`)];
   if (href === undefined || href.trim() === '') return [diag(file, at, 'warning', 'links/empty', 'a link with no target')];
   if (href.trim() === '#') return [diag(file, at, 'warning', 'links/empty', 'a link to "#" goes nowhere in an email')];
@@ -48,7 +64,9 @@ function imageProblems(ctx: Context, src: string | undefined, alt: string | unde
   const at = locate(ctx, src, line);
   const { file } = ctx;
   const out: Diagnostic[] = [];
-  if (removed) out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${src!.slice(0, 40)}": only https and http images are kept`));
+  if (removed && startsWithSubscriberData(src!.trim())) {
+    out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${asMergeTags(src!).slice(0, 60)}": an image may not start with subscriber data`));
+  } else if (removed) out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${src!.slice(0, 40)}": only https and http images are kept`));
   else if (src && /^http:/i.test(src.trim())) out.push(diag(file, at, 'warning', 'images/http', `insecure image ${src}: use https`));
   if (alt === undefined || alt.trim() === '') out.push(diag(file, at, 'warning', 'images/alt', 'an image without alt text: screen readers and clients that block images show nothing'));
   return out;
@@ -95,7 +113,8 @@ function inlineText(tokens: readonly Token[] | null): string {
 function styleTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Context, sink: Sink, line: number): number {
   for (const token of tokens) {
     if (token.map) line = ctx.firstLine + token.map[0];
-    if (token.children) {
+    // An image's children are its alt text; the image itself is checked below.
+    if (token.children && token.type !== 'image') {
       styleTokens(token.children, styles, ctx, sink, line);
       continue;
     }

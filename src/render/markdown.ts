@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { countWords } from '../issue/reading-time.ts';
+import { DROP_WITH_CONTENT } from './sanitize.ts';
 
 /**
  * CommonMark plus GFM tables and strikethrough. Raw HTML is parsed here and sanitised afterwards; linkify and the
@@ -10,6 +11,13 @@ const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographe
   'table',
   'strikethrough',
 ]);
+
+/**
+ * Every link and image becomes a token, whatever its scheme: body-to-mjml checks each URL with `checkUrl`, removes the
+ * unsafe ones and warns with the line. markdown-it's own check would instead leave `[x](javascript:…)` in the email
+ * as literal bracket text, silently.
+ */
+md.validateLink = () => true;
 
 /** GFM column alignment arrives as a style attribute; an `align` attribute survives sanitising and theme styles. */
 md.core.ruler.push('cell_align', (state) => {
@@ -30,6 +38,11 @@ md.renderer.rules.fence = (tokens, idx, options, env, self) => {
   const style = (tokens[idx]!.meta as { preStyle?: string } | null)?.preStyle;
   return style ? html.replace('<pre>', `<pre style="${md.utils.escapeHtml(style)}">`) : html;
 };
+
+/** Decodes entities and backslash escapes as markdown-it does in link targets. */
+export function unescapeAll(text: string): string {
+  return md.utils.unescapeAll(text);
+}
 
 export function renderTokens(tokens: Token[]): string {
   return md.renderer.render(tokens, md.options, {});
@@ -134,10 +147,24 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
   return { blocks, words, paragraphText };
 }
 
+const DROPPED = new Set(DROP_WITH_CONTENT);
+
+/**
+ * The words a reader sees. Text inside raw `<script>`, `<style>`, `<svg>`… is removed by the sanitiser, so it must not
+ * reach the preheader or the word count either.
+ */
 function inlineText(inline: Token): string {
   let text = '';
+  let dropped = 0;
   for (const t of inline.children ?? []) {
-    if (t.type === 'text' || t.type === 'code_inline') text += t.content;
+    if (t.type === 'html_inline') {
+      const tag = /^<(\/?)([a-z][a-z0-9-]*)/i.exec(t.content);
+      if (tag && DROPPED.has(tag[2]!.toLowerCase()) && !/\/\s*>$/.test(t.content)) {
+        dropped = Math.max(0, dropped + (tag[1] ? -1 : 1));
+      }
+    } else if (dropped > 0) {
+      continue;
+    } else if (t.type === 'text' || t.type === 'code_inline') text += t.content;
     else if (t.type === 'softbreak' || t.type === 'hardbreak') text += ' ';
   }
   return text;

@@ -33,6 +33,21 @@ export function makePlaceholders(sources: readonly string[]): Placeholders {
   };
 }
 
+/**
+ * A subscriber's name or email placeholder at the very start of a URL (`[x]({{subscriber.name}})`): the subscriber
+ * would choose the link's scheme (`javascript:`), so such links are removed. Later in a URL they are only data.
+ */
+export function startsWithSubscriberData(url: string): boolean {
+  return /^nlmerge\d+(?:name|email)z/.test(url);
+}
+
+/** Placeholders shown as the merge tags the writer typed, for messages. */
+export function asMergeTags(text: string): string {
+  return text.replace(/nlmerge\d+(name|email|unsub)z/g, (_, code: string) =>
+    code === 'unsub' ? '{{unsubscribe_url}}' : `{{subscriber.${code}}}`,
+  );
+}
+
 export function slotOf(code: string): SlotName {
   return code === 'unsub' ? 'unsubscribe' : (code as SlotName);
 }

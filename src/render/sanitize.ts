@@ -10,7 +10,7 @@ const ALLOWED_TAGS = [
 ];
 
 /** Dropped together with their content, not unwrapped. */
-const DROP_WITH_CONTENT = [
+export const DROP_WITH_CONTENT = [
   'script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template',
   'title', 'head', 'xmp', 'noembed', 'noframes', 'frameset', 'frame', 'applet',
 ];
