@@ -2,9 +2,9 @@
  * Checks on the finished email (HOSTILE-INPUTS item 10, issue 3 "Checks"): they fire on bad input, each with its
  * file and line, and stay completely quiet on the sample issues.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBuildSources } from '../../src/build/build.ts';
 import { setupFromSources } from '../../src/build/setup.ts';
@@ -12,7 +12,7 @@ import { checkPreheader, checkSize, checkUnsubscribe, runEmailChecks, SIZE_LIMIT
 import { hasErrors, type Diagnostic } from '../../src/core/diagnostic.ts';
 import { parseIssue } from '../../src/issue/parse.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
-import { issueText, render, ROOT, tempProject } from '../support/fixtures.ts';
+import { editFile, issueText, projectFor, render, ROOT } from '../support/fixtures.ts';
 
 const ISSUE = 'issues/2026-10-14-test.md';
 const LAYOUT = 'templates/layouts/newsletter.mjml.hbs';
@@ -51,18 +51,6 @@ async function renderBody(body: string) {
   return rendered;
 }
 
-function project(t: TestContext): string {
-  const p = tempProject();
-  t.after(p.cleanup);
-  return realpathSync(p.dir);
-}
-
-function edit(dir: string, file: string, from: string, to: string): void {
-  const path = join(dir, file);
-  const text = readFileSync(path, 'utf8');
-  assert.ok(text.includes(from), `${file} no longer contains ${JSON.stringify(from)}`);
-  writeFileSync(path, text.replace(from, to));
-}
 
 async function renderInProject(dir: string, body = 'A first paragraph for the preheader.') {
   const setup = setupFromSources(await readBuildSources(dir));
@@ -162,8 +150,8 @@ test('a link far down a long paragraph points at its own line, not the paragraph
 // ---------------------------------------------------------------------------------------------------------------
 
 test('a layout without an {{unsubscribe_url}} link is an unsubscribe/missing error on the layout', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/footer.mjml.hbs', ' · <a href="{{unsubscribe_url}}" style="color:{{theme.colors.muted}};">Unsubscribe</a>', '');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/footer.mjml.hbs', ' · <a href="{{unsubscribe_url}}" style="color:{{theme.colors.muted}};">Unsubscribe</a>', '');
   const rendered = await renderInProject(dir);
   assert.ok(rendered.html, 'the email still renders');
   assert.deepEqual(brief(rendered.diagnostics), [`${LAYOUT}:0 error unsubscribe/missing`]);
@@ -171,8 +159,8 @@ test('a layout without an {{unsubscribe_url}} link is an unsubscribe/missing err
 });
 
 test('an unsubscribe URL written as text, not a link, is still missing', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/footer.mjml.hbs', '<a href="{{unsubscribe_url}}" style="color:{{theme.colors.muted}};">Unsubscribe</a>', 'Unsubscribe: {{unsubscribe_url}}');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/footer.mjml.hbs', '<a href="{{unsubscribe_url}}" style="color:{{theme.colors.muted}};">Unsubscribe</a>', 'Unsubscribe: {{unsubscribe_url}}');
   const rendered = await renderInProject(dir);
   assert.deepEqual(brief(rendered.diagnostics), [`${LAYOUT}:0 error unsubscribe/missing`]);
 });
@@ -184,16 +172,16 @@ test('checkUnsubscribe looks for the exact placeholder href', () => {
 });
 
 test('a layout without <mj-preview> is a preheader/missing warning on the layout', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/head.mjml.hbs', '  <mj-preview>{{issue.preheader}}</mj-preview>\n', '');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/head.mjml.hbs', '  <mj-preview>{{issue.preheader}}</mj-preview>\n', '');
   const rendered = await renderInProject(dir);
   assert.ok(rendered.html);
   assert.deepEqual(brief(rendered.diagnostics), [`${LAYOUT}:0 warning preheader/missing`]);
 });
 
 test('a layout whose <mj-preview> is empty is a preheader/missing warning on the layout', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/head.mjml.hbs', '<mj-preview>{{issue.preheader}}</mj-preview>', '<mj-preview>{{issue.subtitle}}</mj-preview>');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/head.mjml.hbs', '<mj-preview>{{issue.preheader}}</mj-preview>', '<mj-preview>{{issue.subtitle}}</mj-preview>');
   const rendered = await renderInProject(dir);
   assert.ok(rendered.html);
   assert.deepEqual(brief(rendered.diagnostics), [`${LAYOUT}:0 warning preheader/missing`]);

@@ -2,9 +2,9 @@
  * MJML with strict validation (HOSTILE-INPUTS item 9): an unknown MJML tag or an illegal attribute in a layout or a
  * partial is a build error that names the template file and the line to fix.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBuildSources } from '../../src/build/build.ts';
 import { setupFromSources } from '../../src/build/setup.ts';
@@ -13,23 +13,11 @@ import { parseIssue } from '../../src/issue/parse.ts';
 import { locateInTemplates, mjmlToHtml } from '../../src/render/mjml-to-html.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import type { TemplateFile } from '../../src/render/template-sources.ts';
-import { issueText, tempProject } from '../support/fixtures.ts';
+import { editFile, issueText, projectFor } from '../support/fixtures.ts';
 
 const ISSUE = 'issues/2026-10-14-test.md';
 const LAYOUT = 'templates/layouts/newsletter.mjml.hbs';
 
-function project(t: TestContext): string {
-  const p = tempProject();
-  t.after(p.cleanup);
-  return realpathSync(p.dir);
-}
-
-function edit(dir: string, file: string, from: string, to: string): void {
-  const path = join(dir, file);
-  const text = readFileSync(path, 'utf8');
-  assert.ok(text.includes(from), `${file} no longer contains ${JSON.stringify(from)}`);
-  writeFileSync(path, text.replace(from, to));
-}
 
 /** The line of `needle` in a template of the temp project, so the expectations follow the file, not a guess. */
 function lineOf(dir: string, file: string, needle: string): number {
@@ -60,14 +48,14 @@ async function mjmlErrors(dir: string, body?: string, fields?: string) {
 }
 
 test('the unmodified templates render without MJML errors', async (t) => {
-  const rendered = await renderInProject(project(t));
+  const rendered = await renderInProject(projectFor(t));
   assert.ok(rendered.html);
   assert.deepEqual(rendered.diagnostics, []);
 });
 
 test('an unknown MJML tag (<mj-colum>) in the layout names the layout and its line', async (t) => {
-  const dir = project(t);
-  edit(dir, LAYOUT, '<mj-column>\n        {{{body}}}\n      </mj-column>', '<mj-colum>\n        {{{body}}}\n      </mj-colum>');
+  const dir = projectFor(t);
+  editFile(dir, LAYOUT, '<mj-column>\n        {{{body}}}\n      </mj-column>', '<mj-colum>\n        {{{body}}}\n      </mj-colum>');
   const errors = await mjmlErrors(dir);
   assert.ok(errors.length >= 1);
   for (const d of errors) {
@@ -79,8 +67,8 @@ test('an unknown MJML tag (<mj-colum>) in the layout names the layout and its li
 });
 
 test('an illegal attribute (<mj-text foo="bar">) in the layout names the layout and its line', async (t) => {
-  const dir = project(t);
-  edit(dir, LAYOUT, '<mj-text padding="0 0 10px"', '<mj-text foo="bar" padding="0 0 10px"');
+  const dir = projectFor(t);
+  editFile(dir, LAYOUT, '<mj-text padding="0 0 10px"', '<mj-text foo="bar" padding="0 0 10px"');
   const errors = await mjmlErrors(dir);
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line} ${d.rule}`), [`${LAYOUT}:${lineOf(dir, LAYOUT, 'foo="bar"')} mjml/invalid`]);
   assert.match(errors[0]!.message, /foo/);
@@ -88,44 +76,44 @@ test('an illegal attribute (<mj-text foo="bar">) in the layout names the layout 
 });
 
 test('an unknown MJML tag in a partial names the partial and its line, not the layout', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   const file = 'templates/partials/footer.mjml.hbs';
-  edit(dir, file, '<mj-column>\n    <mj-text align="center"', '<mj-colum>\n    <mj-text align="center"');
-  edit(dir, file, '</mj-column>', '</mj-colum>');
+  editFile(dir, file, '<mj-column>\n    <mj-text align="center"', '<mj-colum>\n    <mj-text align="center"');
+  editFile(dir, file, '</mj-column>', '</mj-colum>');
   const errors = await mjmlErrors(dir);
   assert.ok(errors.length >= 1);
   for (const d of errors) assert.equal(`${d.file}:${d.line}`, `${file}:${lineOf(dir, file, '<mj-colum>')}`);
 });
 
 test('an illegal attribute on a new line in a partial names the partial and that line', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   const file = 'templates/partials/footer.mjml.hbs';
-  edit(dir, file, '  <mj-column>\n', '  <mj-column>\n    <mj-text foo="bar">Hello</mj-text>\n');
+  editFile(dir, file, '  <mj-column>\n', '  <mj-column>\n    <mj-text foo="bar">Hello</mj-text>\n');
   const errors = await mjmlErrors(dir);
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line}`), [`${file}:3`]);
   assert.match(errors[0]!.message, /foo/);
 });
 
 test('an illegal attribute on a line with {{fields}} in a partial is matched through the fields', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   const file = 'templates/partials/byline.mjml.hbs';
-  edit(dir, file, '<mj-text padding="0 0 8px"', '<mj-text data-x="{{issue.slug}}" padding="0 0 8px"');
+  editFile(dir, file, '<mj-text padding="0 0 8px"', '<mj-text data-x="{{issue.slug}}" padding="0 0 8px"');
   const errors = await mjmlErrors(dir);
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line}`), [`${file}:1`]);
 });
 
 test('an error in a conditional partial (bio) is located when the partial is rendered', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   const file = 'templates/partials/bio.mjml.hbs';
-  edit(dir, file, '<mj-divider border-width="1px"', '<mj-divider bogus="1" border-width="1px"');
+  editFile(dir, file, '<mj-divider border-width="1px"', '<mj-divider bogus="1" border-width="1px"');
   const errors = await mjmlErrors(dir);
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line}`), [`${file}:${lineOf(dir, file, 'bogus="1"')}`]);
 });
 
 test('errors in a layout and a partial at once are each located in their own file', async (t) => {
-  const dir = project(t);
-  edit(dir, LAYOUT, '<mj-text padding="0 0 10px"', '<mj-text foo="bar" padding="0 0 10px"');
-  edit(dir, 'templates/partials/footer.mjml.hbs', '  <mj-column>\n', '  <mj-column>\n    <mj-texte>Hi</mj-texte>\n');
+  const dir = projectFor(t);
+  editFile(dir, LAYOUT, '<mj-text padding="0 0 10px"', '<mj-text foo="bar" padding="0 0 10px"');
+  editFile(dir, 'templates/partials/footer.mjml.hbs', '  <mj-column>\n', '  <mj-column>\n    <mj-texte>Hi</mj-texte>\n');
   const errors = await mjmlErrors(dir);
   const where = new Set(errors.map((d) => `${d.file}:${d.line}`));
   assert.deepEqual([...where].sort(), [`${LAYOUT}:7`, 'templates/partials/footer.mjml.hbs:3']);

@@ -5,7 +5,7 @@
  */
 import { test, mock, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { TemplateError, TemplateSet } from '../../src/render/templates.ts';
 import type { TemplateSources } from '../../src/render/template-sources.ts';
 import { readBuildSources } from '../../src/build/build.ts';
 import { setupFromSources } from '../../src/build/setup.ts';
-import { issueText, projectSetup, render, tempProject } from '../support/fixtures.ts';
+import { editFile, issueText, projectFor, projectSetup, render } from '../support/fixtures.ts';
 
 const ISSUE = 'issues/2026-10-14-test.md';
 const LAYOUT = 'templates/layouts/newsletter.mjml.hbs';
@@ -74,11 +74,6 @@ function outsideFolder(t: TestContext): string {
   return dir;
 }
 
-function project(t: TestContext, files: Record<string, string> = {}): string {
-  const p = tempProject(files);
-  t.after(p.cleanup);
-  return realpathSync(p.dir);
-}
 
 function diagnosticsOf(error: unknown): Diagnostic[] {
   assert.ok(error instanceof DiagnosticError, `expected a DiagnosticError, got ${String(error)}`);
@@ -119,12 +114,6 @@ async function renderInProject(dir: string, body = 'A first paragraph for the pr
   return renderIssue(parsed.issue!, setup.config, setup.templates);
 }
 
-function edit(dir: string, file: string, from: string, to: string): void {
-  const path = join(dir, file);
-  const text = readFileSync(path, 'utf8');
-  assert.ok(text.includes(from), `${file} no longer contains ${JSON.stringify(from)}`);
-  writeFileSync(path, text.replace(from, to));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Layout names in front matter
@@ -221,10 +210,10 @@ test('a misspelt partial gets a did-you-mean; a dynamic partial name is refused 
 });
 
 test('a partial in a subfolder of templates/partials is not loaded, and {{> sub/x}} is an error in the pipeline', async (t) => {
-  const dir = project(t, { 'templates/partials/sub/x.mjml.hbs': `<mj-text>${SECRET}</mj-text>\n` });
+  const dir = projectFor(t, { 'templates/partials/sub/x.mjml.hbs': `<mj-text>${SECRET}</mj-text>\n` });
   const loaded = await loadTemplateSources(dir);
   assert.deepEqual(Object.keys(loaded.partials).sort(), ['bio', 'byline', 'footer', 'head', 'hero', 'masthead']);
-  edit(dir, LAYOUT, '    {{> footer}}\n', '    {{> footer}}\n    {{> sub/x}}\n');
+  editFile(dir, LAYOUT, '    {{> footer}}\n', '    {{> footer}}\n    {{> sub/x}}\n');
   const rendered = await renderInProject(dir);
   assert.equal(rendered.html, null);
   const errors = rendered.diagnostics.filter((d) => d.severity === 'error');
@@ -241,7 +230,7 @@ test('a partial in a subfolder of templates/partials is not loaded, and {{> sub/
 
 test('a symlinked partial pointing outside templates/ is an error; it is not read; no absolute path is printed', async (t) => {
   const outside = outsideFolder(t);
-  const dir = project(t);
+  const dir = projectFor(t);
   symlinkSync(join(outside, 'secret.mjml.hbs'), join(dir, 'templates/partials/evil.mjml.hbs'));
   const { error, reads } = await watchReads(t, () => loadTemplateSources(dir));
   const diagnostics = diagnosticsOf(error);
@@ -256,7 +245,7 @@ test('a symlinked partial pointing outside templates/ is an error; it is not rea
 
 test('a symlinked layout pointing outside templates/ (relative ../../ target) is refused the same way', async (t) => {
   const outside = outsideFolder(t);
-  const dir = project(t);
+  const dir = projectFor(t);
   writeFileSync(join(dir, 'secret.mjml.hbs'), SECRET);
   symlinkSync('../../secret.mjml.hbs', join(dir, 'templates/layouts/evil.mjml.hbs'));
   symlinkSync(join(outside, 'secret.mjml.hbs'), join(dir, 'templates/layouts/evil2.mjml.hbs'));
@@ -272,7 +261,7 @@ test('a symlinked layout pointing outside templates/ (relative ../../ target) is
 
 test('a templates/partials folder that is a symlink to a folder outside templates/ is refused; none of its files is read', async (t) => {
   const outside = outsideFolder(t);
-  const dir = project(t);
+  const dir = projectFor(t);
   rmSync(join(dir, 'templates/partials'), { recursive: true });
   symlinkSync(join(outside, 'partials'), join(dir, 'templates/partials'));
   const { result, error, reads } = await watchReads(t, () => loadTemplateSources(dir));
@@ -284,7 +273,7 @@ test('a templates/partials folder that is a symlink to a folder outside template
 });
 
 test('a symlink that stays inside templates/ is allowed', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   symlinkSync('../partials/footer.mjml.hbs', join(dir, 'templates/partials/footer-copy.mjml.hbs'));
   const loaded = await loadTemplateSources(dir);
   assert.equal(loaded.partials['footer-copy']!.file, 'templates/partials/footer-copy.mjml.hbs');
@@ -292,7 +281,7 @@ test('a symlink that stays inside templates/ is allowed', async (t) => {
 });
 
 test('a dangling symlink is refused without printing where it points', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   symlinkSync(join(dir, 'nowhere', 'gone.mjml.hbs'), join(dir, 'templates/partials/gone.mjml.hbs'));
   const diagnostics = diagnosticsOf(await loadTemplateSources(dir).then(() => null, (e: unknown) => e));
   assert.deepEqual(diagnostics.map((d) => d.file), ['templates/partials/gone.mjml.hbs']);
@@ -300,7 +289,7 @@ test('a dangling symlink is refused without printing where it points', async (t)
 });
 
 test('a symlink to a folder inside templates/ is not a template: skipped, no crash', async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   symlinkSync('../layouts', join(dir, 'templates/partials/loop.mjml.hbs'));
   const loaded = await loadTemplateSources(dir);
   assert.ok(!Object.hasOwn(loaded.partials, 'loop'));
@@ -308,7 +297,7 @@ test('a symlink to a folder inside templates/ is not a template: skipped, no cra
 });
 
 test('a named pipe (or a link to one) in templates/ is skipped, never opened', { timeout: 10_000 }, async (t) => {
-  const dir = project(t);
+  const dir = projectFor(t);
   execFileSync('mkfifo', [join(dir, 'templates/partials/pipe.mjml.hbs')]);
   symlinkSync('pipe.mjml.hbs', join(dir, 'templates/partials/pipe-link.mjml.hbs'));
   const loaded = await loadTemplateSources(dir);
@@ -318,7 +307,7 @@ test('a named pipe (or a link to one) in templates/ is skipped, never opened', {
 
 test('the loader reads only templates/layouts/*.mjml.hbs and templates/partials/*.mjml.hbs', async (t) => {
   const outside = outsideFolder(t);
-  const dir = project(t, {
+  const dir = projectFor(t, {
     'templates/partials/notes.txt': SECRET,
     'templates/partials/deeper/x.mjml.hbs': SECRET,
     'templates/other.mjml.hbs': SECRET,
@@ -338,8 +327,8 @@ test('the loader reads only templates/layouts/*.mjml.hbs and templates/partials/
 
 test('<mj-include path="…"> in a layout is an error naming the file and line; the included file is not read', async (t) => {
   const outside = outsideFolder(t);
-  const dir = project(t);
-  edit(dir, LAYOUT, '    {{> footer}}\n', `    {{> footer}}\n    <mj-include path="${join(outside, 'secret.mjml.hbs')}" />\n`);
+  const dir = projectFor(t);
+  editFile(dir, LAYOUT, '    {{> footer}}\n', `    {{> footer}}\n    <mj-include path="${join(outside, 'secret.mjml.hbs')}" />\n`);
   const { error, reads } = await watchReads(t, () => loadTemplateSources(dir));
   const diagnostics = diagnosticsOf(error);
   assert.equal(diagnostics.length, 1);
@@ -351,15 +340,15 @@ test('<mj-include path="…"> in a layout is an error naming the file and line; 
 });
 
 test('<MJ-INCLUDE> in a partial, in any case, is an error naming the partial and line', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/footer.mjml.hbs', '  <mj-column>\n', '  <mj-column>\n    <MJ-INCLUDE path="../../etc/passwd" type="html" />\n');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/footer.mjml.hbs', '  <mj-column>\n', '  <mj-column>\n    <MJ-INCLUDE path="../../etc/passwd" type="html" />\n');
   const diagnostics = diagnosticsOf(await loadTemplateSources(dir).then(() => null, (e: unknown) => e));
   assert.deepEqual(diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}`), ['templates/partials/footer.mjml.hbs:3 template/mj-include']);
 });
 
 for (const name of ['bad name', 'b@d', '-dash', 'dots.in.name', 'ünï', '']) {
   test(`a partial file named "${name}.mjml.hbs" is an error naming the file`, async (t) => {
-    const dir = project(t, { [`templates/partials/${name}.mjml.hbs`]: '<mj-text>x</mj-text>\n' });
+    const dir = projectFor(t, { [`templates/partials/${name}.mjml.hbs`]: '<mj-text>x</mj-text>\n' });
     const diagnostics = diagnosticsOf(await loadTemplateSources(dir).then(() => null, (e: unknown) => e));
     assert.deepEqual(diagnostics.map((d) => `${d.file} ${d.rule} ${d.severity}`), [`templates/partials/${name}.mjml.hbs template/name error`]);
     assertNoAbsolutePaths(diagnostics.map(formatDiagnostic), dir);
@@ -371,8 +360,8 @@ for (const name of ['bad name', 'b@d', '-dash', 'dots.in.name', 'ünï', '']) {
 // ---------------------------------------------------------------------------------------------------------------
 
 test('an unknown field {{issue.titel}} in the layout is an error with the layout file and line', async (t) => {
-  const dir = project(t);
-  edit(dir, LAYOUT, '>{{issue.title}}</h1>', '>{{issue.titel}}</h1>');
+  const dir = projectFor(t);
+  editFile(dir, LAYOUT, '>{{issue.title}}</h1>', '>{{issue.titel}}</h1>');
   const rendered = await renderInProject(dir);
   assert.equal(rendered.html, null);
   const errors = rendered.diagnostics.filter((d) => d.severity === 'error');
@@ -384,8 +373,8 @@ test('an unknown field {{issue.titel}} in the layout is an error with the layout
 });
 
 test('an unknown field in a partial names the partial, not the layout that includes it', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/footer.mjml.hbs', '{{newsletter.address}}', '{{newsletter.adress}}');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/footer.mjml.hbs', '{{newsletter.address}}', '{{newsletter.adress}}');
   const rendered = await renderInProject(dir);
   const errors = rendered.diagnostics.filter((d) => d.severity === 'error');
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line}`), ['templates/partials/footer.mjml.hbs:5']);
@@ -398,8 +387,8 @@ test('an unknown field inside an {{#if}} that is taken is still located', () => 
 });
 
 test('a Handlebars syntax error in a partial is an error naming the partial file and line', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/byline.mjml.hbs', '{{issue.date_display}}', '{{issue.date_display}');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/byline.mjml.hbs', '{{issue.date_display}}', '{{issue.date_display}');
   const rendered = await renderInProject(dir);
   assert.equal(rendered.html, null);
   const errors = rendered.diagnostics.filter((d) => d.severity === 'error');
@@ -423,8 +412,8 @@ test('an unclosed block in a partial names the partial', () => {
 });
 
 test('a field read from a text value ({{issue.date_display.year}}) is an error at its partial and line', async (t) => {
-  const dir = project(t);
-  edit(dir, 'templates/partials/byline.mjml.hbs', '{{issue.date_display}}', '{{issue.date_display.year}}');
+  const dir = projectFor(t);
+  editFile(dir, 'templates/partials/byline.mjml.hbs', '{{issue.date_display}}', '{{issue.date_display.year}}');
   const rendered = await renderInProject(dir);
   assert.equal(rendered.html, null);
   const errors = rendered.diagnostics.filter((d) => d.severity === 'error');

@@ -1,6 +1,8 @@
 /** Shared test fixtures: the real project's config and templates, throwaway projects, and the CLI. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readBuildSources } from '../../src/build/build.ts';
@@ -45,6 +47,21 @@ export function tempProject(files: Record<string, string> = {}): { dir: string; 
     writeFileSync(join(dir, path), text);
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A throwaway project removed when the test ends; its real path, so messages can be checked for it. */
+export function projectFor(t: TestContext, files: Record<string, string> = {}): string {
+  const p = tempProject(files);
+  t.after(p.cleanup);
+  return realpathSync(p.dir);
+}
+
+/** Replaces `from` with `to` in a project file, failing loudly if the file no longer contains `from`. */
+export function editFile(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.includes(from), `${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
 }
 
 /** Runs the real `newsletter` binary (the bundle in lib/, built by `npm test`) in `cwd`. */
