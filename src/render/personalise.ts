@@ -7,11 +7,14 @@ export interface Recipient {
   unsubscribeUrl: string;
 }
 
+/** Where a slot sits: in running text, or inside a URL after its start (`…?who={{subscriber.name}}`). */
+type Context = 'text' | 'url';
+
 interface CompiledPart {
   /** Static bytes, encoded once. */
   parts: Buffer[];
-  /** The slot filled between parts[i] and parts[i + 1]. */
-  slots: SlotName[];
+  /** The slot filled between parts[i] and parts[i + 1], and its context. */
+  slots: { name: SlotName; context: Context }[];
 }
 
 export interface PersonalisedEmail {
@@ -22,15 +25,16 @@ export interface PersonalisedEmail {
 /**
  * The per-subscriber template: the final HTML and text split at the placeholders once per issue. Filling it is a
  * join of precomputed bytes with the subscriber's values, which are data only: HTML-escaped in the HTML, never
- * compiled or interpreted as a template in either part.
+ * compiled or interpreted as a template in either part. A value placed inside a URL (a survey link carrying the
+ * reader's name) is also percent-encoded, so `&` or a space in a name cannot change the link.
  */
 export class RecipientTemplate {
   private readonly html: CompiledPart;
   private readonly text: CompiledPart;
 
   constructor(html: string, text: string, placeholders: Placeholders) {
-    this.html = split(html, placeholders);
-    this.text = split(text, placeholders);
+    this.html = split(html, placeholders, htmlContext);
+    this.text = split(text, placeholders, textContext);
   }
 
   render(recipient: Recipient): PersonalisedEmail {
@@ -40,40 +44,66 @@ export class RecipientTemplate {
       unsubscribe: recipient.unsubscribeUrl,
     };
     return {
-      html: fill(this.html, values, escapeHtml),
-      text: fill(this.text, values, (v) => v),
+      html: fill(this.html, values, (v, context) => escapeHtml(context === 'url' ? encodeURIComponent(v) : v)),
+      text: fill(this.text, values, (v, context) => (context === 'url' ? encodeURIComponent(v) : v)),
     };
   }
 }
 
-function split(source: string, placeholders: Placeholders): CompiledPart {
+/** Inside a quoted URL attribute, after at least one character of the URL. */
+function htmlContext(source: string, at: number): Context {
+  const open = source.lastIndexOf('="', at);
+  if (open === -1 || source.indexOf('"', open + 2) < at) return 'text';
+  const attribute = /(?:^|\s)(href|src|action|cite)$/i.test(source.slice(Math.max(0, open - 8), open));
+  return attribute && open + 2 < at ? 'url' : 'text';
+}
+
+/**
+ * Within a whitespace-free run that is a URL (`https://…`, `mailto:…`, or a query value such as the
+ * `addr@example.org?subject=` html-to-text writes for a mailto link), after its start.
+ */
+function textContext(source: string, at: number): Context {
+  let start = at;
+  while (start > 0 && !/\s/.test(source[start - 1]!)) start--;
+  const run = source.slice(start, at);
+  if (run === '') return 'text';
+  return run.includes('://') || run.toLowerCase().startsWith('mailto:') || /[?&][\w.-]*=$/.test(run) ? 'url' : 'text';
+}
+
+function split(source: string, placeholders: Placeholders, contextAt: (source: string, at: number) => Context): CompiledPart {
   const parts: Buffer[] = [];
-  const slots: SlotName[] = [];
+  const slots: CompiledPart['slots'] = [];
   const { prefix } = placeholders;
   let last = 0;
   for (let at = source.indexOf(prefix); at !== -1; at = source.indexOf(prefix, at + 1)) {
     const code = /^(name|email|unsub)z/.exec(source.slice(at + prefix.length, at + prefix.length + 6));
     if (!code) continue;
     parts.push(Buffer.from(source.slice(last, at), 'utf8'));
-    slots.push(slotOf(code[1]!));
+    slots.push({ name: slotOf(code[1]!), context: contextAt(source, at) });
     last = at = at + prefix.length + code[0].length;
   }
   parts.push(Buffer.from(source.slice(last), 'utf8'));
   return { parts, slots };
 }
 
-function fill(compiled: CompiledPart, values: Record<SlotName, string>, encode: (v: string) => string): Buffer {
+function fill(
+  compiled: CompiledPart,
+  values: Record<SlotName, string>,
+  encode: (value: string, context: Context) => string,
+): Buffer {
   const { parts, slots } = compiled;
   if (slots.length === 0) return parts[0]!;
   const chunks: Buffer[] = new Array<Buffer>(parts.length + slots.length);
-  const encoded: Partial<Record<SlotName, Buffer>> = {};
+  const encoded = new Map<string, Buffer>();
   let length = 0;
   for (let i = 0; i < parts.length; i++) {
     chunks[2 * i] = parts[i]!;
     length += parts[i]!.length;
     if (i < slots.length) {
-      const slot = slots[i]!;
-      const value = (encoded[slot] ??= Buffer.from(encode(values[slot]), 'utf8'));
+      const { name, context } = slots[i]!;
+      const key = `${name} ${context}`;
+      let value = encoded.get(key);
+      if (!value) encoded.set(key, (value = Buffer.from(encode(values[name], context), 'utf8')));
       chunks[2 * i + 1] = value;
       length += value.length;
     }

@@ -55,8 +55,17 @@ const paragraphs = (doc: Document): string[] => byTag(doc, 'p').map((p) => squas
 /** What the email must be: the issue's HTML and text with each placeholder replaced by the (escaped) value. */
 function expected(rendered: RenderedIssue, r: Recipient): { html: string; text: string } {
   const ph = rendered.placeholders;
+  // The body's mailto link carries the email inside a URL, where it is percent-encoded as well.
   const fill = (s: string, enc: (v: string) => string) =>
-    s.split(ph.name).join(enc(r.name)).split(ph.email).join(enc(r.email)).split(ph.unsubscribe).join(enc(r.unsubscribeUrl));
+    s
+      .split(`subject=${ph.email}`)
+      .join(`subject=${enc(encodeURIComponent(r.email))}`)
+      .split(ph.name)
+      .join(enc(r.name))
+      .split(ph.email)
+      .join(enc(r.email))
+      .split(ph.unsubscribe)
+      .join(enc(r.unsubscribeUrl));
   return { html: fill(rendered.html!, escapeHtml), text: fill(rendered.text!, (v) => v) };
 }
 
@@ -88,7 +97,7 @@ test('personalising: quotes in a value cannot break out of an attribute', async 
   const a = byTag(doc, 'a').find((e) => textContent(e) === 'Write to us about it');
   assert.ok(a);
   assert.deepEqual(Object.keys(a.attribs).sort(), ['href', 'style']);
-  assert.equal(getAttributeValue(a, 'href'), `mailto:desk@example.org?subject=${email}`);
+  assert.equal(getAttributeValue(a, 'href'), `mailto:desk@example.org?subject=${encodeURIComponent(email)}`);
 });
 
 for (const name of ['{{constructor}}', '{{#with "constructor"}}{{/with}}', '{{{subscriber.email}}}', '{{> footer}}', '${process.exit()}']) {
@@ -124,7 +133,7 @@ test('personalising: the email and the unsubscribe URL land in their places, in 
   const links = (label: string) => byTag(doc, 'a').filter((e) => squash(textContent(e)) === label).map((e) => getAttributeValue(e, 'href'));
   assert.deepEqual(links('Leave the list'), [unsub]);
   assert.deepEqual(links('Unsubscribe'), [unsub], "the footer's unsubscribe link");
-  assert.deepEqual(links('Write to us about it'), ['mailto:desk@example.org?subject=bea@example.net']);
+  assert.deepEqual(links('Write to us about it'), ['mailto:desk@example.org?subject=bea%40example.net']);
   const footer = findAll((e) => e.name === 'div' && squash(textContent(e)).includes('This email was sent to'), doc.children).at(-1);
   assert.ok(footer && squash(textContent(footer)).includes('This email was sent to bea@example.net.'));
   assert.ok(squash(text).includes('This email was sent to bea@example.net.'), text);
@@ -212,4 +221,30 @@ test('personalising: a link whose target starts with the subscriber\'s name is r
       if (v !== undefined) assert.ok(!/^\s*javascript:/i.test(v), `<${e.name} ${attr}="${v}">`);
     }
   }
+});
+
+test('personalise: a value inside a URL is percent-encoded, so a name cannot add query parameters', async () => {
+  const body = 'Take [the survey](https://survey.example/?who={{subscriber.name}}&from=mail) today.';
+  const { rendered } = await render(issueText(body), FILE);
+  assert.ok(rendered?.recipientTemplate, JSON.stringify(rendered?.diagnostics));
+  const out = rendered.recipientTemplate.render(recipient('Ann & Bo=1 <x>'));
+  const doc = parseDocument(out.html.toString('utf8'));
+  const survey = findAll((e) => e.name === 'a' && (getAttributeValue(e, 'href') ?? '').startsWith('https://survey.example/'), doc.children);
+  assert.equal(survey.length, 1);
+  const url = new URL(getAttributeValue(survey[0]!, 'href')!);
+  assert.equal(url.searchParams.get('who'), 'Ann & Bo=1 <x>');
+  assert.deepEqual([...url.searchParams.keys()], ['who', 'from']);
+  const textUrl = /https:\/\/survey\.example\/\S+/.exec(out.text.toString('utf8'))?.[0];
+  assert.ok(textUrl, out.text.toString('utf8'));
+  assert.equal(new URL(textUrl).searchParams.get('who'), 'Ann & Bo=1 <x>');
+});
+
+test('personalise: a value that is the whole link, or running text, is not percent-encoded', async () => {
+  const { rendered } = await render(issueText('Hello {{subscriber.name}}. [Leave]({{unsubscribe_url}}).'), FILE);
+  assert.ok(rendered?.recipientTemplate);
+  const out = rendered.recipientTemplate.render(recipient('Zoë & Co', 'r@example.net', 'https://x.example/u/a?b=1&c=2'));
+  const html = out.html.toString('utf8');
+  assert.ok(html.includes('Hello Zoë &amp; Co.'), 'name in text is escaped, not encoded');
+  assert.ok(html.includes('href="https://x.example/u/a?b=1&amp;c=2"'), 'the unsubscribe URL is kept whole');
+  assert.ok(out.text.toString('utf8').includes('https://x.example/u/a?b=1&c=2'));
 });
