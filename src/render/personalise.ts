@@ -7,8 +7,17 @@ export interface Recipient {
   unsubscribeUrl: string;
 }
 
-/** Where a slot sits: in running text, or inside a URL after its start (`…?who={{subscriber.name}}`). */
-type Context = 'text' | 'url';
+/**
+ * Where a slot sits: in running text, inside a URL after its start (`…?who={{subscriber.name}}`), or as the address
+ * of a `mailto:` link, where `@` stays as it is.
+ */
+type Context = 'text' | 'url' | 'address';
+
+function encodeFor(value: string, context: Context): string {
+  if (context === 'text') return value;
+  const encoded = encodeURIComponent(value);
+  return context === 'address' ? encoded.replace(/%40/g, '@') : encoded;
+}
 
 interface CompiledPart {
   /** Static bytes, encoded once. */
@@ -44,8 +53,8 @@ export class RecipientTemplate {
       unsubscribe: recipient.unsubscribeUrl,
     };
     return {
-      html: fill(this.html, values, (v, context) => escapeHtml(context === 'url' ? encodeURIComponent(v) : v)),
-      text: fill(this.text, values, (v, context) => (context === 'url' ? encodeURIComponent(v) : v)),
+      html: fill(this.html, values, (v, context) => escapeHtml(encodeFor(v, context))),
+      text: fill(this.text, values, encodeFor),
     };
   }
 }
@@ -55,7 +64,8 @@ function htmlContext(source: string, at: number): Context {
   const open = source.lastIndexOf('="', at);
   if (open === -1 || source.indexOf('"', open + 2) < at) return 'text';
   const attribute = /(?:^|\s)(href|src|action|cite)$/i.test(source.slice(Math.max(0, open - 8), open));
-  return attribute && open + 2 < at ? 'url' : 'text';
+  if (!attribute || open + 2 === at) return 'text';
+  return source.slice(open + 2, at).toLowerCase() === 'mailto:' ? 'address' : 'url';
 }
 
 /**
@@ -67,6 +77,7 @@ function textContext(source: string, at: number): Context {
   while (start > 0 && !/\s/.test(source[start - 1]!)) start--;
   const run = source.slice(start, at);
   if (run === '') return 'text';
+  if (run.toLowerCase() === 'mailto:') return 'address';
   return run.includes('://') || run.toLowerCase().startsWith('mailto:') || /[?&][\w.-]*=$/.test(run) ? 'url' : 'text';
 }
 
