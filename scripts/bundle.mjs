@@ -2,7 +2,8 @@
 // stack (MJML, Markdown, Handlebars, …) is a bundle of its own, required only when something is rendered, so an
 // unchanged rebuild never loads it. Type checking is separate (`npm run typecheck`); this only transpiles.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 
 /** Imports of the render stack stay imports, of its own bundle. */
 const renderStackApart = {
@@ -39,3 +40,8 @@ await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+// Outputs built by another renderer are rebuilt, not skipped as unchanged (src/build/renderer-fingerprint.ts).
+const stack = await readFile(new URL('../lib/render-stack.cjs', import.meta.url));
+const fingerprint = createHash('sha256').update(stack).digest('hex');
+await writeFile(new URL('../lib/renderer-fingerprint.txt', import.meta.url), `${fingerprint}\n`);

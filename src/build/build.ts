@@ -5,6 +5,7 @@ import { CONFIG_FILE } from '../config/file.ts';
 import { diag, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
 import { loadTemplateSources } from '../render/load-templates.ts';
 import { readManifest, RENDERER_VERSION, sha256, writeManifest, type Manifest } from './manifest.ts';
+import { rendererFingerprint } from './renderer-fingerprint.ts';
 import { writeIssueOutputs } from './outputs.ts';
 import { renderInWorkers, WORKER_THRESHOLD } from './pool.ts';
 import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
@@ -56,7 +57,7 @@ export async function readBuildSources(root: string): Promise<BuildSources> {
 function sourcesHash(sources: BuildSources): string {
   const templateParts = [...Object.values(sources.templates.layouts), ...Object.values(sources.templates.partials)]
     .flatMap((t) => [t.file, t.source]);
-  return sha256(RENDERER_VERSION, sources.configText ?? '', ...templateParts);
+  return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts);
 }
 
 
