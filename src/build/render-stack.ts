@@ -2,3 +2,5 @@
 // rendered (the bundler keeps this module in a file of its own), so an unchanged rebuild starts fast.
 export { buildIssue } from './build-issue.ts';
 export { setupFromSources } from './setup.ts';
+export { parseIssue } from '../issue/parse.ts';
+export { renderIssue } from '../render/render-issue.ts';

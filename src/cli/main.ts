@@ -16,6 +16,12 @@ function isDiagnosticError(error: unknown): error is DiagnosticError {
   return error instanceof DiagnosticError || (error instanceof Error && error.name === 'DiagnosticError' && Array.isArray((error as DiagnosticError).diagnostics));
 }
 
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return port;
+}
+
 function slugOption(value: string): string {
   if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError('expected lower-case letters, digits and single hyphens');
   return value;
@@ -63,6 +69,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (title: string, opts: { date?: string; slug?: string }) => {
       const { runNew } = await import('./commands/new.ts');
       code = await runNew({ root: process.cwd(), title, date: opts.date, slug: opts.slug });
+    });
+
+  program
+    .command('preview')
+    .description('a live preview in the browser: phone and desktop, text, sources, diagnostics, reload on save')
+    .option('--port <number>', 'port to listen on', portOption, 4321)
+    .option('--host <address>', 'address to listen on (127.0.0.1: this computer only)', '127.0.0.1')
+    .option('--open', 'open the preview in the default browser', false)
+    .action(async (opts: { port: number; host: string; open: boolean }) => {
+      const { runPreview } = await import('./commands/preview.ts');
+      code = await runPreview({ root: process.cwd(), port: opts.port, host: opts.host, open: opts.open });
     });
 
   try {

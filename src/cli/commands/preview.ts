@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { startPreview } from '../../preview/server.ts';
+
+export interface PreviewCommand {
+  root: string;
+  port: number;
+  host: string;
+  open: boolean;
+}
+
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`Could not open a browser; visit ${url}\n`));
+  child.unref();
+}
+
+/** `newsletter preview`: serves the live preview until Ctrl-C. */
+export async function runPreview(cmd: PreviewCommand): Promise<number> {
+  let preview;
+  try {
+    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`newsletter preview: port ${cmd.port} is in use; choose another with --port\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const scope = cmd.host === '127.0.0.1' || cmd.host === 'localhost' || cmd.host === '::1' ? 'this computer only' : `${cmd.host}: other machines may reach it`;
+  process.stdout.write(`Preview at ${preview.url} (listening on ${scope}). Edits to issues/, templates/ and newsletter.yaml show at once. Ctrl-C stops.\n`);
+  if (cmd.open) openBrowser(preview.url);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await preview.close();
+  return 0;
+}

@@ -1,0 +1,71 @@
+/** `newsletter preview` from the command line (issue 4): start-up line, binding, Ctrl-C, a port already in use. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { issueText, ROOT, tempProject } from '../support/fixtures.ts';
+
+function start(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'preview', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up line: ${stdout}${stderr}`)), 20_000);
+    child.stdout.on('data', () => {
+      const found = /Preview at (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited early: ${stdout}${stderr}`));
+    });
+  });
+  return { child, url, output: () => stdout + stderr };
+}
+
+test('newsletter preview: says where it listens (127.0.0.1 by default), serves, and stops cleanly on Ctrl-C', async (t) => {
+  const project = tempProject({ 'issues/2026-10-14-one.md': issueText('Hello from the preview.') });
+  t.after(project.cleanup);
+  const run = start(['--port', '0'], project.dir);
+  t.after(() => run.child.kill('SIGKILL'));
+  const url = await run.url;
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.match(run.output(), /this computer only/);
+  const email = await fetch(`${url}issues/one/email.html`);
+  assert.equal(email.status, 200);
+  assert.match(await email.text(), /Hello from the preview\./);
+  run.child.kill('SIGINT');
+  const [code] = await once(run.child, 'exit');
+  assert.equal(code, 0);
+});
+
+test('newsletter preview: a port in use is a clear error, not a crash', async (t) => {
+  const project = tempProject();
+  t.after(project.cleanup);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const run = start(['--port', String(port)], project.dir);
+  run.url.catch(() => undefined);
+  const [code] = await once(run.child, 'exit');
+  assert.equal(code, 1);
+  assert.match(run.output(), new RegExp(`port ${port} is in use; choose another with --port`));
+});
+
+test('newsletter preview: a bad --port is refused before anything starts', async (t) => {
+  const project = tempProject();
+  t.after(project.cleanup);
+  const run = start(['--port', 'http'], project.dir);
+  run.url.catch(() => undefined);
+  const [code] = await once(run.child, 'exit');
+  assert.equal(code, 2);
+  assert.match(run.output(), /expected a port number/);
+});

@@ -1,0 +1,170 @@
+/** The preview server (issue 4): its routes, live updates over server-sent events, and recovery from errors. */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPreview, type Preview } from '../../src/preview/server.ts';
+import { issueText, projectFor } from '../support/fixtures.ts';
+
+const ISSUE = 'issues/2026-10-14-live.md';
+const SECOND = 'issues/2026-11-01-second.md';
+
+async function preview(t: TestContext): Promise<{ dir: string; p: Preview }> {
+  const dir = projectFor(t, {
+    [ISSUE]: issueText('First version of the text.', 'title: Live Issue\ndate: 2026-10-14\nstatus: ready\npreheader: A live one.'),
+    [SECOND]: issueText('Another.', 'title: Second Issue\ndate: 2026-11-01\npreheader: The second.'),
+  });
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1' });
+  t.after(() => p.close());
+  return { dir, p };
+}
+
+/** Listens on /events: `ready` once the server has the subscription, `change` on the first change naming `slug`. */
+function subscribe(p: Preview, slug: string, query: string): { ready: Promise<void>; change: Promise<{ slugs: string[] }> } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  let ready!: () => void;
+  const readyNow = new Promise<void>((resolve) => (ready = resolve));
+  const change = (async () => {
+    const response = await fetch(`${p.url}events?${query}`, { signal: controller.signal });
+    assert.equal(response.headers.get('content-type'), 'text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the event stream ended');
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const name = /^event: (.*)$/m.exec(event)?.[1];
+        const data = /^data: (.*)$/m.exec(event)?.[1];
+        if (name === 'ready') ready();
+        if (name === 'change' && data) {
+          const found = JSON.parse(data) as { slugs: string[] };
+          if (found.slugs.includes(slug)) return found;
+        }
+      }
+    }
+  })().finally(() => {
+    clearTimeout(timer);
+    controller.abort();
+  });
+  // A failure before `ready` must not leave the caller waiting for it.
+  change.catch(() => ready());
+  return { ready: readyNow, change };
+}
+
+/** Subscribes, waits until the server has the subscription, then runs `edit`; resolves with the change event. */
+async function afterEdit(p: Preview, slug: string, edit: () => void, query = `slug=${slug}`): Promise<{ slugs: string[] }> {
+  const { ready, change } = subscribe(p, slug, query);
+  await ready;
+  edit();
+  return change;
+}
+
+async function get(p: Preview, path: string): Promise<{ status: number; type: string | null; body: string }> {
+  const response = await fetch(new URL(path, p.url));
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+}
+
+test('preview: listens on 127.0.0.1 unless told otherwise', async (t) => {
+  const { p } = await preview(t);
+  assert.match(p.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+});
+
+test('preview: GET / lists every issue newest first, with status, size and problem counts', async (t) => {
+  const { p } = await preview(t);
+  const index = await get(p, '/');
+  assert.equal(index.status, 200);
+  assert.match(index.type ?? '', /^text\/html/);
+  const second = index.body.indexOf('Second Issue');
+  const live = index.body.indexOf('Live Issue');
+  assert.ok(second !== -1 && live !== -1 && second < live, 'newest first');
+  assert.match(index.body, /href="\/issues\/live"/);
+  assert.match(index.body, /badge draft/, 'the draft is marked');
+  assert.match(index.body, /\d+\.\d KB/);
+});
+
+test('preview: GET /issues/<slug> shows the email in desktop and phone frames, and the view lives in the URL', async (t) => {
+  const { p } = await preview(t);
+  const page = await get(p, '/issues/live');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<iframe class="desktop"[^>]*src="\/issues\/live\/email\.html\?v=\d+"/);
+  assert.match(page.body, /<iframe class="phone"/);
+  const phone = await get(p, '/issues/live?view=phone&tab=email');
+  assert.doesNotMatch(phone.body, /<iframe class="desktop"/);
+  assert.match(phone.body, /<iframe class="phone"/);
+  const text = await get(p, '/issues/live?view=phone&tab=text');
+  assert.match(text.body, /<pre>[^<]*First version of the text\./);
+  assert.match(text.body, /href="\/issues\/live\?view=phone&tab=mjml"/, 'links keep the other half of the state');
+  const message = await get(p, '/issues/live?tab=message');
+  assert.match(message.body, /<dt>Subject<\/dt><dd>Live Issue<\/dd>/);
+  assert.match(message.body, /<dt>Preheader<\/dt><dd>A live one\.<\/dd>/);
+  const bogus = await get(p, '/issues/live?view=%3Cscript%3E&tab=nope');
+  assert.equal(bogus.status, 200);
+  assert.doesNotMatch(bogus.body, /<script>/);
+});
+
+test('preview: the raw email routes serve the current HTML and text; unknown issues are 404', async (t) => {
+  const { p } = await preview(t);
+  const html = await get(p, '/issues/live/email.html');
+  assert.equal(html.status, 200);
+  assert.equal(html.type, 'text/html; charset=utf-8');
+  assert.match(html.body, /^<!doctype html>/i);
+  assert.match(html.body, /First version of the text\./);
+  const text = await get(p, '/issues/live/email.txt');
+  assert.equal(text.type, 'text/plain; charset=utf-8');
+  assert.match(text.body, /First version of the text\./);
+  assert.doesNotMatch(text.body, /<[a-z]/);
+  assert.equal((await get(p, '/issues/nope')).status, 404);
+  assert.equal((await get(p, '/issues/nope/email.html')).status, 404);
+});
+
+test('preview: saving an issue sends an event and the routes serve the new email', async (t) => {
+  const { dir, p } = await preview(t);
+  const file = join(dir, ISSUE);
+  const change = await afterEdit(p, 'live', () => writeFileSync(file, readFileSync(file, 'utf8').replace('First version', 'Second version')));
+  assert.ok(change.slugs.includes('live'));
+  assert.match((await get(p, '/issues/live/email.html')).body, /Second version of the text\./);
+  assert.match((await get(p, '/issues/live')).body, /\?v=[1-9]\d*"/, 'the frames ask for the new version');
+});
+
+test('preview: a broken issue shows its error with file and line, keeps serving, and recovers when fixed', async (t) => {
+  const { dir, p } = await preview(t);
+  const file = join(dir, ISSUE);
+  const good = readFileSync(file, 'utf8');
+  await afterEdit(p, 'live', () => writeFileSync(file, good.replace('title: Live Issue', 'titel: Live Issue')));
+  const page = await get(p, '/issues/live');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /issues\/2026-10-14-live\.md:2<\/a> <strong>error<\/strong>/);
+  assert.equal((await get(p, '/issues/live/email.html')).status, 422);
+  assert.equal((await get(p, '/')).status, 200, 'the index still serves');
+  await afterEdit(p, 'live', () => writeFileSync(file, good));
+  assert.match((await get(p, '/issues/live/email.html')).body, /First version of the text\./);
+});
+
+test('preview: a template change re-renders the issues, and a broken template is shown until it is fixed', async (t) => {
+  const { dir, p } = await preview(t);
+  const footer = join(dir, 'templates/partials/footer.mjml.hbs');
+  const good = readFileSync(footer, 'utf8');
+  await afterEdit(p, 'live', () => writeFileSync(footer, good.replace('View in browser', 'Read it online')));
+  assert.match((await get(p, '/issues/live/email.html')).body, /Read it online/);
+  await afterEdit(p, 'live', () => writeFileSync(footer, good.replace('<mj-column>', '<mj-colum>')));
+  const page = await get(p, '/issues/live');
+  assert.match(page.body, /templates\/partials\/footer\.mjml\.hbs:\d+ <strong>error<\/strong>/);
+  await afterEdit(p, 'live', () => writeFileSync(footer, good));
+  assert.match((await get(p, '/issues/live/email.html')).body, /View in browser/);
+});
+
+test('preview: a new issue appears in the index without a restart', async (t) => {
+  const { dir, p } = await preview(t);
+  await afterEdit(
+    p,
+    'brand-new',
+    () => writeFileSync(join(dir, 'issues/2026-12-01-brand-new.md'), issueText('New.', 'title: Brand New\ndate: 2026-12-01')),
+    'index=1',
+  );
+  assert.match((await get(p, '/')).body, /Brand New/);
+  assert.equal((await get(p, '/issues/brand-new')).status, 200);
+});
