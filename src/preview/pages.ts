@@ -1,5 +1,7 @@
 import { escapeHtml } from '../core/escape.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
+import { MODES, type ColourMode } from './dark-mode.ts';
+import { SAMPLE_LABELS } from './sample-subscribers.ts';
 import type { IssueView } from './workspace.ts';
 
 /** What the issue page shows; it lives in the URL (`?view=…&tab=…`) so a reload keeps the place. */
@@ -7,6 +9,32 @@ export const VIEWS = ['both', 'desktop', 'phone'] as const;
 export const TABS = ['email', 'text', 'html', 'mjml', 'message', 'source'] as const;
 export type View = (typeof VIEWS)[number];
 export type Tab = (typeof TABS)[number];
+
+/** Everything the issue page's URL holds. */
+export interface PageState {
+  view: View;
+  tab: Tab;
+  mode: ColourMode;
+  /** Index into the sample subscribers. */
+  reader: number;
+}
+
+/** Reads the page state from query parameters, falling back to the defaults for anything missing or unknown. */
+export function pageState(query: (name: string) => string | undefined): PageState {
+  const pick = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T =>
+    allowed.includes(value as T) ? (value as T) : fallback;
+  const reader = Number(query('reader') ?? 0);
+  return {
+    view: pick(query('view'), VIEWS, 'both'),
+    tab: pick(query('tab'), TABS, 'email'),
+    mode: pick(query('mode'), MODES.map((m) => m.mode), 'light'),
+    reader: Number.isInteger(reader) && reader >= 0 && reader < SAMPLE_LABELS.length ? reader : 0,
+  };
+}
+
+function query(state: PageState): string {
+  return `view=${state.view}&tab=${state.tab}&mode=${state.mode}&reader=${state.reader}`;
+}
 
 const STYLE = `
 :root { color-scheme: light; --ink:#1f1f1f; --muted:#6b6560; --line:#e4ded5; --bg:#f6f4ef; --accent:#a3261c; }
@@ -111,27 +139,33 @@ ${rows || '<tr><td colspan="6">No issues yet: add a Markdown file to issues/ (or
   return page(`${newsletter}: preview`, body, null);
 }
 
-function link(slug: string, view: View, tab: Tab): string {
-  return `/issues/${encodeURIComponent(slug)}?view=${view}&tab=${tab}`;
+/** A link to the issue page in `state`, escaped for an attribute. */
+function link(slug: string, state: PageState): string {
+  return escapeHtml(`/issues/${encodeURIComponent(slug)}?${query(state)}`);
 }
 
-function diagnosticList(view: IssueView, tab: Tab, current: View): string {
+function diagnosticList(view: IssueView, state: PageState): string {
   if (view.diagnostics.length === 0) return '<p>No problems found.</p>';
   const items = view.diagnostics.map((d) => {
-    const target = d.file === view.file && d.line > 0 ? `${link(view.slug, current, 'source')}#L${d.line}` : null;
+    const target = d.file === view.file && d.line > 0 ? `${link(view.slug, { ...state, tab: 'source' })}#L${d.line}` : null;
     const where = `${escapeHtml(d.file)}:${d.line}`;
     return `<li class="${d.severity}">${target ? `<a href="${target}">${where}</a>` : where} <strong>${d.severity}</strong> <code>${escapeHtml(d.rule)}</code> ${escapeHtml(d.message)}</li>`;
   });
-  return `<ul class="diagnostics" data-tab="${tab}">${items.join('')}</ul>`;
+  return `<ul class="diagnostics">${items.join('')}</ul>`;
 }
 
-function emailTab(view: IssueView, current: View): string {
+function emailTab(view: IssueView, state: PageState): string {
   if (!view.rendered?.sample) return '<p>Nothing to show until the problems above are fixed.</p>';
-  const src = `/issues/${encodeURIComponent(view.slug)}/email.html?v=${view.version}`;
+  const src = `/issues/${encodeURIComponent(view.slug)}/email.html?v=${view.version}&amp;mode=${state.mode}&amp;reader=${state.reader}`;
+  const note =
+    state.mode === 'media' && view.rendered.html && !/prefers-color-scheme\s*:\s*dark/i.test(view.rendered.html)
+      ? '<p>This email has no <code>prefers-color-scheme: dark</code> styles: Apple Mail shows it as designed.</p>'
+      : '';
+  const current = state.view;
   const frames: string[] = [];
   if (current !== 'phone') frames.push(`<figure><figcaption>Desktop, 1024 px</figcaption><iframe class="desktop" title="The email on a desktop" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
   if (current !== 'desktop') frames.push(`<figure><figcaption>Phone, 375 px</figcaption><iframe class="phone" title="The email on a phone" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
-  return `<div class="frames">${frames.join('')}</div>`;
+  return `${note}<div class="frames">${frames.join('')}</div>`;
 }
 
 function messageTab(view: IssueView, from: string, replyTo: string | null): string {
@@ -150,31 +184,41 @@ function messageTab(view: IssueView, from: string, replyTo: string | null): stri
 }
 
 export interface IssuePageOptions {
-  view: View;
-  tab: Tab;
+  state: PageState;
   source: string;
   from: string;
   replyTo: string | null;
+  /** The email personalised for the chosen sample subscriber. */
+  personalised: { html: string; text: string } | null;
 }
 
 /** `GET /issues/<slug>`: the email in frames, its text, sources and message data, and every diagnostic. */
 export function issuePage(v: IssueView, o: IssuePageOptions): string {
-  const nav = (items: readonly string[], current: string, make: (item: string) => string, label: string) =>
-    `<div class="group"><span>${label}</span>${items.map((i) => `<a href="${make(i)}" aria-current="${i === current}">${i}</a>`).join('')}</div>`;
-  const sample = v.rendered?.sample;
+  const { state } = o;
+  const nav = (label: string, items: readonly { text: string; state: PageState; current: boolean }[]) =>
+    `<div class="group"><span>${label}</span>${items
+      .map((i) => `<a href="${link(v.slug, i.state)}" aria-current="${i.current}">${escapeHtml(i.text)}</a>`)
+      .join('')}</div>`;
+  const navs = [
+    nav('Width', VIEWS.map((view) => ({ text: view, state: { ...state, view }, current: view === state.view }))),
+    nav('Colours', MODES.map(({ mode, label }) => ({ text: label, state: { ...state, mode }, current: mode === state.mode }))),
+    nav('Reader', SAMPLE_LABELS.map((text, reader) => ({ text, state: { ...state, reader }, current: reader === state.reader }))),
+    nav('Show', TABS.map((tab) => ({ text: tab, state: { ...state, tab }, current: tab === state.tab }))),
+  ];
+  const email = o.personalised;
   const content: Record<Tab, () => string> = {
-    email: () => emailTab(v, o.view),
-    text: () => (sample ? `<pre>${escapeHtml(sample.text.toString('utf8'))}</pre>` : ''),
-    html: () => (sample ? `<pre>${escapeHtml(sample.html.toString('utf8'))}</pre>` : ''),
+    email: () => emailTab(v, state),
+    text: () => (email ? `<pre>${escapeHtml(email.text)}</pre>` : ''),
+    html: () => (email ? `<pre>${escapeHtml(email.html)}</pre>` : ''),
     mjml: () => (v.rendered?.mjml ? `<pre>${escapeHtml(v.rendered.mjml)}</pre>` : ''),
     message: () => messageTab(v, o.from, o.replyTo),
     source: () => `<ol class="source">${o.source.split('\n').map((l, i) => `<li id="L${i + 1}">${escapeHtml(l) || ' '}</li>`).join('')}</ol>`,
   };
   const body = `<header id="top"><a href="/">← All issues</a><h1>${escapeHtml(v.title)}</h1>${badges(v)}</header>
-<nav>${nav(VIEWS, o.view, (i) => link(v.slug, i as View, o.tab), 'Width')}${nav(TABS, o.tab, (i) => link(v.slug, o.view, i as Tab), 'Show')}</nav>
+<nav>${navs.join('')}</nav>
 <main id="content" data-version="${v.version}">
-${diagnosticList(v, o.tab, o.view)}
-${content[o.tab]()}
+${diagnosticList(v, state)}
+${content[state.tab]()}
 </main>`;
   return page(`${v.title}: preview`, body, v.slug, v.version);
 }

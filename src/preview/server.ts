@@ -2,7 +2,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { formatDiagnostic } from '../core/diagnostic.ts';
-import { indexPage, issuePage, notFoundPage, TABS, VIEWS, type Tab, type View } from './pages.ts';
+import { emulateColourMode } from './dark-mode.ts';
+import { indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
+import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
 import { Workspace } from './workspace.ts';
 
@@ -46,16 +48,17 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const file = workspace.fileOf(slug);
     const view = file ? await workspace.view(file) : null;
     if (!file || !view) return c.html(notFoundPage(slug), 404);
-    const wanted = { view: c.req.query('view'), tab: c.req.query('tab') };
+    const state = pageState((name) => c.req.query(name));
     const config = workspace.setup?.config;
     const from = config ? `${config.from.name ?? config.name} <${config.from.email}>` : '—';
+    const email = view.rendered?.recipientTemplate?.render(sampleSubscriber(state.reader, config?.url ?? ''));
     return c.html(
       issuePage(view, {
-        view: VIEWS.includes(wanted.view as View) ? (wanted.view as View) : 'both',
-        tab: TABS.includes(wanted.tab as Tab) ? (wanted.tab as Tab) : 'email',
+        state,
         source: workspace.source(file),
         from,
         replyTo: config?.reply_to ?? null,
+        personalised: email ? { html: email.html.toString('utf8'), text: email.text.toString('utf8') } : null,
       }),
     );
   });
@@ -66,9 +69,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       const file = workspace.fileOf(c.req.param('slug'));
       const view = file ? await workspace.view(file) : null;
       if (!view) return c.text('No such issue\n', 404);
-      const sample = view.rendered?.sample;
-      if (!sample) return c.text(`${view.diagnostics.map(formatDiagnostic).join('\n')}\n`, 422);
-      return c.body(new Uint8Array(name === 'email.html' ? sample.html : sample.text), 200, { 'Content-Type': `${type}; charset=utf-8` });
+      const template = view.rendered?.recipientTemplate;
+      if (!template) return c.text(`${view.diagnostics.map(formatDiagnostic).join('\n')}\n`, 422);
+      const state = pageState((q) => c.req.query(q));
+      const email = template.render(sampleSubscriber(state.reader, workspace.setup?.config.url ?? ''));
+      const body = name === 'email.html' ? emulateColourMode(email.html.toString('utf8'), state.mode) : email.text.toString('utf8');
+      return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8` });
     });
   }
 

@@ -90,14 +90,14 @@ test('preview: GET /issues/<slug> shows the email in desktop and phone frames, a
   const { p } = await preview(t);
   const page = await get(p, '/issues/live');
   assert.equal(page.status, 200);
-  assert.match(page.body, /<iframe class="desktop"[^>]*src="\/issues\/live\/email\.html\?v=\d+"/);
+  assert.match(page.body, /<iframe class="desktop"[^>]*src="\/issues\/live\/email\.html\?v=\d+&amp;mode=light&amp;reader=0"/);
   assert.match(page.body, /<iframe class="phone"/);
   const phone = await get(p, '/issues/live?view=phone&tab=email');
   assert.doesNotMatch(phone.body, /<iframe class="desktop"/);
   assert.match(phone.body, /<iframe class="phone"/);
   const text = await get(p, '/issues/live?view=phone&tab=text');
   assert.match(text.body, /<pre>[^<]*First version of the text\./);
-  assert.match(text.body, /href="\/issues\/live\?view=phone&tab=mjml"/, 'links keep the other half of the state');
+  assert.match(text.body, /href="\/issues\/live\?view=phone&amp;tab=mjml&amp;mode=light&amp;reader=0"/, 'links keep the rest of the state');
   const message = await get(p, '/issues/live?tab=message');
   assert.match(message.body, /<dt>Subject<\/dt><dd>Live Issue<\/dd>/);
   assert.match(message.body, /<dt>Preheader<\/dt><dd>A live one\.<\/dd>/);
@@ -127,7 +127,7 @@ test('preview: saving an issue sends an event and the routes serve the new email
   const change = await afterEdit(p, 'live', () => writeFileSync(file, readFileSync(file, 'utf8').replace('First version', 'Second version')));
   assert.ok(change.slugs.includes('live'));
   assert.match((await get(p, '/issues/live/email.html')).body, /Second version of the text\./);
-  assert.match((await get(p, '/issues/live')).body, /\?v=[1-9]\d*"/, 'the frames ask for the new version');
+  assert.match((await get(p, '/issues/live')).body, /\?v=[1-9]\d*&amp;/, 'the frames ask for the new version');
 });
 
 test('preview: a broken issue shows its error with file and line, keeps serving, and recovers when fixed', async (t) => {
@@ -168,3 +168,25 @@ test('preview: a new issue appears in the index without a restart', async (t) =>
   assert.match((await get(p, '/')).body, /Brand New/);
   assert.equal((await get(p, '/issues/brand-new')).status, 200);
 });
+
+test('preview: the frames can show the email in both dark modes and for each sample subscriber', async (t) => {
+  const { p } = await preview(t);
+  const light = await get(p, '/issues/live/email.html');
+  const inverted = await get(p, '/issues/live/email.html?mode=invert');
+  assert.doesNotMatch(light.body, /data-preview="dark-mode"/);
+  assert.match(inverted.body, /<style data-preview="dark-mode">html\{filter:invert\(1\) hue-rotate\(180deg\)/);
+  assert.match(inverted.body, /img,picture,video\{filter:invert/, 'images are turned back');
+  const media = await get(p, '/issues/live/email.html?mode=media');
+  assert.match(media.body, /<style data-preview="dark-mode">:root\{color-scheme:dark\}/);
+  const page = await get(p, '/issues/live?mode=media');
+  assert.match(page.body, /has no <code>prefers-color-scheme: dark<\/code> styles/);
+  assert.match(page.body, /aria-current="true">dark: prefers-color-scheme \(Apple Mail\)</);
+  // The reader switcher: the footer names each sample subscriber's address; HTML in a name stays text.
+  assert.match((await get(p, '/issues/live/email.html?reader=1')).body, /maximiliana\.featherstonehaugh/);
+  const html = await get(p, '/issues/live?tab=html&reader=2');
+  assert.match(html.body, /ada@example\.net/);
+  const raw = (await get(p, '/issues/live/email.html?reader=2')).body;
+  assert.doesNotMatch(raw, /<img src=x/);
+  assert.equal((await get(p, '/issues/live/email.html?reader=99')).status, 200, 'an unknown reader falls back to the first');
+});
+
