@@ -54,7 +54,7 @@ table.issues { border-collapse: collapse; width: 100%; background: #fff; }
 table.issues th, table.issues td { text-align: left; padding: 8px 12px; border-bottom: 1px solid var(--line); }
 .frames { display: flex; gap: 20px; align-items: flex-start; overflow-x: auto; }
 figure { margin: 0; } figcaption { color: var(--muted); font-size: 13px; margin-bottom: 6px; }
-iframe { display: block; border: 1px solid var(--line); background: #fff; height: 80vh; }
+iframe { display: block; box-sizing: content-box; border: 1px solid var(--line); background: #fff; height: 80vh; }
 iframe.desktop { width: 1024px; } iframe.phone { width: 375px; }
 pre { background: #fff; border: 1px solid var(--line); padding: 12px; overflow: auto; white-space: pre-wrap; word-break: break-word; }
 ol.source { background: #fff; border: 1px solid var(--line); padding: 12px 12px 12px 56px; font: 13px/1.5 ui-monospace, Menlo, monospace; white-space: pre-wrap; }
