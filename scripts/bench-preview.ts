@@ -34,7 +34,7 @@ for (let i = 0; i < 30; i++) {
   renders.push(performance.now() - t);
 }
 
-const preview = await startPreview({ root: dir, port: 0, host: '127.0.0.1' });
+const preview = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: null });
 const slug = 'synthetic';
 await fetch(`${preview.url}issues/${slug}`).then((r) => r.text());
 

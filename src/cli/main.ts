@@ -76,10 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('a live preview in the browser: phone and desktop, text, sources, diagnostics, reload on save')
     .option('--port <number>', 'port to listen on', portOption, 4321)
     .option('--host <address>', 'address to listen on (127.0.0.1: this computer only)', '127.0.0.1')
+    .option('--smtp-port <number>', 'port of the local inbox (SMTP, on 127.0.0.1)', portOption, 2525)
     .option('--open', 'open the preview in the default browser', false)
-    .action(async (opts: { port: number; host: string; open: boolean }) => {
+    .action(async (opts: { port: number; host: string; smtpPort: number; open: boolean }) => {
       const { runPreview } = await import('./commands/preview.ts');
-      code = await runPreview({ root: process.cwd(), port: opts.port, host: opts.host, open: opts.open });
+      code = await runPreview({ root: process.cwd(), port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open });
     });
 
   try {

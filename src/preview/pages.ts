@@ -2,11 +2,12 @@ import { escapeHtml } from '../core/escape.ts';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { MODES, type ColourMode } from './dark-mode.ts';
 import { SAMPLE_LABELS } from './sample-subscribers.ts';
+import type { ReceivedMessage } from './inbox.ts';
 import type { IssueView } from './workspace.ts';
 
 /** What the issue page shows; it lives in the URL (`?view=…&tab=…`) so a reload keeps the place. */
 export const VIEWS = ['both', 'desktop', 'phone'] as const;
-export const TABS = ['email', 'text', 'html', 'mjml', 'message', 'source'] as const;
+export const TABS = ['email', 'text', 'html', 'mjml', 'message', 'source', 'inbox'] as const;
 export type View = (typeof VIEWS)[number];
 export type Tab = (typeof TABS)[number];
 
@@ -60,6 +61,13 @@ pre { background: #fff; border: 1px solid var(--line); padding: 12px; overflow: 
 ol.source { background: #fff; border: 1px solid var(--line); padding: 12px 12px 12px 56px; font: 13px/1.5 ui-monospace, Menlo, monospace; white-space: pre-wrap; }
 ol.source li:target { background: #fff3cd; }
 .diagnostics { list-style: none; padding: 0; margin: 0 0 16px; }
+.send-test { margin-left: auto; } .send-test input { width: 14em; }
+ul.inbox { list-style: none; padding: 0; background: #fff; border: 1px solid var(--line); }
+ul.inbox li { padding: 6px 10px; border-bottom: 1px solid var(--line); } ul.inbox li[aria-current="true"] { background: #fff3cd; }
+ul.inbox span { color: var(--muted); font-size: 13px; }
+table.headers { background: #fff; border-collapse: collapse; width: 100%; font-size: 13px; }
+table.headers th, table.headers td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); }
+table.headers code { white-space: pre-wrap; word-break: break-all; }
 .diagnostics li { padding: 6px 10px; background: #fff; border-left: 4px solid var(--line); margin-bottom: 4px; }
 .diagnostics li.error { border-color: #c0392b; } .diagnostics li.warning { border-color: #d4a017; }
 dl.message { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; background: #fff; padding: 12px; border: 1px solid var(--line); }
@@ -69,9 +77,7 @@ dl.message dt { color: var(--muted); }
 /** Reloads the part of the page that changed when the server says so; the URL keeps the view and tab. */
 const LIVE = (slug: string | null) => `
 const source = new EventSource(${JSON.stringify(slug === null ? '/events?index=1' : `/events?slug=${encodeURIComponent(slug)}`)});
-source.addEventListener('change', async (event) => {
-  const change = JSON.parse(event.data);
-  if (${slug === null ? 'false' : `change.slugs.indexOf(${JSON.stringify(slug)}) === -1`}) return;
+async function refresh() {
   const response = await fetch(location.href, { headers: { 'x-preview-refresh': '1' } });
   const next = new DOMParser().parseFromString(await response.text(), 'text/html');
   for (const id of ['top', 'content']) {
@@ -80,6 +86,13 @@ source.addEventListener('change', async (event) => {
   }
   document.title = next.title;
   document.body.dataset.version = next.body.dataset.version || '';
+}
+source.addEventListener('change', (event) => {
+  const change = JSON.parse(event.data);
+  if (${slug === null ? 'true' : `change.slugs.indexOf(${JSON.stringify(slug)}) !== -1`}) refresh();
+});
+source.addEventListener('inbox', () => {
+  if (new URLSearchParams(location.search).get('tab') === 'inbox') refresh();
 });
 `;
 
@@ -185,6 +198,8 @@ function messageTab(view: IssueView, from: string, replyTo: string | null): stri
 
 export interface IssuePageOptions {
   state: PageState;
+  /** The local inbox's messages, newest first (null when it is not running), and the one to show. */
+  inbox: { messages: readonly ReceivedMessage[]; selected: number | null } | null;
   source: string;
   from: string;
   replyTo: string | null;
@@ -212,15 +227,35 @@ export function issuePage(v: IssueView, o: IssuePageOptions): string {
     html: () => (email ? `<pre>${escapeHtml(email.html)}</pre>` : ''),
     mjml: () => (v.rendered?.mjml ? `<pre>${escapeHtml(v.rendered.mjml)}</pre>` : ''),
     message: () => messageTab(v, o.from, o.replyTo),
+    inbox: () => inboxTab(o.inbox, state),
     source: () => `<ol class="source">${o.source.split('\n').map((l, i) => `<li id="L${i + 1}">${escapeHtml(l) || ' '}</li>`).join('')}</ol>`,
   };
-  const body = `<header id="top"><a href="/">← All issues</a><h1>${escapeHtml(v.title)}</h1>${badges(v)}</header>
+  const sendTest = o.inbox && v.rendered?.recipientTemplate
+    ? `<form class="send-test" method="post" action="/issues/${encodeURIComponent(v.slug)}/test?${escapeHtml(query({ ...state, tab: 'inbox' }))}"><label>Send a test to <input type="email" name="to" required value="you@example.com"></label> <button type="submit">Send test</button></form>`
+    : '';
+  const body = `<header id="top"><a href="/">← All issues</a><h1>${escapeHtml(v.title)}</h1>${badges(v)}${sendTest}</header>
 <nav>${navs.join('')}</nav>
 <main id="content" data-version="${v.version}">
 ${diagnosticList(v, state)}
 ${content[state.tab]()}
 </main>`;
   return page(`${v.title}: preview`, body, v.slug, v.version);
+}
+
+function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): string {
+  if (!inbox) return '<p>The local inbox is not running (its SMTP port was taken when the preview started).</p>';
+  if (inbox.messages.length === 0) return '<p>The local inbox is empty: use "Send test" to deliver this issue to it.</p>';
+  const shown = inbox.messages.find((m) => m.id === inbox.selected) ?? inbox.messages[0]!;
+  const list = inbox.messages
+    .map((m) => `<li${m.id === shown.id ? ' aria-current="true"' : ''}><a href="?${escapeHtml(query({ ...state, tab: 'inbox' }))}&amp;msg=${m.id}">${escapeHtml(m.subject)}</a> <span>to ${escapeHtml(m.envelope.to.join(', '))}, ${escapeHtml(m.receivedAt)}</span></li>`)
+    .join('');
+  const headers = shown.headers.map((h) => `<tr><th>${escapeHtml(h.key)}</th><td><code>${escapeHtml(h.line)}</code></td></tr>`).join('');
+  return `<ul class="inbox">${list}</ul>
+<h2>${escapeHtml(shown.subject)}</h2>
+<table class="headers">${headers}</table>
+<h3>HTML</h3><iframe class="desktop" title="The received HTML" sandbox="allow-same-origin allow-popups" src="/inbox/${shown.id}/html"></iframe>
+<h3>Text</h3><pre>${escapeHtml(shown.text ?? '(none)')}</pre>
+<h3>Raw source</h3><pre>${escapeHtml(shown.raw)}</pre>`;
 }
 
 /** An issue that does not exist (any more): says so, and the index link gets the writer back. */

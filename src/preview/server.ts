@@ -2,7 +2,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { formatDiagnostic } from '../core/diagnostic.ts';
+import { createTransport } from 'nodemailer';
+import { composeMessage } from '../send/message.ts';
 import { emulateColourMode } from './dark-mode.ts';
+import { Inbox } from './inbox.ts';
 import { indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
 import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
@@ -12,17 +15,23 @@ export interface PreviewOptions {
   root: string;
   port: number;
   host: string;
+  /** The local inbox's SMTP port (2525 from the CLI); null for no inbox. */
+  smtpPort: number | null;
 }
 
 export interface Preview {
   url: string;
   workspace: Workspace;
+  /** The local inbox, or null when it is off or its port was taken (`inboxProblem` says which). */
+  inbox: Inbox | null;
+  inboxProblem: string | null;
   close(): Promise<void>;
 }
 
 interface Client {
   slug: string | null;
   send(slugs: string[]): void;
+  inbox(): void;
 }
 
 /**
@@ -34,6 +43,19 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   await workspace.load();
   const clients = new Set<Client>();
   const app = new Hono();
+  let inbox: Inbox | null = null;
+  let inboxProblem: string | null = options.smtpPort === null ? 'off' : null;
+  if (options.smtpPort !== null) {
+    const started = new Inbox(() => {
+      for (const client of clients) client.inbox();
+    });
+    try {
+      await started.listen(options.smtpPort, '127.0.0.1');
+      inbox = started;
+    } catch (error) {
+      inboxProblem = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${options.smtpPort} is in use` : (error as Error).message;
+    }
+  }
 
   app.use(async (c, next) => {
     await next();
@@ -59,8 +81,52 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         from,
         replyTo: config?.reply_to ?? null,
         personalised: email ? { html: email.html.toString('utf8'), text: email.text.toString('utf8') } : null,
+        inbox: inbox ? { messages: inbox.messages, selected: Number(c.req.query('msg')) || null } : null,
       }),
     );
+  });
+
+  // "Send test": the real message, built as a real send builds it, delivered to the local inbox only.
+  app.post('/issues/:slug/test', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) return c.text('Cross-origin request refused\n', 403);
+    const slug = c.req.param('slug');
+    const file = workspace.fileOf(slug);
+    const view = file ? await workspace.view(file) : null;
+    const template = view?.rendered?.recipientTemplate;
+    const config = workspace.setup?.config;
+    if (!inbox) return c.text('The local inbox is not running\n', 503);
+    if (!view?.rendered || !template || !config) return c.text('This issue does not render; fix its problems first\n', 422);
+    const form = await c.req.parseBody();
+    const to = typeof form.to === 'string' ? form.to.trim() : '';
+    if (!/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/.test(to)) return c.text('Give one plain email address, like you@example.com\n', 400);
+    const state = pageState((name) => c.req.query(name));
+    const sample = sampleSubscriber(state.reader, config.url);
+    const recipient = { ...sample, email: to };
+    const message = composeMessage({
+      config,
+      slug: view.slug,
+      subject: view.rendered.subject,
+      email: template.render(recipient),
+      recipient,
+      date: new Date(),
+      test: { nonce: `${Date.now()}-${Math.random()}` },
+    });
+    const transport = createTransport({ host: '127.0.0.1', port: inbox.port, secure: false, ignoreTLS: true });
+    try {
+      await transport.sendMail(message);
+    } finally {
+      transport.close();
+    }
+    const params = new URLSearchParams({ view: state.view, tab: 'inbox', mode: state.mode, reader: String(state.reader) });
+    return c.redirect(`/issues/${encodeURIComponent(view.slug)}?${params}`, 303);
+  });
+
+  app.get('/inbox/:id/:part{html|raw}', (c) => {
+    const message = inbox?.message(Number(c.req.param('id')));
+    if (!message) return c.text('No such message\n', 404);
+    if (c.req.param('part') === 'raw') return c.text(message.raw);
+    return c.html(message.html ?? '<p>(no HTML part)</p>');
   });
 
   // The current email, raw, for the frames and for other tools; while it does not render, the reasons, as text.
@@ -84,6 +150,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       const client: Client = {
         slug,
         send: (slugs) => void stream.writeSSE({ event: 'change', data: JSON.stringify({ slugs }) }),
+        inbox: () => void stream.writeSSE({ event: 'inbox', data: '{}' }),
       };
       clients.add(client);
       // Held open until the page goes away; a comment now and then keeps idle timeouts from closing it.
@@ -128,6 +195,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     });
   } catch (error) {
     stopWatching();
+    await inbox?.close();
     throw error;
   }
   const address = server.address();
@@ -136,9 +204,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   return {
     url: `http://${host}:${port}/`,
     workspace,
+    inbox,
+    inboxProblem,
     close: async () => {
       stopWatching();
       await queue;
+      await inbox?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -21,7 +21,7 @@ before(async () => {
   const files: Record<string, string> = {};
   for (const name of SAMPLES) files[`issues/${name}`] = readFileSync(join(ROOT, 'issues', name), 'utf8');
   project = tempProject(files);
-  preview = await startPreview({ root: project.dir, port: 0, host: '127.0.0.1' });
+  preview = await startPreview({ root: project.dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
   browser = await launch();
 });
 
@@ -127,4 +127,17 @@ test('browser: inside the preview page, the phone frame of every sample has no h
     await page.screenshot({ path: join(ARTEFACTS, `preview-${slug}-phone.png`) });
     await page.close();
   }
+});
+
+test('browser: "Send test" delivers the issue to the local inbox, and the Inbox tab shows it', async () => {
+  const page = await open('/issues/harrowgate-camera-contract');
+  await page.fill('input[name="to"]', 'writer@example.net');
+  await page.click('button:has-text("Send test")');
+  await page.waitForURL(/tab=inbox/);
+  const item = page.locator('ul.inbox li').first();
+  assert.match(await item.innerText(), /^\[Test\] Harrowgate/, "the subject, marked as a test");
+  assert.match(await item.innerText(), /writer@example\.net/);
+  assert.match(await page.locator('table.headers').innerText(), /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+  await page.screenshot({ path: join(ARTEFACTS, 'preview-inbox.png') });
+  await page.close();
 });

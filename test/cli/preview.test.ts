@@ -33,7 +33,7 @@ function start(args: string[], cwd: string) {
 test('newsletter preview: says where it listens (127.0.0.1 by default), serves, and stops cleanly on Ctrl-C', async (t) => {
   const project = tempProject({ 'issues/2026-10-14-one.md': issueText('Hello from the preview.') });
   t.after(project.cleanup);
-  const run = start(['--port', '0'], project.dir);
+  const run = start(['--port', '0', '--smtp-port', '0'], project.dir);
   t.after(() => run.child.kill('SIGKILL'));
   const url = await run.url;
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -53,7 +53,7 @@ test('newsletter preview: a port in use is a clear error, not a crash', async (t
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   t.after(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  const run = start(['--port', String(port)], project.dir);
+  const run = start(['--port', String(port), '--smtp-port', '0'], project.dir);
   run.url.catch(() => undefined);
   const [code] = await once(run.child, 'exit');
   assert.equal(code, 1);

@@ -14,7 +14,7 @@ async function preview(t: TestContext): Promise<{ dir: string; p: Preview }> {
     [ISSUE]: issueText('First version of the text.', 'title: Live Issue\ndate: 2026-10-14\nstatus: ready\npreheader: A live one.'),
     [SECOND]: issueText('Another.', 'title: Second Issue\ndate: 2026-11-01\npreheader: The second.'),
   });
-  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1' });
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
   t.after(() => p.close());
   return { dir, p };
 }
@@ -190,3 +190,49 @@ test('preview: the frames can show the email in both dark modes and for each sam
   assert.equal((await get(p, '/issues/live/email.html?reader=99')).status, 200, 'an unknown reader falls back to the first');
 });
 
+
+test('preview: "Send test" delivers the real message to the local inbox, with the bulk-mail headers', async (t) => {
+  const { p } = await preview(t);
+  assert.ok(p.inbox, p.inboxProblem ?? 'no inbox');
+  const response = await fetch(`${p.url}issues/live/test?view=both&tab=email&mode=light&reader=0`, {
+    method: 'POST',
+    body: new URLSearchParams({ to: 'tester@example.net' }),
+    redirect: 'manual',
+  });
+  assert.equal(response.status, 303);
+  assert.match(response.headers.get('location') ?? '', /^\/issues\/live\?.*tab=inbox/);
+  const [message] = p.inbox.messages;
+  assert.ok(message, 'the inbox received the message');
+  assert.deepEqual(message.envelope.to, ['tester@example.net']);
+  assert.equal(message.subject, '[Test] Live Issue');
+  assert.equal(message.from, '"The Dissent Desk" <newsletter@dissentdesk.example.org>');
+  const header = (key: string) => message.headers.filter((h) => h.key === key).map((h) => h.line);
+  assert.deepEqual(header('list-unsubscribe'), ['List-Unsubscribe: <https://dissentdesk.example.org/unsubscribe/sample-0>']);
+  assert.deepEqual(header('list-unsubscribe-post'), ['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+  assert.equal(header('subject').length, 1);
+  assert.match(header('message-id')[0] ?? '', /^Message-ID: <live\.[0-9a-f]{32}@dissentdesk\.example\.org>$/);
+  assert.match(header('reply-to')[0] ?? '', /editor@dissentdesk\.example\.org/);
+  assert.match(header('content-type')[0] ?? '', /multipart\/alternative/);
+  assert.match(message.text ?? '', /First version of the text\./);
+  assert.match(message.html ?? '', /First version of the text\./);
+  assert.match(message.text ?? '', /This email was sent to tester@example\.net\./, 'personalised for the address sent to');
+  // The Inbox tab lists it, and its parts are served.
+  const page = await get(p, '/issues/live?tab=inbox');
+  assert.match(page.body, /\[Test\] Live Issue/);
+  assert.match((await get(p, `/inbox/${message.id}/raw`)).body, /^List-Unsubscribe: </m);
+  assert.match((await get(p, `/inbox/${message.id}/html`)).body, /First version of the text\./);
+});
+
+test('preview: "Send test" refuses another origin and a bad address, and sends nothing', async (t) => {
+  const { p } = await preview(t);
+  const post = (to: string, origin?: string) =>
+    fetch(`${p.url}issues/live/test`, {
+      method: 'POST',
+      body: new URLSearchParams({ to }),
+      headers: origin ? { origin } : {},
+      redirect: 'manual',
+    });
+  assert.equal((await post('a@example.net', 'https://evil.example')).status, 403);
+  for (const bad of ['nope', 'a@b.com\r\nBcc: x@evil.example', 'a@b.com, c@d.com']) assert.equal((await post(bad)).status, 400, bad);
+  assert.equal(p.inbox!.messages.length, 0);
+});

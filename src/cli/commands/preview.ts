@@ -5,6 +5,8 @@ export interface PreviewCommand {
   root: string;
   port: number;
   host: string;
+  /** The local inbox's SMTP port. */
+  smtpPort: number;
   open: boolean;
 }
 
@@ -19,7 +21,7 @@ function openBrowser(url: string): void {
 export async function runPreview(cmd: PreviewCommand): Promise<number> {
   let preview;
   try {
-    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host });
+    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host, smtpPort: cmd.smtpPort });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`newsletter preview: port ${cmd.port} is in use; choose another with --port\n`);
@@ -29,6 +31,11 @@ export async function runPreview(cmd: PreviewCommand): Promise<number> {
   }
   const scope = cmd.host === '127.0.0.1' || cmd.host === 'localhost' || cmd.host === '::1' ? 'this computer only' : `${cmd.host}: other machines may reach it`;
   process.stdout.write(`Preview at ${preview.url} (listening on ${scope}). Edits to issues/, templates/ and newsletter.yaml show at once. Ctrl-C stops.\n`);
+  process.stdout.write(
+    preview.inbox
+      ? `Local inbox: SMTP on 127.0.0.1:${preview.inbox.port}; "Send test" in the page delivers there.\n`
+      : `Local inbox off: ${preview.inboxProblem}; choose another port with --smtp-port.\n`,
+  );
   if (cmd.open) openBrowser(preview.url);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
