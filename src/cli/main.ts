@@ -83,6 +83,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await runPreview({ root: process.cwd(), port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open });
     });
 
+  program
+    .command('send')
+    .description('send the issue as a test to the given addresses: through SMTP_URL, the preview inbox, or into dist/outbox/')
+    .argument('<issue>', 'the issue file or its slug')
+    .requiredOption('--test <address>', 'send a test to this address (repeat for more)', (value: string, all: string[] = []) => [...all, value])
+    .action(async (issue: string, opts: { test: string[] }) => {
+      const { runSend } = await import('./commands/send.ts');
+      code = await runSend({ root: process.cwd(), issue, test: opts.test, env: process.env });
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (error) {

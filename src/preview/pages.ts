@@ -205,6 +205,8 @@ export interface IssuePageOptions {
   replyTo: string | null;
   /** The email personalised for the chosen sample subscriber. */
   personalised: { html: string; text: string } | null;
+  /** The message's header block as a send builds it, on the message tab. */
+  headers: string | null;
 }
 
 /** `GET /issues/<slug>`: the email in frames, its text, sources and message data, and every diagnostic. */
@@ -226,7 +228,7 @@ export function issuePage(v: IssueView, o: IssuePageOptions): string {
     text: () => (email ? `<pre>${escapeHtml(email.text)}</pre>` : ''),
     html: () => (email ? `<pre>${escapeHtml(email.html)}</pre>` : ''),
     mjml: () => (v.rendered?.mjml ? `<pre>${escapeHtml(v.rendered.mjml)}</pre>` : ''),
-    message: () => messageTab(v, o.from, o.replyTo),
+    message: () => messageTab(v, o.from, o.replyTo) + (o.headers ? `<h2>Headers</h2><pre class="headers">${escapeHtml(o.headers)}</pre>` : ''),
     inbox: () => inboxTab(o.inbox, state),
     source: () => `<ol class="source">${o.source.split('\n').map((l, i) => `<li id="L${i + 1}">${escapeHtml(l) || ' '}</li>`).join('')}</ol>`,
   };

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { formatDiagnostic } from '../core/diagnostic.ts';
 import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { composeMessage } from '../send/message.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { Inbox } from './inbox.ts';
@@ -73,7 +74,14 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const state = pageState((name) => c.req.query(name));
     const config = workspace.setup?.config;
     const from = config ? `${config.from.name ?? config.name} <${config.from.email}>` : '—';
-    const email = view.rendered?.recipientTemplate?.render(sampleSubscriber(state.reader, config?.url ?? ''));
+    const reader = sampleSubscriber(state.reader, config?.url ?? '');
+    const email = view.rendered?.recipientTemplate?.render(reader);
+    let headers: string | null = null;
+    if (state.tab === 'message' && email && config && view.rendered) {
+      const message = composeMessage({ config, slug: view.slug, subject: view.rendered.subject, email, recipient: reader, date: new Date() });
+      const raw = (await new MailComposer(message).compile().build()).toString('utf8');
+      headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n/g, '\n');
+    }
     return c.html(
       issuePage(view, {
         state,
@@ -82,6 +90,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         replyTo: config?.reply_to ?? null,
         personalised: email ? { html: email.html.toString('utf8'), text: email.text.toString('utf8') } : null,
         inbox: inbox ? { messages: inbox.messages, selected: Number(c.req.query('msg')) || null } : null,
+        headers,
       }),
     );
   });

@@ -101,6 +101,8 @@ test('preview: GET /issues/<slug> shows the email in desktop and phone frames, a
   const message = await get(p, '/issues/live?tab=message');
   assert.match(message.body, /<dt>Subject<\/dt><dd>Live Issue<\/dd>/);
   assert.match(message.body, /<dt>Preheader<\/dt><dd>A live one\.<\/dd>/);
+  assert.match(message.body, /^List-Unsubscribe: &lt;https:\/\/dissentdesk\.example\.org\/unsubscribe\/sample-0&gt;$/m, 'the headers a send builds');
+  assert.match(message.body, /^Subject: Live Issue$/m);
   const bogus = await get(p, '/issues/live?view=%3Cscript%3E&tab=nope');
   assert.equal(bogus.status, 200);
   assert.doesNotMatch(bogus.body, /<script>/);

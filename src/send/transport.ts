@@ -1,0 +1,38 @@
+import { createTransport, type Transporter } from 'nodemailer';
+
+/** Where test sends go when no SMTP server is configured: the preview's local inbox, if one is running. */
+export const DEFAULT_INBOX_PORT = 2525;
+
+export interface Delivery {
+  transport: Transporter;
+  /** Where the mail goes, for messages: never credentials. */
+  description: string;
+}
+
+/** `SMTP_URL` (smtp:// or smtps://, with credentials) from the environment; secrets never live in the repo. */
+export function configuredSmtp(env: NodeJS.ProcessEnv): Delivery | null {
+  const url = env.SMTP_URL?.trim();
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('SMTP_URL is not a URL; expected smtp://user:password@host:587 or smtps://…');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${parsed.protocol}//`);
+  }
+  return { transport: createTransport(url), description: `${parsed.protocol}//${parsed.host}` };
+}
+
+/** The preview's inbox on 127.0.0.1, when something answers there as an SMTP server. */
+export async function previewInbox(port: number): Promise<Delivery | null> {
+  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 1000, greetingTimeout: 1000 });
+  try {
+    await transport.verify();
+    return { transport, description: `the preview's local inbox (127.0.0.1:${port})` };
+  } catch {
+    transport.close();
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+/** `newsletter send <issue> --test` (issue 4): the real message to test addresses, wherever mail can go. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { Inbox } from '../../src/preview/inbox.ts';
+import { issueText, ROOT, tempProject } from '../support/fixtures.ts';
+
+const ISSUE = 'issues/2026-10-14-tested.md';
+
+function send(args: string[], cwd: string, env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'send', ...args], {
+      cwd,
+      env: { ...process.env, SMTP_URL: '', ...env },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.on('exit', (status) => resolve({ status, output }));
+  });
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function project() {
+  return tempProject({ [ISSUE]: issueText('Hello {{subscriber.name}}, a test.', 'title: Tested Issue\ndate: 2026-10-14\nstatus: draft') });
+}
+
+test('send --test: with no SMTP_URL and no preview, writes a parseable .eml to dist/outbox/ and says where', async (t) => {
+  const p = project();
+  t.after(p.cleanup);
+  const run = await send(['tested', '--test', 'a@example.net', '--test', 'b@example.net'], p.dir, { NEWSLETTER_INBOX_PORT: String(await closedPort()) });
+  assert.equal(run.status, 0, run.output);
+  assert.match(run.output, /wrote dist\/outbox\/tested\/.*a@example\.net\.eml/);
+  const files = readdirSync(join(p.dir, 'dist/outbox/tested')).sort();
+  assert.equal(files.length, 2);
+  const raw = readFileSync(join(p.dir, 'dist/outbox/tested', files[0]!));
+  const parsed = await simpleParser(raw);
+  assert.equal(parsed.subject, '[Test] Tested Issue');
+  assert.deepEqual(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((a) => a.address) : [], ['a@example.net']);
+  assert.match(parsed.text ?? '', /Hello Sample Reader, a test\./);
+  assert.match(raw.toString('utf8'), /^List-Unsubscribe: <https:\/\/dissentdesk\.example\.org\/unsubscribe\/test>\r$/m);
+});
+
+test('send --test: delivers to the preview inbox when one is running, and through SMTP_URL when set', async (t) => {
+  const p = project();
+  t.after(p.cleanup);
+  const inbox = new Inbox();
+  await inbox.listen(0);
+  t.after(() => inbox.close());
+  const viaInbox = await send([ISSUE, '--test', 'writer@example.net'], p.dir, { NEWSLETTER_INBOX_PORT: String(inbox.port) });
+  assert.equal(viaInbox.status, 0, viaInbox.output);
+  assert.match(viaInbox.output, /through the preview's local inbox \(127\.0\.0\.1:\d+\)/);
+  assert.equal(inbox.messages[0]?.subject, '[Test] Tested Issue');
+  assert.deepEqual(inbox.messages[0]?.envelope.to, ['writer@example.net']);
+
+  const relay = new Inbox();
+  await relay.listen(0);
+  t.after(() => relay.close());
+  const viaSmtp = await send(['tested', '--test', 'editor@example.net'], p.dir, {
+    SMTP_URL: `smtp://127.0.0.1:${relay.port}`,
+    NEWSLETTER_INBOX_PORT: String(inbox.port),
+  });
+  assert.equal(viaSmtp.status, 0, viaSmtp.output);
+  assert.match(viaSmtp.output, new RegExp(`through smtp://127\\.0\\.0\\.1:${relay.port}`));
+  assert.deepEqual(relay.messages[0]?.envelope.to, ['editor@example.net']);
+  assert.equal(inbox.messages.length, 1, 'SMTP_URL wins over the preview inbox');
+});
+
+test('send --test: a bad address, an unknown issue or an issue with errors sends nothing', async (t) => {
+  const p = tempProject({
+    [ISSUE]: issueText('Fine.', 'title: Tested Issue\ndate: 2026-10-14'),
+    'issues/2026-10-15-broken.md': issueText('Hello {{subscriber.nmae}}.', 'title: Broken\ndate: 2026-10-15'),
+  });
+  t.after(p.cleanup);
+  const env = { NEWSLETTER_INBOX_PORT: String(await closedPort()) };
+  const bad = await send(['tested', '--test', 'a@b.com\r\nBcc: x@evil.example'], p.dir, env);
+  assert.equal(bad.status, 2);
+  assert.match(bad.output, /not one plain email address/);
+  const unknown = await send(['nope', '--test', 'a@example.net'], p.dir, env);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.output, /no issue "nope"/);
+  const broken = await send(['broken', '--test', 'a@example.net'], p.dir, env);
+  assert.equal(broken.status, 1);
+  assert.match(broken.output, /issues\/2026-10-15-broken\.md:\d+ error merge-tags\/unknown/);
+  const missing = await send(['tested'], p.dir, env);
+  assert.notEqual(missing.status, 0, 'without --test nothing is sent');
+  assert.throws(() => readdirSync(join(p.dir, 'dist/outbox')), /ENOENT/);
+});
