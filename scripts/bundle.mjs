@@ -34,8 +34,9 @@ await build({
   plugins: [renderStackApart],
   // import() of the render stack becomes require(): an ES import of a CommonJS file costs a scan of all of it.
   supported: { 'dynamic-import': false },
-  // Loaded only on paths the pipeline never takes (TypeScript config files, fetching URLs); left to node_modules.
-  external: ['typescript', 'undici'],
+  // Loaded only on paths the pipeline never takes (TypeScript config files, fetching URLs), or native (SQLite);
+  // left to node_modules.
+  external: ['typescript', 'undici', 'better-sqlite3'],
   // CommonJS output has no import.meta; code that uses import.meta.url gets its bundle file's URL.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

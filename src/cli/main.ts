@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
@@ -91,6 +91,48 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (issue: string, opts: { test: string[] }) => {
       const { runSend } = await import('./commands/send.ts');
       code = await runSend({ root: process.cwd(), issue, test: opts.test, env: process.env });
+    });
+
+  const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
+  const ctx = () => ({ root: process.cwd(), env: process.env });
+  const statuses = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+  subscribers
+    .command('add')
+    .description('add a subscriber (pending until confirmed, unless --confirmed)')
+    .argument('<email>')
+    .option('--name <name>', 'their name')
+    .option('--confirmed', 'they already confirmed: add them as active', false)
+    .action(async (email: string, opts: { name?: string; confirmed: boolean }) => {
+      code = (await import('./commands/subscribers.ts')).runAdd(ctx(), email, opts);
+    });
+  subscribers
+    .command('remove')
+    .description('unsubscribe someone (kept, marked unsubscribed); --purge deletes them and their history')
+    .argument('<email>')
+    .option('--purge', 'delete the row and its events, for an erasure request', false)
+    .action(async (email: string, opts: { purge: boolean }) => {
+      code = (await import('./commands/subscribers.ts')).runRemove(ctx(), email, opts);
+    });
+  subscribers
+    .command('list')
+    .description('list subscribers')
+    .addOption(new Option('--status <status>', 'only this status').choices(statuses))
+    .option('--json', 'as JSON', false)
+    .action(async (opts: { status?: 'pending'; json: boolean }) => {
+      code = (await import('./commands/subscribers.ts')).runList(ctx(), opts);
+    });
+  subscribers
+    .command('show')
+    .description('one subscriber with the history of their status')
+    .argument('<email>')
+    .action(async (email: string) => {
+      code = (await import('./commands/subscribers.ts')).runShow(ctx(), email);
+    });
+  subscribers
+    .command('count')
+    .description('subscribers by status')
+    .action(async () => {
+      code = (await import('./commands/subscribers.ts')).runCount(ctx());
     });
 
   try {

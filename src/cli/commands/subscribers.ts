@@ -1,0 +1,114 @@
+import { checkAddress } from '../../subscribers/email-address.ts';
+import { databasePath, openDatabase } from '../../store/open.ts';
+import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
+import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../store/subscriber.ts';
+
+export interface SubscribersContext {
+  root: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const fail = (line: string, code = 1) => {
+  process.stderr.write(`newsletter subscribers: ${line}\n`);
+  return code;
+};
+
+/** Opens the store for one command and always closes it. */
+function withStore<T>(ctx: SubscribersContext, work: (store: SubscriberStore) => T): T {
+  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  try {
+    return work(new SqliteSubscriberStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function normalized(email: string): { ok: true; address: string; normalized: string } | { ok: false; code: number } {
+  const check = checkAddress(email);
+  if (!check.ok) return { ok: false, code: fail(`${JSON.stringify(email)} ${check.reason}`, 2) };
+  return check;
+}
+
+export function runAdd(ctx: SubscribersContext, email: string, opts: { name?: string; confirmed: boolean }): number {
+  const address = normalized(email);
+  if (!address.ok) return address.code;
+  const name = (opts.name ?? '').trim();
+  if (/[\r\n\u2028\u2029]/.test(name) || name.length > 200) return fail('--name must be one line of at most 200 characters', 2);
+  return withStore(ctx, (store) => {
+    const existing = store.get(address.normalized);
+    if (existing) {
+      if (existing.status === 'pending' && opts.confirmed) {
+        store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
+        out(`Confirmed ${existing.email}: now active`);
+        return 0;
+      }
+      if (SUPPRESSED.has(existing.status)) {
+        return fail(`${existing.email} is ${existing.status} and stays so: only they can subscribe again (see \`subscribers show\`)`);
+      }
+      out(`${existing.email} is already on the list (${existing.status}); nothing changed`);
+      return 0;
+    }
+    const status: Status = opts.confirmed ? 'active' : 'pending';
+    store.add({ email: address.address, emailNormalized: address.normalized, name, status, source: 'cli', reason: 'added with the CLI' });
+    out(`Added ${address.address} (${status})`);
+    return 0;
+  });
+}
+
+export function runRemove(ctx: SubscribersContext, email: string, opts: { purge: boolean }): number {
+  const address = normalized(email);
+  if (!address.ok) return address.code;
+  return withStore(ctx, (store) => {
+    if (!store.get(address.normalized)) return fail(`${address.address} is not on the list`);
+    if (opts.purge) {
+      store.purge(address.normalized);
+      out(`Deleted ${address.address} and their history (erasure)`);
+    } else if (store.setStatus(address.normalized, 'unsubscribed', 'removed with the CLI', 'cli')) {
+      out(`Unsubscribed ${address.address}`);
+    } else {
+      out(`${address.address} was already unsubscribed; nothing changed`);
+    }
+    return 0;
+  });
+}
+
+function row(s: Subscriber): string {
+  return [s.email, s.name || '—', s.status, s.createdAt.slice(0, 10)].join('\t');
+}
+
+export function runList(ctx: SubscribersContext, opts: { status?: Status; json: boolean }): number {
+  return withStore(ctx, (store) => {
+    const list = store.list(opts.status ? { status: opts.status } : {});
+    if (opts.json) out(JSON.stringify(list, null, 2));
+    else {
+      out(['email', 'name', 'status', 'since'].join('\t'));
+      for (const s of list) out(row(s));
+    }
+    return 0;
+  });
+}
+
+export function runShow(ctx: SubscribersContext, email: string): number {
+  const address = normalized(email);
+  if (!address.ok) return address.code;
+  return withStore(ctx, (store) => {
+    const s = store.get(address.normalized);
+    if (!s) return fail(`${address.address} is not on the list`);
+    out(`${s.email}${s.name ? ` (${s.name})` : ''}: ${s.status}`);
+    out(`  source: ${s.source}; created ${s.createdAt}${s.confirmedAt ? `; confirmed ${s.confirmedAt}` : ''}${s.unsubscribedAt ? `; unsubscribed ${s.unsubscribedAt}` : ''}`);
+    for (const [key, value] of Object.entries(s.attributes)) out(`  ${key}: ${value}`);
+    out('History:');
+    for (const e of store.events(address.normalized)) out(`  ${e.at}  ${e.from ?? '(new)'} → ${e.to}  ${e.reason} (via ${e.via})`);
+    return 0;
+  });
+}
+
+export function runCount(ctx: SubscribersContext): number {
+  return withStore(ctx, (store) => {
+    const counts = store.countByStatus();
+    for (const status of STATUSES) out(`${status.padEnd(13)} ${counts[status]}`);
+    out(`${'total'.padEnd(13)} ${STATUSES.reduce((n, s) => n + counts[s], 0)}`);
+    return 0;
+  });
+}

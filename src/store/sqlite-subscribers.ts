@@ -1,0 +1,130 @@
+import { transaction, type Db } from './open.ts';
+import { STATUSES, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
+
+interface Row {
+  id: number;
+  email: string;
+  email_normalized: string;
+  name: string;
+  status: Status;
+  source: string;
+  attributes: string;
+  created_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+}
+
+function fromRow(row: Row): Subscriber {
+  return {
+    id: row.id,
+    email: row.email,
+    emailNormalized: row.email_normalized,
+    name: row.name,
+    status: row.status,
+    source: row.source,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    unsubscribedAt: row.unsubscribed_at,
+  };
+}
+
+export class DuplicateSubscriberError extends Error {
+  constructor(readonly email: string) {
+    super(`${email} is already on the list`);
+    this.name = 'DuplicateSubscriberError';
+  }
+}
+
+/** The subscriber store on SQLite. `now` is the clock, passed in so tests (and imports) control time. */
+export class SqliteSubscriberStore implements SubscriberStore {
+  private readonly byEmail;
+  private readonly insert;
+  private readonly insertEvent;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.byEmail = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE email_normalized = ?');
+    this.insert = db.prepare(
+      `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at)
+       VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt)`,
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  get(emailNormalized: string): Subscriber | null {
+    const row = this.byEmail.get(emailNormalized);
+    return row ? fromRow(row) : null;
+  }
+
+  list(filter: { status?: Status } = {}): Subscriber[] {
+    const rows = filter.status
+      ? this.db.prepare<[string], Row>('SELECT * FROM subscribers WHERE status = ? ORDER BY id').all(filter.status)
+      : this.db.prepare<[], Row>('SELECT * FROM subscribers ORDER BY id').all();
+    return rows.map(fromRow);
+  }
+
+  countByStatus(): Record<Status, number> {
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const row of this.db.prepare<[], { status: Status; n: number }>('SELECT status, count(*) AS n FROM subscribers GROUP BY status').all()) {
+      counts[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  add(s: NewSubscriber): Subscriber {
+    return transaction(this.db, () => {
+      if (this.byEmail.get(s.emailNormalized)) throw new DuplicateSubscriberError(s.email);
+      const at = this.now().toISOString();
+      const { lastInsertRowid } = this.insert.run({
+        email: s.email,
+        emailNormalized: s.emailNormalized,
+        name: s.name,
+        status: s.status,
+        source: s.source,
+        attributes: JSON.stringify(s.attributes ?? {}),
+        at,
+        confirmedAt: s.status === 'active' ? at : null,
+        unsubscribedAt: s.status === 'unsubscribed' ? at : null,
+      });
+      this.insertEvent.run(lastInsertRowid, at, null, s.status, s.reason, s.source);
+      return this.get(s.emailNormalized)!;
+    });
+  }
+
+  setStatus(emailNormalized: string, to: Status, reason: string, via: string): boolean {
+    return transaction(this.db, () => {
+      const row = this.byEmail.get(emailNormalized);
+      if (!row || row.status === to) return false;
+      const at = this.now().toISOString();
+      this.db
+        .prepare(
+          `UPDATE subscribers SET status = ?,
+             confirmed_at = CASE WHEN ? = 'active' THEN ? ELSE confirmed_at END,
+             unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN ? ELSE unsubscribed_at END
+           WHERE id = ?`,
+        )
+        .run(to, to, at, to, at, row.id);
+      this.insertEvent.run(row.id, at, row.status, to, reason, via);
+      return true;
+    });
+  }
+
+  purge(emailNormalized: string): boolean {
+    return transaction(this.db, () => this.db.prepare('DELETE FROM subscribers WHERE email_normalized = ?').run(emailNormalized).changes > 0);
+  }
+
+  events(emailNormalized: string): SubscriberEvent[] {
+    return this.db
+      .prepare<[string], { at: string; from_status: Status | null; to_status: Status; reason: string; via: string }>(
+        `SELECT e.at, e.from_status, e.to_status, e.reason, e.via FROM subscriber_events e
+         JOIN subscribers s ON s.id = e.subscriber_id WHERE s.email_normalized = ? ORDER BY e.id`,
+      )
+      .all(emailNormalized)
+      .map((e) => ({ at: e.at, from: e.from_status, to: e.to_status, reason: e.reason, via: e.via }));
+  }
+}

@@ -1,0 +1,59 @@
+/** A subscriber's state; only `active` subscribers receive issues. */
+export const STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses a subscriber chose or earned; no import or sign-up brings them back to `active`. */
+export const SUPPRESSED: ReadonlySet<Status> = new Set(['unsubscribed', 'bounced', 'complained']);
+
+export interface Subscriber {
+  id: number;
+  /** As given. */
+  email: string;
+  /** Lower-cased local part and ASCII domain: unique across the list. */
+  emailNormalized: string;
+  name: string;
+  status: Status;
+  /** Where the subscriber came from: `cli`, `form`, `import:<file>`. */
+  source: string;
+  attributes: Record<string, string>;
+  createdAt: string;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+}
+
+/** One status change, kept so a writer can answer "why did this person stop getting my newsletter?". */
+export interface SubscriberEvent {
+  at: string;
+  from: Status | null;
+  to: Status;
+  reason: string;
+  /** What made the change: `cli`, `form`, `one-click`, `import:<file>`, `bounce`… */
+  via: string;
+}
+
+export interface NewSubscriber {
+  email: string;
+  emailNormalized: string;
+  name: string;
+  status: Status;
+  source: string;
+  attributes?: Record<string, string>;
+  reason: string;
+}
+
+/**
+ * The subscriber store, kept small so that another database (PostgreSQL) can implement it and run the same tests.
+ * Every method that changes a subscriber appends its event in the same transaction.
+ */
+export interface SubscriberStore {
+  get(emailNormalized: string): Subscriber | null;
+  list(filter?: { status?: Status }): Subscriber[];
+  countByStatus(): Record<Status, number>;
+  /** Adds a subscriber; throws if the normalized address is already on the list. */
+  add(subscriber: NewSubscriber): Subscriber;
+  /** Changes a status, recording why and through what; returns false when it already had that status. */
+  setStatus(emailNormalized: string, to: Status, reason: string, via: string): boolean;
+  /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
+  purge(emailNormalized: string): boolean;
+  events(emailNormalized: string): SubscriberEvent[];
+}
