@@ -129,6 +129,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = (await import('./commands/subscribers.ts')).runShow(ctx(), email);
     });
   subscribers
+    .command('import')
+    .description('import a CSV (email and name columns found by header): all or nothing unless --partial')
+    .argument('<file>', 'the CSV file')
+    .option('--partial', 'import the good rows; write the rejected ones to <file>.rejected.csv', false)
+    .option('--dry-run', 'count what would happen; change nothing', false)
+    .action(async (file: string, opts: { partial: boolean; dryRun: boolean }) => {
+      code = await (await import('./commands/subscribers-csv.ts')).runImport(ctx(), file, opts);
+    });
+  subscribers
+    .command('export')
+    .description('the list as CSV on stdout, cells a spreadsheet would run as formulas neutralised')
+    .addOption(new Option('--status <status>', 'only this status').choices(statuses))
+    .action(async (opts: { status?: 'pending' }) => {
+      code = (await import('./commands/subscribers-csv.ts')).runExport(ctx(), opts);
+    });
+  subscribers
     .command('count')
     .description('subscribers by status')
     .action(async () => {

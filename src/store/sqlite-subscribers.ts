@@ -1,5 +1,5 @@
 import { transaction, type Db } from './open.ts';
-import { STATUSES, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
+import { STATUSES, type ImportCounts, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
 
 interface Row {
   id: number;
@@ -116,6 +116,48 @@ export class SqliteSubscriberStore implements SubscriberStore {
 
   purge(emailNormalized: string): boolean {
     return transaction(this.db, () => this.db.prepare('DELETE FROM subscribers WHERE email_normalized = ?').run(emailNormalized).changes > 0);
+  }
+
+  importMany(rows: readonly ImportRow[], source: string, options: { dryRun?: boolean } = {}): ImportCounts {
+    const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    const update = this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ?');
+    const rollback = new Error('dry run');
+    try {
+      transaction(this.db, () => {
+        const at = this.now().toISOString();
+        for (const r of rows) {
+          const existing = this.byEmail.get(r.emailNormalized);
+          if (!existing) {
+            const { lastInsertRowid } = this.insert.run({
+              email: r.email,
+              emailNormalized: r.emailNormalized,
+              name: r.name,
+              status: 'active',
+              source,
+              attributes: JSON.stringify(r.attributes),
+              at,
+              confirmedAt: at,
+              unsubscribedAt: null,
+            });
+            this.insertEvent.run(lastInsertRowid, at, null, 'active', 'imported from another service', source);
+            counts.imported++;
+            continue;
+          }
+          const attributes = { ...(JSON.parse(existing.attributes) as Record<string, string>), ...r.attributes };
+          const name = r.name || existing.name;
+          const json = JSON.stringify(attributes);
+          if (name === existing.name && json === existing.attributes) counts.unchanged++;
+          else {
+            update.run(name, json, existing.id);
+            counts.updated++;
+          }
+        }
+        if (options.dryRun) throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    return counts;
   }
 
   events(emailNormalized: string): SubscriberEvent[] {

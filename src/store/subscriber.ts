@@ -56,4 +56,24 @@ export interface SubscriberStore {
   /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
   purge(emailNormalized: string): boolean;
   events(emailNormalized: string): SubscriberEvent[];
+  /**
+   * Imports people already subscribed elsewhere, all in one transaction: new addresses become `active`; known ones
+   * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
+   * `dryRun` everything is counted and nothing kept.
+   */
+  importMany(rows: readonly ImportRow[], source: string, options?: { dryRun?: boolean }): ImportCounts;
+}
+
+export interface ImportRow {
+  email: string;
+  emailNormalized: string;
+  name: string;
+  attributes: Record<string, string>;
+}
+
+export interface ImportCounts {
+  imported: number;
+  updated: number;
+  /** Already on the list with nothing to change, including suppressed addresses, which are never reactivated. */
+  unchanged: number;
 }

@@ -1,0 +1,82 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { databasePath, openDatabase } from '../../store/open.ts';
+import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
+import type { Status } from '../../store/subscriber.ts';
+import { csvLine, parseCsv } from '../../subscribers/csv.ts';
+import { planImport, type ImportPlan } from '../../subscribers/import-plan.ts';
+import type { SubscribersContext } from './subscribers.ts';
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** The rejected rows, next to the input, so they can be fixed and imported on their own. */
+async function writeRejected(input: string, header: string[], plan: ImportPlan): Promise<string> {
+  const path = join(dirname(input), `${basename(input).replace(/\.csv$/i, '')}.rejected.csv`);
+  const lines = [csvLine(['line', 'reason', ...header])];
+  // A row that did not parse has no cells to give back; its line number says where to look.
+  for (const r of plan.rejected) lines.push(csvLine([String(r.line), r.reason, ...(r.cells ?? header.map(() => ''))]));
+  await writeFile(path, lines.join(''));
+  return path;
+}
+
+/**
+ * `newsletter subscribers import <file.csv> [--partial] [--dry-run]`: all or nothing unless `--partial`; every bad
+ * row listed with its line; `imported + updated + duplicates + rejected = rows`; suppressed addresses stay so.
+ */
+export async function runImport(ctx: SubscribersContext, file: string, opts: { partial: boolean; dryRun: boolean }): Promise<number> {
+  const input = resolve(ctx.root, file);
+  let text: string;
+  try {
+    text = await readFile(input, 'utf8');
+  } catch (error) {
+    process.stderr.write(`newsletter subscribers: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return 1;
+  }
+  const table = parseCsv(text);
+  const plan = planImport(table);
+  if ('problem' in plan) {
+    process.stderr.write(`newsletter subscribers: ${file}: ${plan.problem}\n`);
+    return 1;
+  }
+  for (const r of plan.rejected) process.stderr.write(`${file}:${r.line} ${r.reason}\n`);
+  if (plan.rejected.length > 0 && !opts.partial) {
+    process.stderr.write(
+      `${n(plan.rejected.length)} bad row${plan.rejected.length === 1 ? '' : 's'} of ${n(plan.rows)}: nothing imported. Fix them, or import the good rows with --partial.\n`,
+    );
+    return 1;
+  }
+  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  try {
+    const store = new SqliteSubscriberStore(db);
+    if (process.stderr.isTTY && plan.accepted.length > 20_000) process.stderr.write(`Importing ${n(plan.accepted.length)} rows…\n`);
+    const counts = store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun });
+    const duplicates = plan.duplicates + counts.unchanged;
+    const rejected = plan.rejected.length;
+    if (rejected > 0 && !opts.dryRun) {
+      const path = await writeRejected(input, table.header, plan);
+      process.stderr.write(`Rejected rows written to ${relative(ctx.root, path) || path}\n`);
+    }
+    process.stdout.write(
+      `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected = ${n(plan.rows)} rows\n`,
+    );
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** `newsletter subscribers export [--status S]`: CSV on stdout, with formula-like cells neutralised. */
+export function runExport(ctx: SubscribersContext, opts: { status?: Status }): number {
+  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  try {
+    const list = new SqliteSubscriberStore(db).list(opts.status ? { status: opts.status } : {});
+    const out: string[] = [csvLine(['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'])];
+    for (const s of list) {
+      out.push(csvLine([s.email, s.name, s.status, s.source, s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']));
+    }
+    process.stdout.write(out.join(''));
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,59 @@
+import type { ImportRow } from '../store/subscriber.ts';
+import { findColumns, nameOf, type CsvTable } from './csv.ts';
+import { checkAddress } from './email-address.ts';
+
+export interface Rejected {
+  line: number;
+  reason: string;
+  /** The row's cells, when it parsed as a row at all. */
+  cells: string[] | null;
+}
+
+export interface ImportPlan {
+  /** Data rows in the file (every record after the header, good or bad). */
+  rows: number;
+  accepted: ImportRow[];
+  /** Rows repeating an address met earlier in the same file (any case). */
+  duplicates: number;
+  rejected: Rejected[];
+}
+
+/**
+ * Decides, without touching the store, what a CSV file would import: the email and name columns by header, every
+ * address validated, other columns kept as attributes, repeats of an address within the file set aside.
+ */
+export function planImport(table: CsvTable): ImportPlan | { problem: string } {
+  const columns = findColumns(table.header);
+  if ('problem' in columns) return columns;
+  const used = new Set([columns.email, columns.name, columns.first, columns.last].filter((c): c is number => c !== undefined && c !== null));
+  const rejected: Rejected[] = table.problems.map((p) => ({ line: p.line, reason: p.reason, cells: null }));
+  const accepted: ImportRow[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const row of table.rows) {
+    const raw = row.cells[columns.email] ?? '';
+    const check = checkAddress(raw);
+    if (!check.ok) {
+      rejected.push({ line: row.line, reason: raw.trim() === '' ? 'has no email address' : `${JSON.stringify(raw)} ${check.reason}`, cells: row.cells });
+      continue;
+    }
+    if (seen.has(check.normalized)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(check.normalized);
+    const name = nameOf(row.cells, columns) ?? '';
+    if (/[\r\n]/.test(name)) {
+      rejected.push({ line: row.line, reason: 'the name holds a line break', cells: row.cells });
+      continue;
+    }
+    const attributes: Record<string, string> = {};
+    table.header.forEach((key, i) => {
+      const value = row.cells[i]?.trim();
+      if (!used.has(i) && key.trim() !== '' && value) attributes[key.trim()] = value;
+    });
+    accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes });
+  }
+  rejected.sort((a, b) => a.line - b.line);
+  return { rows: table.rows.length + table.problems.length, accepted, duplicates, rejected };
+}

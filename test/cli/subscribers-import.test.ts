@@ -1,0 +1,122 @@
+/** `newsletter subscribers import` and `export` (issue 5; HOSTILE-INPUTS 14-16). */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv } from '../../src/subscribers/csv.ts';
+import { ROOT } from '../support/fixtures.ts';
+
+function cli(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-import-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'subscribers', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NEWSLETTER_DB: join(dir, 'list.db') },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  };
+  return { dir, run };
+}
+
+/** 10,000 data rows (lines 2..10001) with a BOM and CRLF; bad rows at lines 2, 5001 and 9999; case-variant repeats. */
+function tenThousand(): string {
+  const lines = ['\uFEFFEmail Address,First Name,Last Name,City'];
+  for (let line = 2; line <= 10_001; line++) {
+    if (line === 2) lines.push('"unterminated@example.com,Ann,Lee,Leeds');
+    else if (line === 5001) lines.push('extra@example.com,Bo,Ng,Bath,EXTRA');
+    else if (line === 9999) lines.push('not-an-address,Cy,Oh,York');
+    else if (line === 7000) lines.push('READER5000@EXAMPLE.COM,Dup,Case,Hull'); // repeats line 6000's address
+    else lines.push(`reader${line - 1000}@example.com,Reader,${line},"Town, ${line % 7}"`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const counts = (out: string) => {
+  const m = /([\d,]+) imported \+ ([\d,]+) updated \+ ([\d,]+) duplicates \+ ([\d,]+) rejected = ([\d,]+) rows/.exec(out);
+  assert.ok(m, out);
+  const [imported, updated, duplicates, rejected, rows] = m.slice(1).map((v) => Number(v.replace(/,/g, ''))) as [number, number, number, number, number];
+  assert.equal(imported + updated + duplicates + rejected, rows, 'the counts add up');
+  return { imported, updated, duplicates, rejected, rows };
+};
+
+test('import: one bad row and nothing is imported; every bad line is listed', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(join(dir, 'list.csv'), tenThousand());
+  const r = run('import', 'list.csv');
+  assert.equal(r.status, 1);
+  assert.match(r.err, /^list\.csv:2 a quote opened on line 2 is never closed$/m);
+  assert.match(r.err, /^list\.csv:5001 has 5 cells; the header has 4$/m);
+  assert.match(r.err, /^list\.csv:9999 "not-an-address" /m);
+  assert.match(r.err, /3 bad rows of 10,000: nothing imported/);
+  assert.match(run('count').out, /total\s+0/);
+});
+
+test('import --partial: the good rows, the counts adding up, rejects written next to the input; a re-import changes nothing', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(join(dir, 'list.csv'), tenThousand());
+  const first = run('import', 'list.csv', '--partial');
+  assert.equal(first.status, 0, first.err);
+  assert.deepEqual(counts(first.out), { imported: 9996, updated: 0, duplicates: 1, rejected: 3, rows: 10000 });
+  const rejected = parseCsv(readFileSync(join(dir, 'list.rejected.csv'), 'utf8'));
+  assert.deepEqual(rejected.rows.map((r) => r.cells[0]), ['2', '5001', '9999']);
+  assert.match(run('show', 'reader5000@example.com').out, /\(Reader 6000\)/, 'first and last name joined; the first of a repeated address wins');
+  assert.match(run('show', 'reader5000@example.com').out, /City: Town, 1/, 'other columns kept as attributes');
+  const second = run('import', 'list.csv', '--partial');
+  assert.deepEqual(counts(second.out), { imported: 0, updated: 0, duplicates: 9997, rejected: 3, rows: 10000 });
+});
+
+test('import: an unsubscribed, bounced or complained address is never reactivated', (t) => {
+  const { dir, run } = cli(t);
+  assert.equal(run('add', 'gone@example.com', '--confirmed').status, 0);
+  assert.equal(run('remove', 'gone@example.com').status, 0);
+  writeFileSync(join(dir, 'again.csv'), 'email,name\nGONE@example.com,Gone Again\nnew@example.com,New\n');
+  const r = run('import', 'again.csv');
+  assert.deepEqual(counts(r.out), { imported: 1, updated: 1, duplicates: 0, rejected: 0, rows: 2 });
+  assert.match(run('show', 'gone@example.com').out, /: unsubscribed$/m);
+  assert.match(run('list', '--status', 'active').out, /new@example\.com/);
+  assert.doesNotMatch(run('list', '--status', 'active').out, /gone@example\.com/i);
+});
+
+test('import --dry-run counts and changes nothing', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(join(dir, 'few.csv'), 'E-mail\na@example.com\nb@example.com\n');
+  const r = run('import', 'few.csv', '--dry-run');
+  assert.match(r.out, /^Dry run, nothing changed: 2 imported/);
+  assert.match(run('count').out, /total\s+0/);
+  assert.equal(existsSync(join(dir, 'few.rejected.csv')), false);
+});
+
+test('export: CSV of the list, with cells a spreadsheet would run as formulas neutralised', (t) => {
+  const { run } = cli(t);
+  for (const [email, name] of [
+    ['f1@example.com', '=HYPERLINK("http://evil.example","click")'],
+    ['f2@example.com', '+1'],
+    ['f3@example.com', '-2'],
+    ['f4@example.com', '@SUM(A1)'],
+    ['f5@example.com', 'Ada, "the Countess"'],
+  ]) {
+    assert.equal(run('add', email!, '--name', name!, '--confirmed').status, 0);
+  }
+  const exported = parseCsv(run('export').out);
+  assert.deepEqual(exported.header, ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at']);
+  assert.deepEqual(exported.rows.map((r) => r.cells[1]), ["'=HYPERLINK(\"http://evil.example\",\"click\")", "'+1", "'-2", "'@SUM(A1)", 'Ada, "the Countess"']);
+  assert.equal(parseCsv(run('export', '--status', 'pending').out).rows.length, 0);
+});
+
+test('import: 100,000 rows finish in seconds', (t) => {
+  const { dir, run } = cli(t);
+  const lines = ['email,name'];
+  for (let i = 0; i < 100_000; i++) lines.push(`person${i}@example.org,Person ${i}`);
+  writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
+  const started = Date.now();
+  const r = run('import', 'big.csv');
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(r.status, 0, r.err);
+  assert.equal(counts(r.out).imported, 100_000);
+  assert.ok(seconds < 20, `took ${seconds} s`);
+});
