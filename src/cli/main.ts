@@ -93,6 +93,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await runSend({ root: process.cwd(), issue, test: opts.test, env: process.env });
     });
 
+  program
+    .command('serve')
+    .description('the public server: sign-up with double opt-in, confirm, one-click unsubscribe (needs NEWSLETTER_SECRET)')
+    .option('--port <number>', 'port to listen on', portOption, 8787)
+    .option('--host <address>', 'address to listen on (127.0.0.1: this computer only)', '127.0.0.1')
+    .action(async (opts: { port: number; host: string }) => {
+      const { runServe } = await import('./commands/serve.ts');
+      code = await runServe({ root: process.cwd(), port: opts.port, host: opts.host, env: process.env });
+    });
+
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
   const ctx = () => ({ root: process.cwd(), env: process.env });
   const statuses = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];

@@ -61,6 +61,11 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return row ? fromRow(row) : null;
   }
 
+  byId(id: number): Subscriber | null {
+    const row = this.db.prepare<[number], Row>('SELECT * FROM subscribers WHERE id = ?').get(id);
+    return row ? fromRow(row) : null;
+  }
+
   list(filter: { status?: Status } = {}): Subscriber[] {
     const rows = filter.status
       ? this.db.prepare<[string], Row>('SELECT * FROM subscribers WHERE status = ? ORDER BY id').all(filter.status)

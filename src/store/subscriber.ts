@@ -47,6 +47,7 @@ export interface NewSubscriber {
  */
 export interface SubscriberStore {
   get(emailNormalized: string): Subscriber | null;
+  byId(id: number): Subscriber | null;
   list(filter?: { status?: Status }): Subscriber[];
   countByStatus(): Record<Status, number>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */

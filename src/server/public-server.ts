@@ -1,0 +1,159 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Config } from '../config/schema.ts';
+import { escapeHtml } from '../core/escape.ts';
+import { deliver } from '../send/deliver.ts';
+import type { Db } from '../store/open.ts';
+import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
+import { checkAddress } from '../subscribers/email-address.ts';
+import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
+import { loadPages, type PageContent } from './pages.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+export interface PublicAppOptions {
+  root: string;
+  config: Config;
+  db: Db;
+  keyring: Keyring;
+  env: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+/** Form posts are a few fields; anything bigger is refused before it is read. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/**
+ * The public side: sign-up with double opt-in, confirmation and one-click unsubscribe (RFC 8058). A GET or HEAD
+ * never changes anything (mail scanners fetch links); only a POST does. Every bad token, whatever is wrong with it,
+ * gets the same 404, and nothing changes.
+ */
+export function publicApp(options: PublicAppOptions): Hono {
+  const { config, db, keyring } = options;
+  const now = options.now ?? (() => new Date());
+  const store = new SqliteSubscriberStore(db, now);
+  const page = loadPages(options.root, config);
+  const perClient = new RateLimiter(10, 10 * 60_000);
+  const perAddress = new RateLimiter(3, 60 * 60_000);
+  const app = new Hono();
+
+  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 = 200) => c.html(page(content), status);
+  const notFound = (c: Context) => show(c, { title: 'Link not recognised', message: 'This link is not valid. If you copied it from an email, check that it is complete.' }, 404);
+
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  });
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
+
+  /** Sends the confirmation email with a fresh link. */
+  const sendConfirmation = async (id: number, email: string) => {
+    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', id, now())}`;
+    await deliver(
+      {
+        from: { name: config.from.name ?? config.name, address: config.from.email },
+        to: email,
+        subject: `Confirm your subscription to ${config.name}`,
+        text: `Please confirm that you want to receive ${config.name}:\n\n${link}\n\nIf you did not ask for this, ignore this email; you will not be added.\n`,
+        html: `<p>Please confirm that you want to receive ${escapeHtml(config.name)}:</p><p><a href="${escapeHtml(link)}">Confirm my subscription</a></p><p>If you did not ask for this, ignore this email; you will not be added.</p>`,
+      },
+      { root: options.root, env: options.env, folder: 'confirmations' },
+    );
+  };
+
+  app.post('/subscribe', async (c) => {
+    const client = clientOf(c);
+    if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
+    const form = await c.req.parseBody();
+    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
+    const sent: PageContent = { title: 'Check your inbox', message: 'If that address can receive email, a message with a confirmation link is on its way. Nothing happens until you click it.' };
+    // A filled honeypot is a bot: it gets the same answer and nothing happens.
+    if (text('website') !== '') return show(c, sent);
+    const address = checkAddress(text('email'));
+    if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
+    const name = text('name').replace(/[\r\n\u2028\u2029]+/g, ' ').trim().slice(0, 200);
+    if (!perAddress.hit(address.normalized, now().getTime())) return show(c, sent);
+    let subscriber = store.get(address.normalized);
+    if (!subscriber) {
+      subscriber = store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
+    }
+    // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
+    if (subscriber.status !== 'active') await sendConfirmation(subscriber.id, subscriber.email);
+    return show(c, sent);
+  });
+
+  const confirmPage = (c: Context, token: string) => {
+    const check = verifyToken(keyring, token, 'confirm', now());
+    if (!check.ok && check.expired) {
+      return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
+    }
+    if (!check.ok || !store.byId(check.subscriberId)) return notFound(c);
+    return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `/confirm/${token}`, button: 'Confirm my subscription' } });
+  };
+  app.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
+
+  app.post('/confirm/:token', (c) => {
+    const token = c.req.param('token');
+    const check = verifyToken(keyring, token, 'confirm', now());
+    if (!check.ok) return confirmPage(c, token);
+    const subscriber = store.byId(check.subscriberId);
+    if (!subscriber) return notFound(c);
+    store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
+    return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
+  });
+
+  app.post('/confirm/:token/resend', async (c) => {
+    // An expired link still proves who it was for (its signature is checked); it can ask for a new one.
+    const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
+    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    if (!subscriber) return notFound(c);
+    if (subscriber.status !== 'active' && perAddress.hit(subscriber.emailNormalized, now().getTime())) {
+      await sendConfirmation(subscriber.id, subscriber.email);
+    }
+    return show(c, { title: 'Check your inbox', message: 'A new confirmation link is on its way.' });
+  });
+
+  app.get('/unsubscribe/:token', (c) => {
+    const token = c.req.param('token');
+    const check = verifyToken(keyring, token, 'unsubscribe', now());
+    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    if (!subscriber) return notFound(c);
+    return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `/unsubscribe/${token}`, button: 'Unsubscribe' } });
+  });
+
+  // RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` (urlencoded or multipart), with no cookie,
+  // from any origin; the answer is 200 with no redirect. The page's button posts here too.
+  app.post('/unsubscribe/:token', async (c) => {
+    const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
+    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    if (!subscriber) return notFound(c);
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const oneClick = form['List-Unsubscribe'] === 'One-Click';
+    const changed = store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web');
+    return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
+  });
+
+  app.notFound((c) => show(c, { title: 'Not found', message: 'There is nothing here.' }, 404));
+  // No stack traces leave the server; the operator's log has them.
+  app.onError((error, c) => {
+    process.stderr.write(`newsletter serve: ${error.stack ?? error.message}\n`);
+    return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
+  });
+  return app;
+}
+
+function clientOf(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // not behind a Node socket (in-process requests)
+  }
+}

@@ -1,0 +1,167 @@
+/** The public server (issue 5; HOSTILE-INPUTS 17-21): double opt-in, one-click unsubscribe, tokens, limits. */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { Inbox } from '../../src/preview/inbox.ts';
+import { publicApp } from '../../src/server/public-server.ts';
+import { openDatabase } from '../../src/store/open.ts';
+import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { keyringFromEnv, signToken } from '../../src/tokens/tokens.ts';
+import { projectFor, projectSetup, ROOT } from '../support/fixtures.ts';
+
+const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
+
+async function server(t: TestContext, start = Date.parse('2026-11-25T10:00:00Z')) {
+  const dir = projectFor(t);
+  const db = openDatabase(join(dir, 'data', 'test.db'));
+  t.after(() => db.close());
+  const inbox = new Inbox();
+  await inbox.listen(0);
+  t.after(() => inbox.close());
+  const clock = { now: start };
+  const { config } = await projectSetup();
+  const app: Hono = publicApp({ root: dir, config, db, keyring, env: { NEWSLETTER_INBOX_PORT: String(inbox.port) }, now: () => new Date(clock.now) });
+  const store = new SqliteSubscriberStore(db);
+  const post = (path: string, body: Record<string, string> | FormData = {}) =>
+    app.request(path, { method: 'POST', body: body instanceof FormData ? body : new URLSearchParams(body) });
+  return { app, db, store, inbox, clock, post };
+}
+
+const tokenIn = (text: string, purpose: string) => new RegExp(`/${purpose}/([A-Za-z0-9_.-]+)`).exec(text)?.[1];
+
+test('subscribe: a pending subscriber and a confirmation email; GET and HEAD show a button, only POST confirms', async (t) => {
+  const s = await server(t);
+  const r = await s.post('/subscribe', { email: 'Reader@Example.com', name: 'A Reader' });
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /Check your inbox/);
+  assert.equal(s.store.get('reader@example.com')?.status, 'pending');
+  const mail = s.inbox.messages[0];
+  assert.ok(mail, 'a confirmation email was sent');
+  assert.deepEqual(mail.envelope.to.map((a) => a.toLowerCase()), ['reader@example.com']);
+  const token = tokenIn(mail.text ?? '', 'confirm');
+  assert.ok(token, mail.text ?? '');
+  const get = await s.app.request(`/confirm/${token}`);
+  assert.equal(get.status, 200);
+  assert.match(await get.text(), /<form method="post" action="\/confirm\/[^"]+">[\s\S]*Confirm my subscription/);
+  assert.equal((await s.app.request(`/confirm/${token}`, { method: 'HEAD' })).status, 200);
+  assert.equal(s.store.get('reader@example.com')?.status, 'pending', 'GET and HEAD change nothing');
+  const confirm = await s.post(`/confirm/${token}`);
+  assert.equal(confirm.status, 200);
+  assert.match(await confirm.text(), /You are subscribed/);
+  assert.equal(s.store.get('reader@example.com')?.status, 'active');
+  assert.deepEqual(s.store.events('reader@example.com').map((e) => e.reason), ['signed up on the web', 'confirmed by email']);
+});
+
+test('subscribe: the answer never reveals whether an address was known; a honeypot or bad address adds nobody', async (t) => {
+  const s = await server(t);
+  s.store.add({ email: 'known@example.com', emailNormalized: 'known@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
+  const known = await (await s.post('/subscribe', { email: 'known@example.com' })).text();
+  const unknown = await (await s.post('/subscribe', { email: 'unknown@example.com' })).text();
+  assert.equal(known, unknown);
+  assert.equal((await s.post('/subscribe', { email: 'bot@example.com', website: 'http://spam.example' })).status, 200);
+  assert.equal(s.store.get('bot@example.com'), null, 'the honeypot caught it');
+  const bad = await s.post('/subscribe', { email: 'a@b.com\r\nBcc: x@evil.example' });
+  assert.equal(bad.status, 400);
+  assert.equal(s.store.list().length, 2);
+});
+
+test('confirm: an expired link says so and offers a new email; it never confirms', async (t) => {
+  const s = await server(t);
+  await s.post('/subscribe', { email: 'late@example.com' });
+  const token = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
+  s.clock.now += 49 * 3600_000;
+  const get = await s.app.request(`/confirm/${token}`);
+  assert.equal(get.status, 410);
+  assert.match(await get.text(), /expired[\s\S]*Send me a new link/);
+  assert.equal((await s.post(`/confirm/${token}`)).status, 410);
+  assert.equal(s.store.get('late@example.com')?.status, 'pending');
+  assert.equal((await s.post(`/confirm/${token}/resend`)).status, 200);
+  const fresh = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
+  assert.notEqual(fresh, token);
+  assert.equal((await s.post(`/confirm/${fresh}`)).status, 200);
+  assert.equal(s.store.get('late@example.com')?.status, 'active');
+});
+
+test('unsubscribe: GET and HEAD change nothing; one-click POST (urlencoded or multipart) unsubscribes at once, 200, no redirect or cookie', async (t) => {
+  const s = await server(t);
+  const ids = ['one@example.com', 'two@example.com'].map(
+    (email) => s.store.add({ email, emailNormalized: email, name: '', status: 'active', source: 'cli', reason: 'x' }).id,
+  );
+  const [one, two] = ids.map((id) => signToken(keyring, 'unsubscribe', id!, new Date(s.clock.now)));
+  assert.equal((await s.app.request(`/unsubscribe/${one}`)).status, 200);
+  assert.equal((await s.app.request(`/unsubscribe/${one}`, { method: 'HEAD' })).status, 200);
+  assert.equal(s.store.get('one@example.com')?.status, 'active');
+  const urlencoded = await s.app.request(`/unsubscribe/${one}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://mail.example' },
+    body: 'List-Unsubscribe=One-Click',
+  });
+  assert.equal(urlencoded.status, 200);
+  assert.equal(urlencoded.headers.get('location'), null);
+  assert.equal(urlencoded.headers.get('set-cookie'), null);
+  assert.equal(s.store.get('one@example.com')?.status, 'unsubscribed');
+  assert.equal(s.store.events('one@example.com').at(-1)?.via, 'one-click');
+  const again = await s.post(`/unsubscribe/${one}`, { 'List-Unsubscribe': 'One-Click' });
+  assert.equal(again.status, 200);
+  assert.match(await again.text(), /already unsubscribed/);
+  assert.equal(s.store.events('one@example.com').length, 2, 'a second POST changes nothing');
+  const multipart = new FormData();
+  multipart.set('List-Unsubscribe', 'One-Click');
+  assert.equal((await s.post(`/unsubscribe/${two}`, multipart)).status, 200);
+  assert.equal(s.store.get('two@example.com')?.status, 'unsubscribed');
+});
+
+test('tokens: forged, truncated, oversized, foreign or wrong-purpose tokens all get the same 404, and nothing changes', async (t) => {
+  const s = await server(t);
+  const id = s.store.add({ email: 'a@example.com', emailNormalized: 'a@example.com', name: '', status: 'active', source: 'cli', reason: 'x' }).id;
+  const good = signToken(keyring, 'unsubscribe', id, new Date(s.clock.now));
+  const flipped = good.slice(0, 10) + (good[10] === 'A' ? 'B' : 'A') + good.slice(11);
+  const otherKey = signToken(keyringFromEnv('another-secret-that-is-long-enough-987654321'), 'unsubscribe', id, new Date(s.clock.now));
+  const reference = await (await s.post('/unsubscribe/nothing-like-a-token')).text();
+  for (const bad of [flipped, good.slice(0, -3), 'x'.repeat(10_000), 'not%20base64!', otherKey, signToken(keyring, 'confirm', id, new Date(s.clock.now))]) {
+    for (const method of ['GET', 'POST']) {
+      const r = await s.app.request(`/unsubscribe/${bad}`, { method, ...(method === 'POST' ? { body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) } : {}) });
+      assert.equal(r.status, 404, `${method} ${bad.slice(0, 30)}`);
+      assert.equal(await r.text(), reference);
+    }
+  }
+  assert.equal(s.store.get('a@example.com')?.status, 'active');
+});
+
+test('limits: floods from one client get 429, oversized bodies 413, and every page carries the security headers', async (t) => {
+  const s = await server(t);
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) statuses.push((await s.post('/subscribe', { email: `flood${i}@example.com` })).status);
+  assert.deepEqual(statuses.slice(0, 10), Array(10).fill(200));
+  assert.deepEqual(statuses.slice(10), [429, 429]);
+  const big = await s.app.request('/subscribe', { method: 'POST', body: new URLSearchParams({ email: 'x@example.com', name: 'x'.repeat(100_000) }) });
+  assert.equal(big.status, 413);
+  const page = await s.app.request('/nowhere');
+  assert.equal(page.status, 404);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+});
+
+test('errors: no stack trace reaches the client', async (t) => {
+  const s = await server(t);
+  s.db.close();
+  const r = await s.post('/subscribe', { email: 'x@example.com' });
+  assert.equal(r.status, 500);
+  const body = await r.text();
+  assert.match(body, /Something went wrong/);
+  assert.doesNotMatch(body, /at |Error:|\.ts:|node_modules/);
+});
+
+test('newsletter serve refuses to start without NEWSLETTER_SECRET', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'serve', '--port', '0'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NEWSLETTER_SECRET: '' },
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /NEWSLETTER_SECRET/);
+});
