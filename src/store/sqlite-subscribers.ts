@@ -1,5 +1,5 @@
 import { transaction, type Db } from './open.ts';
-import { STATUSES, type ImportCounts, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
+import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
 
 interface Row {
   id: number;
@@ -123,14 +123,16 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return transaction(this.db, () => this.db.prepare('DELETE FROM subscribers WHERE email_normalized = ?').run(emailNormalized).changes > 0);
   }
 
-  importMany(rows: readonly ImportRow[], source: string, options: { dryRun?: boolean } = {}): ImportCounts {
+  importMany(rows: readonly ImportRow[], source: string, options: ImportOptions = {}): ImportCounts {
     const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
     const update = this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ?');
     const rollback = new Error('dry run');
     try {
       transaction(this.db, () => {
         const at = this.now().toISOString();
+        let done = 0;
         for (const r of rows) {
+          if (++done % PROGRESS_EVERY === 0) options.onProgress?.(done, rows.length);
           const existing = this.byEmail.get(r.emailNormalized);
           if (!existing) {
             const { lastInsertRowid } = this.insert.run({
@@ -157,6 +159,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
             counts.updated++;
           }
         }
+        options.onProgress?.(rows.length, rows.length);
         if (options.dryRun) throw rollback;
       });
     } catch (error) {

@@ -62,8 +62,16 @@ export interface SubscriberStore {
    * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
    * `dryRun` everything is counted and nothing kept.
    */
-  importMany(rows: readonly ImportRow[], source: string, options?: { dryRun?: boolean }): ImportCounts;
+  importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): ImportCounts;
 }
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  /** Called every `PROGRESS_EVERY` rows and at the end, with rows done and rows in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const PROGRESS_EVERY = 10_000;
 
 export interface ImportRow {
   email: string;

@@ -118,5 +118,7 @@ test('import: 100,000 rows finish in seconds', (t) => {
   const seconds = (Date.now() - started) / 1000;
   assert.equal(r.status, 0, r.err);
   assert.equal(counts(r.out).imported, 100_000);
+  assert.match(r.err, /^Importing: 50,000 of 100,000 rows$/m, 'progress as it goes');
+  assert.match(r.err, /^Importing: 100,000 of 100,000 rows$/m);
   assert.ok(seconds < 20, `took ${seconds} s`);
 });

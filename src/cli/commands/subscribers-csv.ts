@@ -48,8 +48,15 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
   const db = openDatabase(databasePath(ctx.root, ctx.env));
   try {
     const store = new SqliteSubscriberStore(db);
-    if (process.stderr.isTTY && plan.accepted.length > 20_000) process.stderr.write(`Importing ${n(plan.accepted.length)} rows…\n`);
-    const counts = store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun });
+    // Progress for big files: a line that updates itself on a terminal, a line now and then in a log.
+    const tty = process.stderr.isTTY === true;
+    const onProgress = (done: number, total: number) => {
+      if (total < 20_000) return;
+      const line = `Importing: ${n(done)} of ${n(total)} rows`;
+      if (tty) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+      else if (done % 50_000 === 0 || done === total) process.stderr.write(`${line}\n`);
+    };
+    const counts = store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
     const duplicates = plan.duplicates + counts.unchanged;
     const rejected = plan.rejected.length;
     if (rejected > 0 && !opts.dryRun) {
