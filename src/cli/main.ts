@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
+import { STATUSES } from '../store/subscriber.ts';
 
 function dateOption(value: string): string {
   if (!isRealDate(value)) throw new InvalidArgumentError('expected a real date written YYYY-MM-DD');
@@ -20,6 +21,13 @@ function portOption(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return port;
+}
+
+/** Servers listen on this computer only unless told otherwise. */
+const HOST_FLAG = new Option('--host <address>', 'address to listen on (127.0.0.1: this computer only)').default('127.0.0.1');
+
+function portFlag(port: number): Option {
+  return new Option('--port <number>', 'port to listen on').argParser(portOption).default(port);
 }
 
 function slugOption(value: string): string {
@@ -74,8 +82,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('preview')
     .description('a live preview in the browser: phone and desktop, text, sources, diagnostics, reload on save')
-    .option('--port <number>', 'port to listen on', portOption, 4321)
-    .option('--host <address>', 'address to listen on (127.0.0.1: this computer only)', '127.0.0.1')
+    .addOption(portFlag(4321))
+    .addOption(HOST_FLAG)
     .option('--smtp-port <number>', 'port of the local inbox (SMTP, on 127.0.0.1)', portOption, 2525)
     .option('--open', 'open the preview in the default browser', false)
     .action(async (opts: { port: number; host: string; smtpPort: number; open: boolean }) => {
@@ -96,8 +104,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('serve')
     .description('the public server: sign-up with double opt-in, confirm, one-click unsubscribe (needs NEWSLETTER_SECRET)')
-    .option('--port <number>', 'port to listen on', portOption, 8787)
-    .option('--host <address>', 'address to listen on (127.0.0.1: this computer only)', '127.0.0.1')
+    .addOption(portFlag(8787))
+    .addOption(HOST_FLAG)
     .action(async (opts: { port: number; host: string }) => {
       const { runServe } = await import('./commands/serve.ts');
       code = await runServe({ root: process.cwd(), port: opts.port, host: opts.host, env: process.env });
@@ -105,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
   const ctx = () => ({ root: process.cwd(), env: process.env });
-  const statuses = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
+  const statuses = [...STATUSES];
   subscribers
     .command('add')
     .description('add a subscriber (pending until confirmed, unless --confirmed)')
