@@ -3,17 +3,25 @@
 // unchanged rebuild never loads it. Type checking is separate (`npm run typecheck`); this only transpiles.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
-/** Imports of the render stack stay imports, of its own bundle. */
-const renderStackApart = {
-  name: 'render-stack-apart',
+/**
+ * Imports of the render stack, and the CLI's imports of its commands, stay imports, each of a bundle of its own:
+ * `newsletter build` with nothing to render loads neither MJML nor the servers, the mailer or SQLite.
+ */
+const loadedApart = {
+  name: 'loaded-apart',
   setup(b) {
     b.onResolve({ filter: /render-stack\.ts$/ }, (args) =>
       args.kind === 'entry-point' ? undefined : { path: './render-stack.cjs', external: true },
     );
+    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.ts$/ }, (args) =>
+      args.importer.endsWith('main.ts') ? { path: `./cmd-${args.path.slice('./commands/'.length, -3)}.cjs`, external: true } : undefined,
+    );
   },
 };
+
+const commands = (await readdir(new URL('../src/cli/commands', import.meta.url))).filter((f) => f.endsWith('.ts'));
 
 await rm(new URL('../lib', import.meta.url), { recursive: true, force: true });
 await build({
@@ -21,6 +29,7 @@ await build({
     cli: 'src/cli/main.ts',
     'render-stack': 'src/build/render-stack.ts',
     'render-worker': 'src/build/render-worker.ts',
+    ...Object.fromEntries(commands.map((f) => [`cmd-${f.slice(0, -3)}`, `src/cli/commands/${f}`])),
   },
   outdir: 'lib',
   outExtension: { '.js': '.cjs' },
@@ -31,7 +40,7 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
-  plugins: [renderStackApart],
+  plugins: [loadedApart],
   // import() of the render stack becomes require(): an ES import of a CommonJS file costs a scan of all of it.
   supported: { 'dynamic-import': false },
   // Loaded only on paths the pipeline never takes (TypeScript config files, fetching URLs), or native (SQLite);
