@@ -84,6 +84,9 @@ export function publicApp(options: PublicAppOptions): Hono {
     let subscriber = store.get(address.normalized);
     if (!subscriber) {
       subscriber = store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
+    } else if (subscriber.status !== 'active' && subscriber.status !== 'pending') {
+      // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
+      store.setStatus(subscriber.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
     }
     // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
     if (subscriber.status !== 'active') await sendConfirmation(subscriber.id, subscriber.email);
@@ -106,7 +109,9 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!check.ok) return confirmPage(c, token);
     const subscriber = store.byId(check.subscriberId);
     if (!subscriber) return notFound(c);
-    store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
+    // Only a pending subscriber is confirmed: an old link never brings back someone who has since left.
+    if (subscriber.status === 'pending') store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
+    else if (subscriber.status !== 'active') return show(c, { title: 'This link no longer applies', message: `${subscriber.email} has left ${config.name} since this link was sent. To come back, sign up again.` });
     return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
   });
 

@@ -165,3 +165,21 @@ test('newsletter serve refuses to start without NEWSLETTER_SECRET', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /NEWSLETTER_SECRET/);
 });
+
+test('confirm: an old link never brings back someone who left; signing up again needs a new click', async (t) => {
+  const s = await server(t);
+  await s.post('/subscribe', { email: 'leaver@example.com' });
+  const token = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
+  assert.equal((await s.post(`/confirm/${token}`)).status, 200);
+  s.store.setStatus('leaver@example.com', 'unsubscribed', 'one-click', 'one-click');
+  const replay = await s.post(`/confirm/${token}`);
+  assert.match(await replay.text(), /has left/);
+  assert.equal(s.store.get('leaver@example.com')?.status, 'unsubscribed');
+  await s.post('/subscribe', { email: 'leaver@example.com' });
+  assert.equal(s.store.get('leaver@example.com')?.status, 'pending', 'asking again makes them pending, not active');
+  const fresh = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
+  assert.equal((await s.post(`/confirm/${fresh}`)).status, 200);
+  assert.equal(s.store.get('leaver@example.com')?.status, 'active');
+  assert.deepEqual(s.store.events('leaver@example.com').map((e) => `${e.from ?? '-'}>${e.to}`), ['->pending', 'pending>active', 'active>unsubscribed', 'unsubscribed>pending', 'pending>active']);
+});
+
