@@ -160,7 +160,8 @@ function link(slug: string, state: PageState): string {
 function diagnosticList(view: IssueView, state: PageState): string {
   if (view.diagnostics.length === 0) return '<p>No problems found.</p>';
   const items = view.diagnostics.map((d) => {
-    const target = d.file === view.file && d.line > 0 ? `${link(view.slug, { ...state, tab: 'source' })}#L${d.line}` : null;
+    const target =
+      d.line <= 0 ? null : d.file === view.file ? `${link(view.slug, { ...state, tab: 'source' })}#L${d.line}` : `/files/${escapeHtml(d.file)}#L${d.line}`;
     const where = `${escapeHtml(d.file)}:${d.line}`;
     return `<li class="${d.severity}">${target ? `<a href="${target}">${where}</a>` : where} <strong>${d.severity}</strong> <code>${escapeHtml(d.rule)}</code> ${escapeHtml(d.message)}</li>`;
   });
@@ -230,7 +231,7 @@ export function issuePage(v: IssueView, o: IssuePageOptions): string {
     mjml: () => (v.rendered?.mjml ? `<pre>${escapeHtml(v.rendered.mjml)}</pre>` : ''),
     message: () => messageTab(v, o.from, o.replyTo) + (o.headers ? `<h2>Headers</h2><pre class="headers">${escapeHtml(o.headers)}</pre>` : ''),
     inbox: () => inboxTab(o.inbox, state),
-    source: () => `<ol class="source">${o.source.split('\n').map((l, i) => `<li id="L${i + 1}">${escapeHtml(l) || ' '}</li>`).join('')}</ol>`,
+    source: () => numbered(o.source),
   };
   const sendTest = o.inbox && v.rendered?.recipientTemplate
     ? `<form class="send-test" method="post" action="/issues/${encodeURIComponent(v.slug)}/test?${escapeHtml(query({ ...state, tab: 'inbox' }))}"><label>Send a test to <input type="email" name="to" required value="you@example.com"></label> <button type="submit">Send test</button></form>`
@@ -258,6 +259,15 @@ function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): string {
 <h3>HTML</h3><iframe class="desktop" title="The received HTML" sandbox="allow-same-origin allow-popups" src="/inbox/${shown.id}/html"></iframe>
 <h3>Text</h3><pre>${escapeHtml(shown.text ?? '(none)')}</pre>
 <h3>Raw source</h3><pre>${escapeHtml(shown.raw)}</pre>`;
+}
+
+function numbered(source: string): string {
+  return `<ol class="source">${source.split('\n').map((l, i) => `<li id="L${i + 1}">${escapeHtml(l) || ' '}</li>`).join('')}</ol>`;
+}
+
+/** `GET /files/<path>`: a template or the config with numbered lines, where a diagnostic's link lands. */
+export function filePage(path: string, source: string): string {
+  return page(path, `<header id="top"><a href="/">← All issues</a><h1>${escapeHtml(path)}</h1></header><main id="content">${numbered(source)}</main>`, null);
 }
 
 /** An issue that does not exist (any more): says so, and the index link gets the writer back. */

@@ -7,7 +7,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { composeMessage } from '../send/message.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { Inbox } from './inbox.ts';
-import { indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
+import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
 import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
 import { Workspace } from './workspace.ts';
@@ -129,6 +129,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     }
     const params = new URLSearchParams({ view: state.view, tab: 'inbox', mode: state.mode, reader: String(state.reader) });
     return c.redirect(`/issues/${encodeURIComponent(view.slug)}?${params}`, 303);
+  });
+
+  // Only files the preview already knows (the config and the templates it loaded) are shown; no path is opened.
+  app.get('/files/*', (c) => {
+    const path = decodeURIComponent(c.req.path.slice('/files/'.length));
+    const source = workspace.knownFile(path);
+    return source === null ? c.text('No such file\n', 404) : c.html(filePage(path, source));
   });
 
   app.get('/inbox/:id/:part{html|raw}', (c) => {

@@ -83,6 +83,17 @@ export class Workspace {
     return [...present.map((file) => ({ file, slug: this.slugOf(this.entries.get(file)!) })), ...gone];
   }
 
+  /** The text of a template or of the config as loaded, by its project path; null for anything else. */
+  knownFile(path: string): string | null {
+    const sources = this.setup?.sources;
+    if (!sources) return null;
+    if (path === CONFIG_FILE) return sources.configText;
+    for (const t of [...Object.values(sources.templates.layouts), ...Object.values(sources.templates.partials)]) {
+      if (t.file === path) return t.source;
+    }
+    return null;
+  }
+
   /** The issue file's text as last read. */
   source(file: string): string {
     return this.entries.get(file)?.source ?? '';

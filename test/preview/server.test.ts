@@ -154,7 +154,13 @@ test('preview: a template change re-renders the issues, and a broken template is
   assert.match((await get(p, '/issues/live/email.html')).body, /Read it online/);
   await afterEdit(p, 'live', () => writeFileSync(footer, good.replace('<mj-column>', '<mj-colum>')));
   const page = await get(p, '/issues/live');
-  assert.match(page.body, /templates\/partials\/footer\.mjml\.hbs:\d+ <strong>error<\/strong>/);
+  const linked = /<a href="(\/files\/templates\/partials\/footer\.mjml\.hbs#L(\d+))">templates\/partials\/footer\.mjml\.hbs:\d+<\/a> <strong>error<\/strong>/.exec(page.body);
+  assert.ok(linked, 'the template diagnostic links to its line');
+  const file = await get(p, linked[1]!.split('#')[0]!);
+  assert.equal(file.status, 200);
+  assert.match(file.body, new RegExp(`<li id="L${linked[2]}">[^<]*&lt;mj-colum&gt;`), 'the line it names holds the mistake');
+  assert.equal((await get(p, '/files/..%2F..%2Fetc%2Fpasswd')).status, 404, 'only known files are shown');
+  assert.equal((await get(p, '/files/package.json')).status, 404);
   await afterEdit(p, 'live', () => writeFileSync(footer, good));
   assert.match((await get(p, '/issues/live/email.html')).body, /View in browser/);
 });
