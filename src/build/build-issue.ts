@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { hasErrors, type Diagnostic } from '../core/diagnostic.ts';
 import { parseIssue } from '../issue/parse.ts';
 import { renderIssue } from '../render/render-issue.ts';
+import { issuePage, webEntry } from '../web/site.ts';
 import type { TemplateSet } from '../render/templates.ts';
 
 export interface IssueMeta {
@@ -28,18 +29,20 @@ export interface BuiltIssue {
   diagnostics: Diagnostic[];
   /** Output files by name, present when the issue rendered. */
   outputs: Record<string, string | Buffer> | null;
+  /** The issue's web page, for a ready issue; drafts never reach `dist/web/`. */
+  webPage: string | null;
   meta: IssueMeta | null;
 }
 
 /** Parses and renders one issue into the files `build` writes. Pure: no I/O. */
 export async function buildIssue(file: string, source: string, config: Config, templates: TemplateSet): Promise<BuiltIssue> {
   const parsed = parseIssue(file, source, { author: config.author.name, layout: config.layout });
-  if (!parsed.issue) return { file, slug: null, ok: false, diagnostics: parsed.diagnostics, outputs: null, meta: null };
+  if (!parsed.issue) return { file, slug: null, ok: false, diagnostics: parsed.diagnostics, outputs: null, webPage: null, meta: null };
   const rendered = await renderIssue(parsed.issue, config, templates);
   const diagnostics = [...parsed.diagnostics, ...rendered.diagnostics];
   const { issue } = rendered;
   if (hasErrors(diagnostics) || !rendered.sample || !rendered.mjml) {
-    return { file, slug: issue.slug, ok: false, diagnostics, outputs: null, meta: null };
+    return { file, slug: issue.slug, ok: false, diagnostics, outputs: null, webPage: null, meta: null };
   }
   const meta: IssueMeta = {
     slug: issue.slug,
@@ -61,6 +64,7 @@ export async function buildIssue(file: string, source: string, config: Config, t
     },
     diagnostics,
   };
+  const entry = issue.status === 'ready' ? webEntry(rendered) : null;
   return {
     file,
     slug: issue.slug,
@@ -70,8 +74,10 @@ export async function buildIssue(file: string, source: string, config: Config, t
       'email.html': rendered.sample.html,
       'email.txt': rendered.sample.text,
       'email.mjml': rendered.mjml,
+      ...(entry ? { 'web.json': `${JSON.stringify(entry)}\n` } : {}),
       'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
     },
+    webPage: entry ? issuePage(rendered, entry, config, templates) : null,
     meta,
   };
 }

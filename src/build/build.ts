@@ -55,7 +55,8 @@ export async function readBuildSources(root: string): Promise<BuildSources> {
 }
 
 function sourcesHash(sources: BuildSources): string {
-  const templateParts = [...Object.values(sources.templates.layouts), ...Object.values(sources.templates.partials)]
+  const { layouts, partials, web = {} } = sources.templates;
+  const templateParts = [...Object.values(layouts), ...Object.values(partials), ...Object.values(web)]
     .flatMap((t) => [t.file, t.source]);
   return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts);
 }
@@ -116,7 +117,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     for (const item of work) {
       try {
         const built = await buildIssue(item.file, item.source, setup.config, setup.templates);
-        if (built.outputs && built.slug) await writeIssueOutputs(outDir, built.slug, built.outputs);
+        if (built.outputs && built.slug) await writeIssueOutputs(outDir, built.slug, built.outputs, built.webPage);
         record({ file: item.file, slug: built.slug, ok: built.ok, diagnostics: built.diagnostics });
       } catch (error) {
         record({ file: item.file, slug: null, ok: false, diagnostics: [], crash: (error as Error).stack ?? String(error) });
@@ -146,6 +147,12 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   }
 
   await writeManifest(outDir, next);
+  // The archive index, feed and sitemap list every issue, so they are redone whenever any issue was.
+  if (work.length > 0 || !existsSync(join(outDir, 'web', 'index.html'))) {
+    const { setupFromSources, writeSite } = await import('./render-stack.ts');
+    const { config, templates } = setupFromSources(sources);
+    await writeSite(outDir, [...new Set(Object.values(next.entries).map((e) => e.slug))], config, templates);
+  }
   const issues = files.map((f) => reports.get(f)!).filter(Boolean);
   return { issues, diagnostics, ok: issues.every((r) => r.ok && !hasErrors(r.diagnostics)) && !hasErrors(diagnostics) };
 }

@@ -4,3 +4,4 @@ export { buildIssue } from './build-issue.ts';
 export { setupFromSources } from './setup.ts';
 export { parseIssue } from '../issue/parse.ts';
 export { renderIssue } from '../render/render-issue.ts';
+export { writeSite } from '../web/write-site.ts';

@@ -10,7 +10,7 @@ parentPort!.on('message', async (item: WorkItem) => {
   let result: WorkResult;
   try {
     const built = await buildIssue(item.file, item.source, setup.config, setup.templates);
-    if (built.outputs && built.slug) await writeIssueOutputs(item.outDir, built.slug, built.outputs);
+    if (built.outputs && built.slug) await writeIssueOutputs(item.outDir, built.slug, built.outputs, built.webPage);
     result = { file: item.file, slug: built.slug, ok: built.ok, diagnostics: built.diagnostics };
   } catch (error) {
     result = { file: item.file, slug: null, ok: false, diagnostics: [], crash: (error as Error).stack ?? String(error) };

@@ -15,6 +15,8 @@ export interface Issue {
   tags: string[];
   layout: string;
   status: 'draft' | 'ready';
+  /** False keeps a ready issue out of the web archive's index and feed (its page still exists; it can be sent). */
+  archive: boolean;
   body: string;
   /** File line of each front matter key the writer set, for diagnostics found after parsing. */
   lines: Record<string, number>;

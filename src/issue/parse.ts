@@ -97,6 +97,7 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     tags: fm.tags?.map((t) => t.trim()) ?? [],
     layout: fm.layout ?? defaults.layout,
     status: fm.status ?? 'draft',
+    archive: fm.archive ?? true,
     body,
     lines: Object.fromEntries(Object.keys(fm).map((key) => [key, yaml.lineOf([key], 1)])),
     bodyLine,

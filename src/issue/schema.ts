@@ -42,6 +42,7 @@ export const frontMatterSchema = z.strictObject({
     .regex(SLUG_PATTERN, 'must be lower-case letters, digits and single hyphens, like "ceasefire-talks"')
     .optional(),
   status: z.enum(['draft', 'ready'], { error: 'must be "draft" or "ready"' }).optional(),
+  archive: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

@@ -11,6 +11,8 @@ import { asMergeTags, startsWithSubscriberData } from './merge-tags.ts';
 
 export interface BodyMjml {
   mjml: string;
+  /** The same body as HTML for the issue's web page: the same styled runs, figures for images, rules for dividers. */
+  web: string;
   diagnostics: Diagnostic[];
   /** HTML elements the body uses, for the client-compatibility check. */
   elements: Feature[];
@@ -72,7 +74,14 @@ function imageProblems(ctx: Context, src: string | undefined, alt: string | unde
   return out;
 }
 
-function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; diagnostics: Diagnostic[] } {
+/** A full-width image on the web page: a figure, with its caption, linked when the Markdown linked it. */
+function webFigure(block: Extract<Block, { kind: 'image' }>, href: string | null, theme: Theme): string {
+  const img = `<img src="${escapeHtml(block.src)}" alt="${escapeHtml(block.alt)}" style="display:block;width:100%;height:auto;border:0;">`;
+  const caption = block.title ? `<figcaption style="color:${theme.colors.muted};font-size:14px;line-height:1.4;margin-top:4px;">${escapeHtml(block.title)}</figcaption>` : '';
+  return `<figure style="margin:8px 0 20px;">${href ? `<a href="${escapeHtml(href)}">${img}</a>` : img}${caption}</figure>\n`;
+}
+
+function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; href: string | null; diagnostics: Diagnostic[] } {
   const removed = checkUrl(block.src, 'image') === 'unsafe';
   const diagnostics = imageProblems(ctx, block.src, block.alt, removed, block.line);
   let href = block.href;
@@ -81,7 +90,7 @@ function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx:
     diagnostics.push(...linkProblems(ctx, href, linkRemoved, block.line));
     if (linkRemoved) href = null;
   }
-  if (removed) return { mjml: '', diagnostics };
+  if (removed) return { mjml: '', href, diagnostics };
   const attrs = [
     `src="${escapeHtml(block.src)}"`,
     `alt="${escapeHtml(block.alt)}"`,
@@ -94,7 +103,7 @@ function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx:
   if (block.title) {
     mjml += `<mj-text padding="0 0 20px" font-size="14px" line-height="1.4" color="${theme.colors.muted}">${escapeHtml(block.title)}</mj-text>\n`;
   }
-  return { mjml, diagnostics };
+  return { mjml, href, diagnostics };
 }
 
 interface Sink {
@@ -172,12 +181,15 @@ export function bodyToMjml(
   const ctx: Context = { file, markdown, firstLine };
   const sink: Sink = { diagnostics: [], elements: [] };
   let mjml = '';
+  let web = '';
   for (const block of blocks) {
     if (block.kind === 'divider') {
       mjml += `<mj-divider border-width="1px" border-color="${theme.colors.border}" padding="16px 0" />\n`;
+      web += `<hr style="${styles.hr}">\n`;
     } else if (block.kind === 'image') {
       const out = imageBlock(block, theme, ctx);
       mjml += out.mjml;
+      if (out.mjml !== '') web += webFigure(block, out.href, theme);
       sink.diagnostics.push(...out.diagnostics);
       sink.elements.push({ kind: 'element', name: 'img', line: block.line });
     } else {
@@ -188,8 +200,11 @@ export function bodyToMjml(
         styleTokens(block.tokens, styles, ctx, sink, block.line);
         html = renderTokens(block.tokens);
       }
-      if (html.trim() !== '') mjml += `<mj-text>${html}</mj-text>\n`;
+      if (html.trim() !== '') {
+        mjml += `<mj-text>${html}</mj-text>\n`;
+        web += `${html}\n`;
+      }
     }
   }
-  return { mjml, diagnostics: sink.diagnostics, elements: sink.elements };
+  return { mjml, web, diagnostics: sink.diagnostics, elements: sink.elements };
 }

@@ -18,7 +18,7 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
     throw new DiagnosticError([diag('templates', 0, 'error', 'template/missing', 'no templates/ folder in the project')]);
   }
   const problems: Diagnostic[] = [];
-  const read = async (group: 'layouts' | 'partials'): Promise<Record<string, TemplateFile>> => {
+  const read = async (group: 'layouts' | 'partials' | 'web', suffix = TEMPLATE_SUFFIX): Promise<Record<string, TemplateFile>> => {
     const out: Record<string, TemplateFile> = {};
     let names: string[];
     try {
@@ -28,7 +28,7 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
         problems.push(diag(`templates/${group}`, 0, 'error', 'template/outside', `templates/${group} links to a folder outside templates/; it is not read`));
         return out;
       }
-      names = (await readdir(join(templatesDir, group))).filter((n) => n.endsWith(TEMPLATE_SUFFIX)).sort();
+      names = (await readdir(join(templatesDir, group))).filter((n) => n.endsWith(suffix)).sort();
     } catch {
       return out;
     }
@@ -53,11 +53,11 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
         problems.push(diag(display, 0, 'error', 'template/unreadable', `cannot read this template (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
         continue;
       }
-      out[name.slice(0, -TEMPLATE_SUFFIX.length)] = { file: display, source: source.replace(/\r\n?/g, '\n') };
+      out[name.slice(0, -suffix.length)] = { file: display, source: source.replace(/\r\n?/g, '\n') };
     }
     return out;
   };
-  const sources = { layouts: await read('layouts'), partials: await read('partials') };
+  const sources = { layouts: await read('layouts'), partials: await read('partials'), web: await read('web', '.hbs') };
   if (problems.length > 0) throw new DiagnosticError(problems);
   validateTemplateSources(sources);
   return sources;

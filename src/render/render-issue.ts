@@ -36,6 +36,8 @@ export interface RenderedIssue {
   recipientTemplate: RecipientTemplate | null;
   /** The email as the sample subscriber gets it. */
   sample: PersonalisedEmail | null;
+  /** The body as HTML for the web page, with placeholders where subscriber data goes (see src/web). */
+  webBody: string;
   placeholders: Placeholders;
   diagnostics: Diagnostic[];
 }
@@ -72,6 +74,7 @@ export async function renderIssue(issue: Issue, config: Config, templates: Templ
     text: null,
     recipientTemplate: null,
     sample: null,
+    webBody: body.web,
     placeholders,
     diagnostics,
   };

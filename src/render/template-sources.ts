@@ -10,6 +10,8 @@ export interface TemplateFile {
 export interface TemplateSources {
   layouts: Record<string, TemplateFile>;
   partials: Record<string, TemplateFile>;
+  /** `templates/web/*.hbs`: the web archive's pages (HTML, not MJML). */
+  web?: Record<string, TemplateFile>;
 }
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -17,9 +19,10 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 /** Checks names and the `mj-include` rule before a template set is used. */
 export function validateTemplateSources(sources: TemplateSources): void {
   const problems: Diagnostic[] = [];
-  for (const group of [sources.layouts, sources.partials]) {
+  for (const group of [sources.layouts, sources.partials, sources.web ?? {}]) {
     for (const [name, t] of Object.entries(group)) {
-      if (!NAME_PATTERN.test(name)) {
+      // Web partials are named with a leading underscore (`templates/web/_footer.hbs` is `{{> footer}}`).
+      if (!NAME_PATTERN.test(group === sources.web ? name.replace(/^_/, '') : name)) {
         problems.push(diag(t.file, 0, 'error', 'template/name', `template names use letters, digits, - and _ only`));
       }
       const include = t.source.search(/<mj-include\b/i);

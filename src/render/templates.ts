@@ -165,6 +165,36 @@ export class TemplateSet {
     );
   }
 
+  private readonly webPages = new Map<string, Compiled>();
+  private webHbsInstance: typeof Handlebars | undefined;
+
+  /** The web pages' own environment: `templates/web/_name.hbs` files are its partials, `{{> name}}`. */
+  private get webHbs(): typeof Handlebars {
+    if (!this.webHbsInstance) {
+      this.webHbsInstance = Handlebars.create();
+      for (const [name, t] of Object.entries(this.sources.web ?? {})) {
+        if (name.startsWith('_')) this.webHbsInstance.registerPartial(name.slice(1), t.source);
+      }
+    }
+    return this.webHbsInstance;
+  }
+
+  /** Renders a web page template (`templates/web/<name>.hbs`); throws a TemplateError naming the file and line. */
+  renderWeb(name: string, context: unknown): string {
+    const t = this.sources.web && Object.hasOwn(this.sources.web, name) ? this.sources.web[name] : undefined;
+    if (!t) throw new TemplateError(`templates/web/${name}.hbs`, 0, `the web template templates/web/${name}.hbs is missing`);
+    try {
+      let compiled = this.webPages.get(name);
+      if (!compiled) {
+        compiled = this.webHbs.compile(t.source, { strict: true }) as Compiled;
+        this.webPages.set(name, compiled);
+      }
+      return compiled(context);
+    } catch (error) {
+      throw locate(error, t);
+    }
+  }
+
   /** Renders a layout by name; throws a TemplateError naming the file and line of any failure. */
   render(name: string, context: unknown): string {
     const layout = this.layoutFile(name);

@@ -1,0 +1,125 @@
+/** The web archive (issue 7): pages, index, feed and sitemap written by `build`; drafts nowhere. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'htmlparser2';
+import { findAll, getAttributeValue, textContent } from 'domutils';
+import { build } from '../../src/build/build.ts';
+import { archivePages, type WebEntry } from '../../src/web/site.ts';
+import { issueText, projectFor, projectSetup } from '../support/fixtures.ts';
+
+const ISSUES = {
+  'issues/2026-10-01-first.md': issueText(
+    'Body with <b>bold</b> & more.\n\nThanks for reading, {{subscriber.name}}. [Unsubscribe]({{unsubscribe_url}}) or [read online]({{web_url}}).',
+    'title: "Tom & <Jerry> say \\"hi\\""\ndate: 2026-10-01\nstatus: ready\npreheader: First preheader.',
+  ),
+  'issues/2026-10-02-hidden.md': issueText('Hidden body.', 'title: Hidden Issue\ndate: 2026-10-02\nstatus: ready\narchive: false'),
+  'issues/2026-10-03-draft.md': issueText('Secret draft body.', 'title: Draft Zebra Issue\ndate: 2026-10-03\nstatus: draft'),
+};
+
+function allWebText(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.push(readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(join(dir, 'dist', 'web'));
+  return out.join('\n');
+}
+
+test('web: ready issues get pages with canonical and social meta; drafts appear nowhere; archive: false stays out of lists', async (t) => {
+  const dir = projectFor(t, ISSUES);
+  const report = await build({ root: dir, files: [], outDir: 'dist' });
+  assert.equal(report.ok, true, JSON.stringify(report.issues.map((i) => i.diagnostics)));
+  const { config } = await projectSetup();
+  const page = readFileSync(join(dir, 'dist/web/first/index.html'), 'utf8');
+  const doc = parseDocument(page);
+  const meta = (attr: string, value: string) => findAll((e) => e.name === 'meta' && e.attribs[attr] === value, doc.children)[0]?.attribs.content;
+  assert.equal(findAll((e) => e.name === 'link' && e.attribs.rel === 'canonical', doc.children)[0]?.attribs.href, `${config.url}/first/`);
+  assert.equal(meta('property', 'og:title'), 'Tom & <Jerry> say "hi"', 'the title, escaped in the HTML and read back whole');
+  assert.equal(meta('property', 'og:url'), `${config.url}/first/`);
+  assert.equal(meta('name', 'twitter:card'), 'summary');
+  assert.match(page, /<title>Tom &amp; &lt;Jerry&gt; say &quot;hi&quot; · /);
+  // Subscriber fields are neutral: no name, no unsubscribe link, no placeholder.
+  assert.doesNotMatch(page, /nlmerge/);
+  assert.match(page, /Thanks for reading\. Unsubscribe or <a href="[^"]+\/first\/"/);
+  assert.equal(findAll((e) => e.name === 'a' && /unsubscribe/i.test(getAttributeValue(e, 'href') ?? ''), doc.children).length, 0);
+  // The sign-up form posts to the public server, with the honeypot.
+  const form = findAll((e) => e.name === 'form', doc.children)[0];
+  assert.equal(form?.attribs.action, `${config.url}/subscribe`);
+  assert.equal(form?.attribs.method, 'post');
+  assert.equal(findAll((e) => e.name === 'input' && e.attribs.name === 'website', doc.children).length, 1);
+
+  assert.ok(existsSync(join(dir, 'dist/web/hidden/index.html')), 'an issue kept out of the archive still has its page');
+  assert.equal(existsSync(join(dir, 'dist/web/draft')), false);
+  const everything = allWebText(dir);
+  assert.doesNotMatch(everything, /Draft Zebra|Secret draft/, 'a draft appears nowhere in dist/web');
+  const index = readFileSync(join(dir, 'dist/web/index.html'), 'utf8');
+  assert.match(index, /Tom &amp; &lt;Jerry&gt;/);
+  assert.doesNotMatch(index, /Hidden Issue/);
+  assert.doesNotMatch(readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8'), /Hidden Issue/);
+  assert.doesNotMatch(readFileSync(join(dir, 'dist/web/sitemap.xml'), 'utf8'), /hidden/);
+});
+
+test('web: the Atom feed parses as XML, each entry with id, updated, title, link and escaped full content', async (t) => {
+  const dir = projectFor(t, ISSUES);
+  await build({ root: dir, files: [], outDir: 'dist' });
+  const xml = readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8');
+  assert.match(xml, /^<\?xml version="1\.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/);
+  const doc = parseDocument(xml, { xmlMode: true });
+  const entries = findAll((e) => e.name === 'entry', doc.children);
+  assert.equal(entries.length, 1);
+  const entry = entries[0]!;
+  const child = (name: string) => findAll((e) => e.name === name, entry.children)[0];
+  assert.equal(textContent(child('title')!), 'Tom & <Jerry> say "hi"');
+  assert.match(textContent(child('id')!), /\/first\/$/);
+  assert.equal(textContent(child('updated')!), '2026-10-01T00:00:00Z');
+  assert.match(child('link')!.attribs.href ?? '', /\/first\/$/);
+  assert.equal(child('content')!.attribs.type, 'html');
+  assert.match(textContent(child('content')!), /<p[^>]*>Body with <b[^>]*>bold<\/b> &amp; more\.<\/p>/, 'the content, decoded, is the HTML');
+  assert.match(xml, /&lt;p/, 'and it is escaped in the XML');
+  const sitemap = parseDocument(readFileSync(join(dir, 'dist/web/sitemap.xml'), 'utf8'), { xmlMode: true });
+  assert.equal(findAll((e) => e.name === 'loc', sitemap.children).length, 2, 'the archive and the one listed issue');
+});
+
+test('web: a draft that becomes ready is published; made a draft again, its page goes; unchanged rebuilds rewrite nothing', async (t) => {
+  const dir = projectFor(t, ISSUES);
+  await build({ root: dir, files: [], outDir: 'dist' });
+  const feed = join(dir, 'dist/web/feed.xml');
+  utimesSync(feed, new Date('2001-01-01'), new Date('2001-01-01'));
+  await build({ root: dir, files: [], outDir: 'dist' });
+  assert.equal(statSync(feed).mtime.getFullYear(), 2001, 'nothing changed, nothing rewritten');
+  const draft = join(dir, 'issues/2026-10-03-draft.md');
+  writeFileSync(draft, readFileSync(draft, 'utf8').replace('status: draft', 'status: ready'));
+  await build({ root: dir, files: [], outDir: 'dist' });
+  assert.ok(existsSync(join(dir, 'dist/web/draft/index.html')));
+  assert.match(readFileSync(feed, 'utf8'), /Draft Zebra Issue/);
+  writeFileSync(draft, readFileSync(draft, 'utf8').replace('status: ready', 'status: draft'));
+  await build({ root: dir, files: [], outDir: 'dist' });
+  assert.equal(existsSync(join(dir, 'dist/web/draft')), false);
+  assert.doesNotMatch(readFileSync(feed, 'utf8'), /Draft Zebra Issue/);
+});
+
+test('web: the archive index pages past 50 issues, newest first', async () => {
+  const { config, templates } = await projectSetup();
+  const entries: WebEntry[] = Array.from({ length: 51 }, (_, i) => ({
+    slug: `issue-${i}`,
+    title: `Issue ${i}`,
+    date: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    preheader: 'p',
+    readingMinutes: 1,
+    url: `${config.url}/issue-${i}/`,
+    archive: true,
+    author: 'A',
+    content: '<p>x</p>',
+  }));
+  const pages = archivePages(entries, config, templates);
+  assert.deepEqual(Object.keys(pages), ['index.html', 'page/2/index.html']);
+  assert.equal((pages['index.html']!.match(/<li>/g) ?? []).length, 50);
+  assert.equal((pages['page/2/index.html']!.match(/<li>/g) ?? []).length, 1);
+  assert.match(pages['index.html']!, new RegExp(`href="${config.url}/page/2/">Older issues`));
+  assert.match(pages['page/2/index.html']!, new RegExp(`href="${config.url}/">Newer issues`));
+});
