@@ -6,6 +6,8 @@ import { parseIssue } from '../../src/issue/parse.ts';
 import { issueText, ROOT, runCli, tempProject } from '../support/fixtures.ts';
 
 const OUTPUTS = ['email.html', 'email.mjml', 'email.txt', 'meta.json'];
+/** The files of dist/<slug>/ but the web archive's entry (a ready issue's `web.json`, tested in test/web/). */
+const emailFiles = (dir: string) => readdirSync(dir).filter((n) => n !== 'web.json').sort();
 
 const GOOD_A = 'issues/2026-10-01-camera-contract.md';
 const GOOD_B = 'issues/2026-10-08-records-appeal.md';
@@ -53,15 +55,15 @@ const OLD = new Date('2001-01-01T00:00:00Z');
 /** Sets every output file's mtime far in the past, so any rewrite shows. */
 function age(dist: string): void {
   for (const slug of readdirSync(dist)) {
-    if (!statSync(join(dist, slug)).isDirectory()) continue;
+    if (slug === 'web' || !statSync(join(dist, slug)).isDirectory()) continue;
     for (const name of readdirSync(join(dist, slug))) utimesSync(join(dist, slug, name), OLD, OLD);
   }
 }
 
-/** Slugs with at least one output file written since `age()`. */
+/** Slugs with at least one output file written since `age()` (the web archive is tested in test/web/). */
 function rewritten(dist: string): string[] {
   return readdirSync(dist)
-    .filter((slug) => statSync(join(dist, slug)).isDirectory())
+    .filter((slug) => slug !== 'web' && statSync(join(dist, slug)).isDirectory())
     .filter((slug) => readdirSync(join(dist, slug)).some((name) => statSync(join(dist, slug, name)).mtimeMs !== OLD.getTime()))
     .sort();
 }
@@ -77,9 +79,9 @@ test('build renders every good issue, reports the bad one with file:line, and ex
   assert.match(run.stdout, /✓ issues\/2026-10-08-records-appeal\.md → dist\/records-appeal\//);
   assert.deepEqual(summary(run.stdout), { built: 2, unchanged: 0, failed: 1 });
 
-  assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.')).sort(), ['camera-contract', 'records-appeal']);
+  assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.') && n !== 'web').sort(), ['camera-contract', 'records-appeal']);
   for (const slug of ['camera-contract', 'records-appeal']) {
-    assert.deepEqual(readdirSync(join(dir, 'dist', slug)).sort(), OUTPUTS, `${slug} has exactly the four files, no temp files`);
+    assert.deepEqual(emailFiles(join(dir, 'dist', slug)), OUTPUTS, `${slug} has exactly the four files, no temp files`);
   }
 
   const out = 'dist/camera-contract';
@@ -114,7 +116,7 @@ test('build --out writes to the given folder instead of dist/', (t) => {
   const run = runCli(['build', '--out', 'other'], dir);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /→ other\/camera-contract\//);
-  assert.deepEqual(readdirSync(join(dir, 'other', 'camera-contract')).sort(), OUTPUTS);
+  assert.deepEqual(emailFiles(join(dir, 'other', 'camera-contract')), OUTPUTS);
   assert.equal(existsSync(join(dir, 'dist')), false, 'nothing written to dist/');
 });
 
@@ -125,7 +127,7 @@ test('build <file> builds only that file', (t) => {
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.deepEqual(summary(run.stdout), { built: 1, unchanged: 0, failed: 0 });
   assert.doesNotMatch(run.stdout, /camera-contract|untitled/);
-  assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.')), ['records-appeal']);
+  assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.') && n !== 'web'), ['records-appeal']);
   // A path spelled differently still names the same issue.
   const again = runCli(['build', `./${GOOD_B}`], dir);
   assert.equal(again.status, 0);
@@ -217,7 +219,7 @@ test('incremental build: --force rebuilds everything; deleting dist/<slug> rebui
   const run = runCli(['build'], dir);
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.deepEqual(summary(run.stdout), { built: 1, unchanged: 1, failed: 0 });
-  assert.deepEqual(readdirSync(join(dist, 'camera-contract')).sort(), OUTPUTS);
+  assert.deepEqual(emailFiles(join(dist, 'camera-contract')), OUTPUTS);
   assert.deepEqual(rewritten(dist), ['camera-contract']);
 });
 
@@ -294,7 +296,7 @@ test('build of 12 or more issues (the bundled worker pool) writes every issue, a
   assert.deepEqual(summary(run.stdout), { built: 14, unchanged: 0, failed: 1 });
   assert.match(run.stdout, /issues\/2026-10-24-bad\.md:[1-9]\d* error front-matter\/\S+ .*title/);
   for (let day = 10; day < 24; day++) {
-    assert.deepEqual(readdirSync(join(dir, 'dist', `issue-${day}`)).sort(), OUTPUTS);
+    assert.deepEqual(emailFiles(join(dir, 'dist', `issue-${day}`)), OUTPUTS);
     assert.match(read(dir, `dist/issue-${day}/email.txt`), new RegExp(`Body of issue ${day}, with “quotes”\\.`));
   }
   assert.deepEqual(summary(runCli(['build'], dir).stdout), { built: 0, unchanged: 14, failed: 1 });
@@ -322,7 +324,7 @@ test('README quick start: `newsletter build` on the repository\'s own issues in 
   assert.deepEqual(summary(run.stdout), { built: files.length, unchanged: 0, failed: 0 });
   assert.match(run.stdout, /0 errors/);
   for (const slug of slugs) {
-    assert.deepEqual(readdirSync(join(dir, 'dist', slug)).sort(), OUTPUTS, slug);
+    assert.deepEqual(emailFiles(join(dir, 'dist', slug)), OUTPUTS, slug);
     const meta = JSON.parse(read(dir, `dist/${slug}/meta.json`)) as Meta;
     assert.equal(meta.slug, slug);
     assert.ok(meta.bytes.html > 1000);

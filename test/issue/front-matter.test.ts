@@ -59,6 +59,7 @@ test('a minimal issue (title and date) parses, with every optional field at its 
       tags: [],
       layout: 'classic',
       status: 'draft',
+      archive: true,
       body: undefined,
       lines: { title: 2, date: 3 },
       bodyLine: 5,

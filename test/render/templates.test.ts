@@ -305,7 +305,7 @@ test('a named pipe (or a link to one) in templates/ is skipped, never opened', {
   assert.ok(!Object.hasOwn(loaded.partials, 'pipe-link'));
 });
 
-test('the loader reads only templates/layouts/*.mjml.hbs and templates/partials/*.mjml.hbs', async (t) => {
+test('the loader reads only templates/layouts/*.mjml.hbs, templates/partials/*.mjml.hbs and templates/web/*.hbs', async (t) => {
   const outside = outsideFolder(t);
   const dir = projectFor(t, {
     'templates/partials/notes.txt': SECRET,
@@ -317,7 +317,7 @@ test('the loader reads only templates/layouts/*.mjml.hbs and templates/partials/
   const templatesDir = join(dir, 'templates') + '/';
   const touched = reads.filter((r) => r.startsWith(dir) || r.startsWith(outside));
   assert.ok(touched.length > 0, 'the spy saw the template reads');
-  for (const r of touched) assert.match(r.slice(templatesDir.length), /^(layouts|partials)\/[a-z0-9_-]+\.mjml\.hbs$/, r);
+  for (const r of touched) assert.match(r.slice(templatesDir.length), /^(?:(layouts|partials)\/[a-z0-9_-]+\.mjml\.hbs|web\/_?[a-z0-9_-]+\.hbs)$/, r);
   assert.ok(!JSON.stringify(result).includes(SECRET));
 });
 
