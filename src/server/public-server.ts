@@ -1,4 +1,5 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
@@ -13,6 +14,8 @@ import { RateLimiter } from './rate-limit.ts';
 
 export interface PublicAppOptions {
   root: string;
+  /** The built web archive to serve (`dist/web`); none when null. */
+  webRoot?: string | null;
   config: Config;
   db: Db;
   keyring: Keyring;
@@ -145,6 +148,9 @@ export function publicApp(options: PublicAppOptions): Hono {
     const changed = store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web');
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
+
+  // The web archive `build` wrote: the index, issue pages, feed and sitemap, for GET and HEAD only.
+  if (options.webRoot) app.get('*', serveStatic({ root: options.webRoot }));
 
   app.notFound((c) => show(c, { title: 'Not found', message: 'There is nothing here.' }, 404));
   // No stack traces leave the server; the operator's log has them.

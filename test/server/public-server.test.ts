@@ -183,3 +183,19 @@ test('confirm: an old link never brings back someone who left; signing up again 
   assert.deepEqual(s.store.events('leaver@example.com').map((e) => `${e.from ?? '-'}>${e.to}`), ['->pending', 'pending>active', 'active>unsubscribed', 'unsubscribed>pending', 'pending>active']);
 });
 
+test('serve: the built web archive is served, pages and feed, for GET and HEAD', async (t) => {
+  const dir = projectFor(t, { 'dist/web/index.html': '<!doctype html><title>Archive</title>', 'dist/web/some-issue/index.html': '<!doctype html><title>Issue</title>', 'dist/web/feed.xml': '<feed/>' });
+  const db = openDatabase(join(dir, 'data', 'test.db'));
+  t.after(() => db.close());
+  const { config } = await projectSetup();
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring, env: {} });
+  assert.match(await (await app.request('/')).text(), /<title>Archive<\/title>/);
+  assert.match(await (await app.request('/some-issue/')).text(), /<title>Issue<\/title>/);
+  const feed = await app.request('/feed.xml');
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get('content-type') ?? '', /xml/);
+  assert.equal((await app.request('/some-issue/', { method: 'HEAD' })).status, 200);
+  assert.equal((await app.request('/../newsletter.yaml')).status, 404);
+  assert.equal((await app.request('/nothing-here/')).status, 404);
+});
+

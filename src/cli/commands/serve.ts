@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../../config/load.ts';
 import { publicApp } from '../../server/public-server.ts';
@@ -22,7 +24,8 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   }
   const config = await loadConfig(cmd.root);
   const db = openDatabase(databasePath(cmd.root, cmd.env));
-  const app = publicApp({ root: cmd.root, config, db, keyring, env: cmd.env });
+  const webRoot = join(cmd.root, 'dist', 'web');
+  const app = publicApp({ root: cmd.root, webRoot: existsSync(webRoot) ? webRoot : null, config, db, keyring, env: cmd.env });
   let server: ReturnType<typeof serve>;
   try {
     server = await new Promise((resolve, reject) => {
@@ -41,6 +44,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : cmd.port;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(cmd.host);
   process.stdout.write(`Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.\n`);
+  process.stdout.write(existsSync(webRoot) ? 'Serving the web archive from dist/web/.\n' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
