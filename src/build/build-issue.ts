@@ -3,6 +3,7 @@ import { hasErrors, type Diagnostic } from '../core/diagnostic.ts';
 import { parseIssue } from '../issue/parse.ts';
 import { renderIssue } from '../render/render-issue.ts';
 import { issuePage, webEntry } from '../web/site.ts';
+import type { Asset } from '../render/local-images.ts';
 import type { TemplateSet } from '../render/templates.ts';
 
 export interface IssueMeta {
@@ -31,18 +32,26 @@ export interface BuiltIssue {
   outputs: Record<string, string | Buffer> | null;
   /** The issue's web page, for a ready issue; drafts never reach `dist/web/`. */
   webPage: string | null;
+  /** Local images to copy beside the web page. */
+  assets: Asset[];
   meta: IssueMeta | null;
 }
 
 /** Parses and renders one issue into the files `build` writes. Pure: no I/O. */
-export async function buildIssue(file: string, source: string, config: Config, templates: TemplateSet): Promise<BuiltIssue> {
+export async function buildIssue(
+  file: string,
+  source: string,
+  config: Config,
+  templates: TemplateSet,
+  files: ReadonlySet<string> = new Set(),
+): Promise<BuiltIssue> {
   const parsed = parseIssue(file, source, { author: config.author.name, layout: config.layout });
-  if (!parsed.issue) return { file, slug: null, ok: false, diagnostics: parsed.diagnostics, outputs: null, webPage: null, meta: null };
-  const rendered = await renderIssue(parsed.issue, config, templates);
+  if (!parsed.issue) return { file, slug: null, ok: false, diagnostics: parsed.diagnostics, outputs: null, webPage: null, assets: [], meta: null };
+  const rendered = await renderIssue(parsed.issue, config, templates, files);
   const diagnostics = [...parsed.diagnostics, ...rendered.diagnostics];
   const { issue } = rendered;
   if (hasErrors(diagnostics) || !rendered.sample || !rendered.mjml) {
-    return { file, slug: issue.slug, ok: false, diagnostics, outputs: null, webPage: null, meta: null };
+    return { file, slug: issue.slug, ok: false, diagnostics, outputs: null, webPage: null, assets: [], meta: null };
   }
   const meta: IssueMeta = {
     slug: issue.slug,
@@ -78,6 +87,7 @@ export async function buildIssue(file: string, source: string, config: Config, t
       'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
     },
     webPage: entry ? issuePage(rendered, entry, config, templates) : null,
+    assets: rendered.assets,
     meta,
   };
 }

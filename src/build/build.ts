@@ -45,20 +45,35 @@ export async function listIssueFiles(root: string): Promise<string[]> {
   }
 }
 
-/** Config text and template files: everything besides the issue that decides its output. */
+/** Files under `issues/` that are not issues (images), as project paths; symlinks and hidden files are skipped. */
+export async function listIssueAssets(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string) => {
+    const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) await walk(join(dir, e.name), `${rel}${e.name}/`);
+      else if (e.isFile() && !(rel === '' && e.name.endsWith('.md'))) out.push(`issues/${rel}${e.name}`);
+    }
+  };
+  await walk('issues', '');
+  return out.sort();
+}
+
+/** Config text, template files and the images beside the issues: everything besides an issue that decides its output. */
 export async function readBuildSources(root: string): Promise<BuildSources> {
   const configText = await readFile(join(root, CONFIG_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  return { configText, templates: await loadTemplateSources(root) };
+  return { root: resolve(root), configText, templates: await loadTemplateSources(root), issueFiles: await listIssueAssets(root) };
 }
 
 function sourcesHash(sources: BuildSources): string {
   const { layouts, partials, web = {} } = sources.templates;
   const templateParts = [...Object.values(layouts), ...Object.values(partials), ...Object.values(web)]
     .flatMap((t) => [t.file, t.source]);
-  return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts);
+  return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts, ...sources.issueFiles);
 }
 
 
@@ -116,8 +131,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     const setup = setupFromSources(sources);
     for (const item of work) {
       try {
-        const built = await buildIssue(item.file, item.source, setup.config, setup.templates);
-        if (built.outputs && built.slug) await writeIssueOutputs(outDir, built.slug, built.outputs, built.webPage);
+        const built = await buildIssue(item.file, item.source, setup.config, setup.templates, setup.files);
+        if (built.outputs && built.slug) await writeIssueOutputs(outDir, built.slug, built.outputs, built.webPage, built.assets, root);
         record({ file: item.file, slug: built.slug, ok: built.ok, diagnostics: built.diagnostics });
       } catch (error) {
         record({ file: item.file, slug: null, ok: false, diagnostics: [], crash: (error as Error).stack ?? String(error) });

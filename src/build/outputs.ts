@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Asset } from '../render/local-images.ts';
 import { writeFilesAtomically } from './atomic-write.ts';
 
 /**
@@ -11,9 +12,20 @@ export async function writeIssueOutputs(
   slug: string,
   outputs: Record<string, string | Buffer>,
   webPage: string | null,
+  assets: readonly Asset[],
+  root: string,
 ): Promise<void> {
   if (!('web.json' in outputs)) await rm(join(outDir, slug, 'web.json'), { force: true });
   await writeFilesAtomically(join(outDir, slug), outputs);
-  if (webPage === null) await rm(join(outDir, 'web', slug), { recursive: true, force: true });
-  else await writeFilesAtomically(join(outDir, 'web', slug), { 'index.html': webPage });
+  if (webPage === null) {
+    await rm(join(outDir, 'web', slug), { recursive: true, force: true });
+    return;
+  }
+  // The local images first, so the page never points at a file not yet there.
+  for (const asset of assets) {
+    const target = join(outDir, 'web', slug, asset.to);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(root, asset.from), target);
+  }
+  await writeFilesAtomically(join(outDir, 'web', slug), { 'index.html': webPage });
 }

@@ -6,14 +6,19 @@ import { TemplateSet } from '../render/templates.ts';
 
 /** What every renderer (main thread or worker) needs; plain data, so it crosses to workers as is. */
 export interface BuildSources {
+  /** The project root, absolute: where local images are copied from. */
+  root: string;
   configText: string | null;
   templates: TemplateSources;
+  /** Project paths of the files under `issues/` other than issues: the local images an issue may use. */
+  issueFiles: string[];
 }
 
 export interface BuildSetup {
   sources: BuildSources;
   config: Config;
   templates: TemplateSet;
+  files: ReadonlySet<string>;
 }
 
 export interface WorkItem {
@@ -36,5 +41,6 @@ export function setupFromSources(sources: BuildSources): BuildSetup {
     sources,
     config: parseConfig(sources.configText ?? ''),
     templates: new TemplateSet(sources.templates),
+    files: new Set(sources.issueFiles),
   };
 }

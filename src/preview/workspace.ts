@@ -57,7 +57,8 @@ export class Workspace {
     const touched = new Set<string>();
     let everything = false;
     for (const path of paths) {
-      if (path === CONFIG_FILE || path.startsWith('templates/')) everything = true;
+      // The config, a template, or an image beside the issues (the set of files an issue may use) changes them all.
+      if (path === CONFIG_FILE || path.startsWith('templates/') || (path.startsWith('issues/') && !/^issues\/[^/]+\.md$/.test(path))) everything = true;
       else if (/^issues\/[^/]+\.md$/.test(path)) touched.add(path);
     }
     if (everything) {
@@ -180,7 +181,7 @@ export class Workspace {
     const { issue } = parsed;
     const view: IssueView = { ...base, slug: issue.slug, title: issue.title, date: issue.date, status: issue.status };
     try {
-      const rendered = await renderIssue(issue, config, templates);
+      const rendered = await renderIssue(issue, config, templates, this.setup.files);
       return { ...view, rendered, diagnostics: [...parsed.diagnostics, ...rendered.diagnostics] };
     } catch (error) {
       return { ...view, diagnostics: [diag(entry.file, 0, 'error', 'preview/crash', `the renderer failed (a bug): ${(error as Error).message}`)] };

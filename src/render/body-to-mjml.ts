@@ -5,6 +5,7 @@ import type { Feature } from '../checks/compat.ts';
 import type { BodyStyles } from './body-styles.ts';
 import type Token from 'markdown-it/lib/token.mjs';
 import { renderTokens, unescapeAll, type Block } from './markdown.ts';
+import type { Asset, ImageResolution } from './local-images.ts';
 import { sanitizeBody } from './sanitize.ts';
 import { checkUrl } from './safe-url.ts';
 import { asMergeTags, startsWithSubscriberData } from './merge-tags.ts';
@@ -13,6 +14,8 @@ export interface BodyMjml {
   mjml: string;
   /** The same body as HTML for the issue's web page: the same styled runs, figures for images, rules for dividers. */
   web: string;
+  /** Local image files the body uses. */
+  assets: Asset[];
   diagnostics: Diagnostic[];
   /** HTML elements the body uses, for the client-compatibility check. */
   elements: Feature[];
@@ -20,6 +23,10 @@ export interface BodyMjml {
 
 interface Context {
   file: string;
+  /** Turns a local image path into its absolute URL, or says why it cannot (see local-images.ts). */
+  resolveImage: (src: string) => ImageResolution;
+  /** Local images the body uses, to be copied beside the web page. */
+  assets: Asset[];
   /** The body's Markdown and the file line of its first line. */
   markdown: string;
   firstLine: number;
@@ -62,6 +69,19 @@ function linkProblems(ctx: Context, href: string | undefined, removed: boolean, 
   return [];
 }
 
+/** A local image's absolute URL (recording the file to copy), an error with the line, or null for a remote one. */
+function localImage(ctx: Context, src: string | undefined, line: number, sink: Diagnostic[]): string | null {
+  if (src === undefined) return null;
+  const found = ctx.resolveImage(src);
+  if (found === null) return null;
+  if ('error' in found) {
+    sink.push(diag(ctx.file, locate(ctx, src, line), 'error', 'images/missing', found.error));
+    return null;
+  }
+  if (!ctx.assets.some((a) => a.from === found.asset.from)) ctx.assets.push(found.asset);
+  return found.url;
+}
+
 function imageProblems(ctx: Context, src: string | undefined, alt: string | undefined, removed: boolean, line: number): Diagnostic[] {
   const at = locate(ctx, src, line);
   const { file } = ctx;
@@ -81,16 +101,17 @@ function webFigure(block: Extract<Block, { kind: 'image' }>, href: string | null
   return `<figure style="margin:8px 0 20px;">${href ? `<a href="${escapeHtml(href)}">${img}</a>` : img}${caption}</figure>\n`;
 }
 
-function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; href: string | null; diagnostics: Diagnostic[] } {
+function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; href: string | null; src: string; diagnostics: Diagnostic[] } {
   const removed = checkUrl(block.src, 'image') === 'unsafe';
   const diagnostics = imageProblems(ctx, block.src, block.alt, removed, block.line);
+  if (!removed) block = { ...block, src: localImage(ctx, block.src, block.line, diagnostics) ?? block.src };
   let href = block.href;
   if (href !== null) {
     const linkRemoved = checkUrl(href, 'link') === 'unsafe';
     diagnostics.push(...linkProblems(ctx, href, linkRemoved, block.line));
     if (linkRemoved) href = null;
   }
-  if (removed) return { mjml: '', href, diagnostics };
+  if (removed) return { mjml: '', href, src: block.src, diagnostics };
   const attrs = [
     `src="${escapeHtml(block.src)}"`,
     `alt="${escapeHtml(block.alt)}"`,
@@ -103,7 +124,7 @@ function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx:
   if (block.title) {
     mjml += `<mj-text padding="0 0 20px" font-size="14px" line-height="1.4" color="${theme.colors.muted}">${escapeHtml(block.title)}</mj-text>\n`;
   }
-  return { mjml, href, diagnostics };
+  return { mjml, href, src: block.src, diagnostics };
 }
 
 interface Sink {
@@ -140,6 +161,8 @@ function styleTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Context,
       const removed = src !== undefined && checkUrl(src, 'image') === 'unsafe';
       if (removed) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'src');
       sink.diagnostics.push(...imageProblems(ctx, src, inlineText(token.children), removed, line));
+      const local = removed ? null : localImage(ctx, src, line, sink.diagnostics);
+      if (local) token.attrSet('src', local);
     }
     if (token.type === 'fence') {
       token.meta = { preStyle: styles.pre };
@@ -164,7 +187,10 @@ function sanitizeTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Conte
       line = ctx.firstLine + n - 1;
     },
     onLink: (href, removed) => sink.diagnostics.push(...linkProblems(ctx, href, removed, line)),
-    onImage: (src, alt, removed) => sink.diagnostics.push(...imageProblems(ctx, src, alt, removed, line)),
+    onImage: (src, alt, removed) => {
+      sink.diagnostics.push(...imageProblems(ctx, src, alt, removed, line));
+      return removed ? undefined : (localImage(ctx, src, line, sink.diagnostics) ?? undefined);
+    },
     onElement: (name) => sink.elements.push({ kind: 'element', name, line }),
   });
 }
@@ -177,8 +203,9 @@ export function bodyToMjml(
   file: string,
   markdown: string,
   firstLine: number,
+  resolveImage: (src: string) => ImageResolution = () => null,
 ): BodyMjml {
-  const ctx: Context = { file, markdown, firstLine };
+  const ctx: Context = { file, markdown, firstLine, resolveImage, assets: [] };
   const sink: Sink = { diagnostics: [], elements: [] };
   let mjml = '';
   let web = '';
@@ -189,7 +216,7 @@ export function bodyToMjml(
     } else if (block.kind === 'image') {
       const out = imageBlock(block, theme, ctx);
       mjml += out.mjml;
-      if (out.mjml !== '') web += webFigure(block, out.href, theme);
+      if (out.mjml !== '') web += webFigure({ ...block, src: out.src }, out.href, theme);
       sink.diagnostics.push(...out.diagnostics);
       sink.elements.push({ kind: 'element', name: 'img', line: block.line });
     } else {
@@ -206,5 +233,5 @@ export function bodyToMjml(
       }
     }
   }
-  return { mjml, web, diagnostics: sink.diagnostics, elements: sink.elements };
+  return { mjml, web, assets: ctx.assets, diagnostics: sink.diagnostics, elements: sink.elements };
 }

@@ -15,6 +15,7 @@ import { RecipientTemplate, type PersonalisedEmail, type Recipient } from './per
 import { templateCompat } from './template-compat.ts';
 import { TemplateError, type TemplateSet } from './templates.ts';
 import { mjmlToText } from './text.ts';
+import { resolveLocalImage, type Asset } from './local-images.ts';
 
 /** The subscriber the build renders with, so `dist/` shows a realistic email. */
 export function sampleRecipient(config: Config): Recipient {
@@ -38,6 +39,8 @@ export interface RenderedIssue {
   sample: PersonalisedEmail | null;
   /** The body as HTML for the web page, with placeholders where subscriber data goes (see src/web). */
   webBody: string;
+  /** Local image files the email and page use, to copy beside the web page. */
+  assets: Asset[];
   placeholders: Placeholders;
   diagnostics: Diagnostic[];
 }
@@ -46,7 +49,13 @@ export interface RenderedIssue {
  * The render core: issue → MJML → HTML, text, diagnostics and the per-subscriber template. Pure: everything it
  * needs comes in as arguments; MJML runs once.
  */
-export async function renderIssue(issue: Issue, config: Config, templates: TemplateSet): Promise<RenderedIssue> {
+export async function renderIssue(
+  issue: Issue,
+  config: Config,
+  templates: TemplateSet,
+  /** Project paths of the files under `issues/`, for local images; none given, none found. */
+  files: ReadonlySet<string> = new Set(),
+): Promise<RenderedIssue> {
   const layout = templates.layoutFile(issue.layout);
   const sources = [issue.body, ...Object.values(templates.sources.layouts), ...Object.values(templates.sources.partials)]
     .map((t) => (typeof t === 'string' ? t : t.source));
@@ -59,11 +68,24 @@ export async function renderIssue(issue: Issue, config: Config, templates: Templ
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
   const words = parsed.words;
   const preheader = issue.preheader ?? defaultPreheader(parsed.paragraphText);
-  const body = bodyToMjml(parsed.blocks, config.theme, bodyStyles(config.theme), issue.file, tags.markdown, issue.bodyLine);
+  const resolveImage = (src: string) => resolveLocalImage(src, issue.slug, config.url, files);
+  const body = bodyToMjml(parsed.blocks, config.theme, bodyStyles(config.theme), issue.file, tags.markdown, issue.bodyLine, resolveImage);
+  const assets = [...body.assets];
+  let hero = issue.image;
+  const heroImage = hero ? resolveImage(hero.src) : null;
+  if (hero && heroImage) {
+    if ('error' in heroImage) diagnostics.push(diag(issue.file, issue.lines.image ?? 1, 'error', 'images/missing', heroImage.error, 'image.src'));
+    else {
+      hero = { ...hero, src: heroImage.url };
+      const { asset } = heroImage;
+      if (!assets.some((a) => a.from === asset.from)) assets.push(asset);
+    }
+  }
   diagnostics.push(...body.diagnostics, ...compatDiagnostics(issue.file, body.elements));
 
   const result: RenderedIssue = {
-    issue,
+    // The issue as rendered: a local hero image already points at its published URL.
+    issue: hero === issue.image ? issue : { ...issue, image: hero },
     subject: issue.subject,
     preheader,
     words,
@@ -75,6 +97,7 @@ export async function renderIssue(issue: Issue, config: Config, templates: Templ
     recipientTemplate: null,
     sample: null,
     webBody: body.web,
+    assets,
     placeholders,
     diagnostics,
   };
@@ -85,7 +108,7 @@ export async function renderIssue(issue: Issue, config: Config, templates: Templ
   diagnostics.push(...templateCompat(templates, issue.layout));
   if (hasErrors(diagnostics)) return result;
 
-  const context = layoutContext(issue, config, {
+  const context = layoutContext(result.issue, config, {
     body: body.mjml,
     preheader,
     readingMinutes: result.readingMinutes,

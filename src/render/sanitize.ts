@@ -29,7 +29,8 @@ export interface SanitizeHooks {
   /** Source line of the innermost block being read, from the Markdown renderer's markers. */
   onLine(line: number): void;
   onLink(href: string | undefined, removed: boolean): void;
-  onImage(src: string | undefined, alt: string | undefined, removed: boolean): void;
+  /** May return the URL to use instead (a local image's absolute URL). */
+  onImage(src: string | undefined, alt: string | undefined, removed: boolean): string | void;
   onElement(name: string): void;
 }
 
@@ -58,7 +59,8 @@ export function sanitizeBody(html: string, styles: BodyStyles, hooks: SanitizeHo
       const src = out.src;
       const removed = src !== undefined && checkUrl(src, 'image') === 'unsafe';
       if (removed) delete out.src;
-      hooks.onImage(src, out.alt, removed);
+      const replacement = hooks.onImage(src, out.alt, removed);
+      if (typeof replacement === 'string') out.src = replacement;
     }
     const style = styles[tagName];
     if (style) out.style = style;

@@ -20,7 +20,7 @@ export async function runCheck(cmd: CheckCommand): Promise<number> {
     let found: Diagnostic[];
     try {
       const source = await readFile(join(cmd.root, file), 'utf8');
-      found = (await buildIssue(file, source, setup.config, setup.templates)).diagnostics;
+      found = (await buildIssue(file, source, setup.config, setup.templates, setup.files)).diagnostics;
     } catch (error) {
       found = [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
     }

@@ -46,9 +46,9 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;
   }
-  const { config, templates } = setupFromSources(await readBuildSources(cmd.root));
+  const { config, templates, files } = setupFromSources(await readBuildSources(cmd.root));
   const parsed = parseIssue(found.file, found.source, { author: config.author.name, layout: config.layout });
-  const rendered = parsed.issue ? await renderIssue(parsed.issue, config, templates) : null;
+  const rendered = parsed.issue ? await renderIssue(parsed.issue, config, templates, files) : null;
   const diagnostics = [...parsed.diagnostics, ...(rendered?.diagnostics ?? [])];
   if (!rendered?.recipientTemplate || hasErrors(diagnostics)) {
     for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
