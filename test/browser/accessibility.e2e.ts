@@ -82,3 +82,16 @@ for (const name of SAMPLES) {
     }
   });
 }
+
+test('web: the archive and every published page read on a 375 px phone without horizontal scrolling', async () => {
+  const pages = ['index.html', ...readdirSync(join(project.dir, 'dist/web'), { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'page').map((e) => `${e.name}/index.html`)];
+  assert.ok(pages.length >= 3, pages.join(', '));
+  for (const path of pages) {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.goto(pathToFileURL(join(project.dir, 'dist/web', path)).href);
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(scroll <= client, `${path}: scrollWidth ${scroll} > ${client}`);
+    await page.close();
+  }
+});
+
