@@ -5,24 +5,21 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { build } from '../../src/build/build.ts';
-import { ROOT, tempProject } from '../support/fixtures.ts';
+import { SAMPLES, sampleProject } from '../support/fixtures.ts';
 import { launch } from './browser.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const SAMPLES = readdirSync(join(ROOT, 'issues')).filter((f) => f.endsWith('.md'));
 let browser: Browser;
 let project: { dir: string; cleanup: () => void };
 
 before(async () => {
-  const files: Record<string, string> = {};
-  for (const name of SAMPLES) files[`issues/${name}`] = readFileSync(join(ROOT, 'issues', name), 'utf8');
-  project = tempProject(files);
+  project = sampleProject();
   const report = await build({ root: project.dir, files: [], outDir: 'dist' });
   assert.equal(report.ok, true);
   browser = await launch();

@@ -5,22 +5,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startPreview, type Preview } from '../../src/preview/server.ts';
-import { ROOT, tempProject } from '../support/fixtures.ts';
+import { SAMPLES, sampleProject } from '../support/fixtures.ts';
 import { ARTEFACTS, launch } from './browser.ts';
 
-const SAMPLES = readdirSync(join(ROOT, 'issues')).filter((f) => f.endsWith('.md'));
 let browser: Browser;
 let preview: Preview;
 let project: { dir: string; cleanup: () => void };
 
 before(async () => {
-  const files: Record<string, string> = {};
-  for (const name of SAMPLES) files[`issues/${name}`] = readFileSync(join(ROOT, 'issues', name), 'utf8');
-  project = tempProject(files);
+  project = sampleProject();
   preview = await startPreview({ root: project.dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
   browser = await launch();
 });

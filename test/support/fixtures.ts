@@ -1,7 +1,7 @@
 /** Shared test fixtures: the real project's config and templates, throwaway projects, and the CLI. */
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +47,16 @@ export function tempProject(files: Record<string, string> = {}): { dir: string; 
     writeFileSync(join(dir, path), text);
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The repository's sample issues (file names in issues/). */
+export const SAMPLES: readonly string[] = readdirSync(join(ROOT, 'issues')).filter((f) => f.endsWith('.md')).sort();
+
+/** A throwaway project holding copies of the sample issues, so tests can edit them freely. */
+export function sampleProject(): { dir: string; cleanup: () => void } {
+  const files: Record<string, string> = {};
+  for (const name of SAMPLES) files[`issues/${name}`] = readFileSync(join(ROOT, 'issues', name), 'utf8');
+  return tempProject(files);
 }
 
 /** A throwaway project removed when the test ends; its real path, so messages can be checked for it. */
