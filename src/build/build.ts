@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { CONFIG_FILE } from '../config/file.ts';
 import { diag, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
@@ -149,7 +149,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   for (const [file, entry] of Object.entries(manifest.entries)) {
     if (reports.has(file)) continue;
     if (existsSync(join(root, file))) claim(entry.slug, file);
-    else delete next.entries[file]; // the issue was deleted or renamed
+    else delete next.entries[file]; // the issue was deleted or renamed: its outputs go below
   }
   for (const [slug, owners] of bySlug) {
     if (owners.length < 2) continue;
@@ -163,7 +163,16 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
 
   await writeManifest(outDir, next);
   // The archive index, feed and sitemap list every issue, so they are redone whenever any issue was.
-  if (work.length > 0 || !existsSync(join(outDir, 'web', 'index.html'))) {
+  // Outputs of a slug no issue has any more (a deleted issue, a changed slug) are removed: a deleted issue must not
+  // stay published on the web.
+  const current = new Set(Object.values(next.entries).map((e) => e.slug));
+  for (const r of reports.values()) if (r.slug) current.add(r.slug);
+  const retired = [...new Set(Object.values(manifest.entries).map((e) => e.slug))].filter((slug) => !current.has(slug));
+  for (const slug of retired) {
+    await rm(join(outDir, slug), { recursive: true, force: true });
+    await rm(join(outDir, 'web', slug), { recursive: true, force: true });
+  }
+  if (work.length > 0 || retired.length > 0 || !existsSync(join(outDir, 'web', 'index.html'))) {
     const { setupFromSources, writeSite } = await import('./render-stack.ts');
     const { config, templates } = setupFromSources(sources);
     await writeSite(outDir, [...new Set(Object.values(next.entries).map((e) => e.slug))], config, templates);

@@ -1,7 +1,7 @@
 /** The web archive (issue 7): pages, index, feed and sitemap written by `build`; drafts nowhere. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'htmlparser2';
 import { findAll, getAttributeValue, textContent } from 'domutils';
@@ -123,3 +123,21 @@ test('web: the archive index pages past 50 issues, newest first', async () => {
   assert.match(pages['index.html']!, new RegExp(`href="${config.url}/page/2/">Older issues`));
   assert.match(pages['page/2/index.html']!, new RegExp(`href="${config.url}/">Newer issues`));
 });
+
+test('web: a deleted issue leaves the web, and a changed slug moves its page', async (t) => {
+  const dir = projectFor(t, ISSUES);
+  await build({ root: dir, files: [], outDir: 'dist' });
+  assert.ok(existsSync(join(dir, 'dist/web/first/index.html')));
+  rmSync(join(dir, 'issues/2026-10-02-hidden.md'));
+  const first = join(dir, 'issues/2026-10-01-first.md');
+  writeFileSync(first, readFileSync(first, 'utf8').replace('status: ready', 'status: ready\nslug: renamed'));
+  const report = await build({ root: dir, files: [], outDir: 'dist' });
+  assert.equal(report.ok, true);
+  assert.equal(existsSync(join(dir, 'dist/web/hidden')), false, 'the deleted issue is gone from the web');
+  assert.equal(existsSync(join(dir, 'dist/hidden')), false);
+  assert.equal(existsSync(join(dir, 'dist/web/first')), false, 'the old slug is gone');
+  assert.ok(existsSync(join(dir, 'dist/web/renamed/index.html')));
+  assert.match(readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8'), /\/renamed\//);
+  assert.doesNotMatch(readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8'), /\/first\//);
+});
+
