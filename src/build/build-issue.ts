@@ -4,7 +4,7 @@ import { parseIssue } from '../issue/parse.ts';
 import { renderIssue } from '../render/render-issue.ts';
 import { issuePage, webEntry } from '../web/site.ts';
 import type { Asset } from '../render/local-images.ts';
-import type { TemplateSet } from '../render/templates.ts';
+import { TemplateError, type TemplateSet } from '../render/templates.ts';
 
 export interface IssueMeta {
   slug: string;
@@ -74,6 +74,16 @@ export async function buildIssue(
     diagnostics,
   };
   const entry = issue.status === 'ready' ? webEntry(rendered) : null;
+  let webPage: string | null = null;
+  if (entry) {
+    try {
+      webPage = issuePage(rendered, entry, config, templates);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      const problems = [...diagnostics, error.toDiagnostic()];
+      return { file, slug: issue.slug, ok: false, diagnostics: problems, outputs: null, webPage: null, assets: [], meta: null };
+    }
+  }
   return {
     file,
     slug: issue.slug,
@@ -83,10 +93,10 @@ export async function buildIssue(
       'email.html': rendered.sample.html,
       'email.txt': rendered.sample.text,
       'email.mjml': rendered.mjml,
-      ...(entry ? { 'web.json': `${JSON.stringify(entry)}\n` } : {}),
+      ...(entry ? { 'web-content.html': entry.content, 'web.json': `${JSON.stringify({ ...entry, content: undefined })}\n` } : {}),
       'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
     },
-    webPage: entry ? issuePage(rendered, entry, config, templates) : null,
+    webPage,
     assets: rendered.assets,
     meta,
   };

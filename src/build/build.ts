@@ -8,7 +8,7 @@ import { readManifest, RENDERER_VERSION, sha256, writeManifest, type Manifest } 
 import { rendererFingerprint } from './renderer-fingerprint.ts';
 import { writeIssueOutputs } from './outputs.ts';
 import { renderInWorkers, WORKER_THRESHOLD } from './pool.ts';
-import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
+import type { BuildSetup, BuildSources, WorkItem, WorkResult } from './setup.ts';
 
 export interface BuildOptions {
   root: string;
@@ -92,6 +92,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const next: Manifest = { version: RENDERER_VERSION, entries: { ...manifest.entries } };
 
   const reports = new Map<string, IssueReport>();
+  /** Config and templates, made once, and only if something is rendered here. */
+  let setup: BuildSetup | undefined;
   const diagnostics: Diagnostic[] = [];
   const work: WorkItem[] = [];
   const hashes = new Map<string, string>();
@@ -128,7 +130,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     await renderInWorkers(work, sources, record);
   } else if (work.length > 0) {
     const { buildIssue, setupFromSources } = await import('./render-stack.ts');
-    const setup = setupFromSources(sources);
+    setup ??= setupFromSources(sources);
     for (const item of work) {
       try {
         const built = await buildIssue(item.file, item.source, setup.config, setup.templates, setup.files);
@@ -174,8 +176,14 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   }
   if (work.length > 0 || retired.length > 0 || !existsSync(join(outDir, 'web', 'index.html'))) {
     const { setupFromSources, writeSite } = await import('./render-stack.ts');
-    const { config, templates } = setupFromSources(sources);
-    await writeSite(outDir, [...new Set(Object.values(next.entries).map((e) => e.slug))], config, templates);
+    const { config, templates } = (setup ??= setupFromSources(sources));
+    try {
+      await writeSite(outDir, [...new Set(Object.values(next.entries).map((e) => e.slug))], config, templates);
+    } catch (error) {
+      const located = error as { toDiagnostic?: () => Diagnostic };
+      if (typeof located.toDiagnostic !== 'function') throw error;
+      diagnostics.push(located.toDiagnostic());
+    }
   }
   const issues = files.map((f) => reports.get(f)!).filter(Boolean);
   return { issues, diagnostics, ok: issues.every((r) => r.ok && !hasErrors(r.diagnostics)) && !hasErrors(diagnostics) };

@@ -4,7 +4,8 @@ import type { Asset } from '../render/local-images.ts';
 import { writeFilesAtomically } from './atomic-write.ts';
 
 /**
- * Writes `dist/<slug>/email.html`, `email.txt`, `email.mjml`, `web.json` for a ready issue and, last, `meta.json`;
+ * Writes `dist/<slug>/email.html`, `email.txt`, `email.mjml`, `web.json` and `web-content.html` for a ready issue
+ * and, last, `meta.json`;
  * and the issue's web page, `dist/web/<slug>/index.html`, which a draft never has (an old one is removed).
  */
 export async function writeIssueOutputs(
@@ -15,7 +16,10 @@ export async function writeIssueOutputs(
   assets: readonly Asset[],
   root: string,
 ): Promise<void> {
-  if (!('web.json' in outputs)) await rm(join(outDir, slug, 'web.json'), { force: true });
+  if (!('web.json' in outputs)) {
+    await rm(join(outDir, slug, 'web.json'), { force: true });
+    await rm(join(outDir, slug, 'web-content.html'), { force: true });
+  }
   await writeFilesAtomically(join(outDir, slug), outputs);
   if (webPage === null) {
     await rm(join(outDir, 'web', slug), { recursive: true, force: true });

@@ -5,7 +5,10 @@ import type { Placeholders } from '../render/merge-tags.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
 import type { TemplateSet } from '../render/templates.ts';
 
-/** What the archive, the feed and the sitemap need of one published issue; kept as `dist/<slug>/web.json`. */
+/**
+ * What the archive, the feed and the sitemap need of one published issue. Kept as `dist/<slug>/web.json`, with the
+ * content apart in `web-content.html`: the index needs every issue's metadata, the feed only the latest contents.
+ */
 export interface WebEntry {
   slug: string;
   title: string;
@@ -20,8 +23,13 @@ export interface WebEntry {
   content: string;
 }
 
+export type WebEntryMeta = Omit<WebEntry, 'content'>;
+
 /** Issues shown in one page of the archive index. */
 export const PAGE_SIZE = 50;
+
+/** Issues in the feed, newest first: feed readers need the recent ones, and a feed of every issue grows without end. */
+export const FEED_SIZE = 50;
 
 /**
  * The web page has no subscriber: names and addresses are left out (with the punctuation that led to them, so
@@ -78,12 +86,12 @@ export function issuePage(rendered: RenderedIssue, entry: WebEntry, config: Conf
 }
 
 /** Newest first; only what the archive lists. */
-export function listed(entries: readonly WebEntry[]): WebEntry[] {
+export function listed<T extends WebEntryMeta>(entries: readonly T[]): T[] {
   return entries.filter((e) => e.archive).sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
 }
 
 /** The archive index: `index.html`, then `page/2/index.html` and on past every 50 issues. */
-export function archivePages(entries: readonly WebEntry[], config: Config, templates: TemplateSet): Record<string, string> {
+export function archivePages(entries: readonly WebEntryMeta[], config: Config, templates: TemplateSet): Record<string, string> {
   const all = listed(entries);
   const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
   const pageUrl = (n: number) => (n === 1 ? `${config.url}/` : `${config.url}/page/${n}/`);
@@ -109,9 +117,9 @@ export function archivePages(entries: readonly WebEntry[], config: Config, templ
 
 const xml = (text: string) => escapeHtml(text);
 
-/** `feed.xml`: Atom (RFC 4287) with the full content of every listed issue. */
+/** `feed.xml`: Atom (RFC 4287) with the full content of the latest listed issues. */
 export function atomFeed(entries: readonly WebEntry[], config: Config): string {
-  const all = listed(entries);
+  const all = listed(entries).slice(0, FEED_SIZE);
   const updated = `${all[0]?.date ?? '1970-01-01'}T00:00:00Z`;
   const items = all.map(
     (e) => `  <entry>
@@ -139,7 +147,7 @@ ${items.join('\n')}
 }
 
 /** `sitemap.xml`: the archive and every listed issue. */
-export function sitemap(entries: readonly WebEntry[], config: Config): string {
+export function sitemap(entries: readonly WebEntryMeta[], config: Config): string {
   const urls = [`${config.url}/`, ...listed(entries).map((e) => e.url)];
   return `<?xml version="1.0" encoding="utf-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

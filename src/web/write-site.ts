@@ -1,23 +1,35 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { writeFilesAtomically } from '../build/atomic-write.ts';
 import type { TemplateSet } from '../render/templates.ts';
-import { archivePages, atomFeed, sitemap, type WebEntry } from './site.ts';
+import { archivePages, atomFeed, FEED_SIZE, listed, sitemap, type WebEntry, type WebEntryMeta } from './site.ts';
 
 /**
  * Writes the archive index (paginated), `feed.xml` and `sitemap.xml` into `<out>/web/` from the `web.json` of every
  * issue built, rewriting only the files whose content changed. Returns the paths written.
  */
 export async function writeSite(outDir: string, slugs: readonly string[], config: Config, templates: TemplateSet): Promise<string[]> {
-  const entries: WebEntry[] = [];
+  const entries: WebEntryMeta[] = [];
   for (const slug of slugs) {
-    const text = await readFile(join(outDir, slug, 'web.json'), 'utf8').catch(() => null);
-    if (text !== null) entries.push(JSON.parse(text) as WebEntry);
+    // Synchronous on purpose: hundreds of small reads awaited one by one cost far more (see build.ts).
+    let text: string;
+    try {
+      text = readFileSync(join(outDir, slug, 'web.json'), 'utf8');
+    } catch {
+      continue; // a draft, or an issue that failed: not published
+    }
+    entries.push(JSON.parse(text) as WebEntryMeta);
+  }
+  // Only the feed's issues need their content read.
+  const latest: WebEntry[] = [];
+  for (const entry of listed(entries).slice(0, FEED_SIZE)) {
+    latest.push({ ...entry, content: await readFile(join(outDir, entry.slug, 'web-content.html'), 'utf8').catch(() => '') });
   }
   const files: Record<string, string> = {
     ...archivePages(entries, config, templates),
-    'feed.xml': atomFeed(entries, config),
+    'feed.xml': atomFeed(latest, config),
     'sitemap.xml': sitemap(entries, config),
   };
   const written: string[] = [];

@@ -6,8 +6,8 @@ import { parseIssue } from '../../src/issue/parse.ts';
 import { issueText, ROOT, runCli, tempProject } from '../support/fixtures.ts';
 
 const OUTPUTS = ['email.html', 'email.mjml', 'email.txt', 'meta.json'];
-/** The files of dist/<slug>/ but the web archive's entry (a ready issue's `web.json`, tested in test/web/). */
-const emailFiles = (dir: string) => readdirSync(dir).filter((n) => n !== 'web.json').sort();
+/** The files of dist/<slug>/ but the web archive's entry (a ready issue's `web.json` and `web-content.html`, tested in test/web/). */
+const emailFiles = (dir: string) => readdirSync(dir).filter((n) => !n.startsWith('web')).sort();
 
 const GOOD_A = 'issues/2026-10-01-camera-contract.md';
 const GOOD_B = 'issues/2026-10-08-records-appeal.md';

@@ -141,3 +141,14 @@ test('web: a deleted issue leaves the web, and a changed slug moves its page', a
   assert.doesNotMatch(readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8'), /\/first\//);
 });
 
+
+test('web: a project without templates/web gets an error naming the missing template, not a crash', async (t) => {
+  const dir = projectFor(t, ISSUES);
+  rmSync(join(dir, 'templates/web'), { recursive: true, force: true });
+  const report = await build({ root: dir, files: [], outDir: 'dist' });
+  assert.equal(report.ok, false);
+  const first = report.issues.find((i) => i.file.endsWith('first.md'))!;
+  assert.ok(first.diagnostics.some((d) => d.file === 'templates/web/issue.hbs' && d.severity === 'error'), JSON.stringify(first.diagnostics));
+  assert.ok(report.diagnostics.some((d) => d.file === 'templates/web/archive.hbs'), JSON.stringify(report.diagnostics));
+  assert.ok(existsSync(join(dir, 'dist/draft/email.html')), 'the draft, which needs no web page, still built');
+});
