@@ -46,4 +46,3 @@ export const frontMatterSchema = z.strictObject({
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
-export const FRONT_MATTER_KEYS = Object.keys(frontMatterSchema.shape);
