@@ -71,6 +71,38 @@ export const themeSchema = z.strictObject({
     .default(null),
 });
 
+const hostname = z
+  .string({ error: 'a domain name' })
+  .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i, 'must be a domain name like "example.com"');
+
+/** A positive whole number, or null for none. */
+const optionalRate = z.number().int().positive().nullable().default(null);
+
+export const sendingSchema = z.strictObject({
+  /** Most messages a second to the SMTP server; null for no cap (`--rate` overrides it). */
+  rate_per_second: optionalRate,
+  /** Most messages an hour, as many providers cap senders; null for no cap. */
+  rate_per_hour: optionalRate,
+  /** SMTP connections at once, so at most this many messages are in flight. */
+  concurrency: z.number().int().min(1).max(50).default(5),
+  /** How long a message that meets only temporary failures (4xx) is retried before it counts as failed. */
+  retry_for_minutes: z.number().int().min(1).max(10080).default(360),
+  /** Seconds to wait for each SMTP reply before the attempt counts as timed out. */
+  timeout_seconds: z.number().min(1).max(600).default(60),
+  /** An address that unsubscribes whoever writes to it, offered in List-Unsubscribe beside the one-click URL. */
+  unsubscribe_mailto: email.nullable().default(null),
+  /** The bounce address (MAIL FROM); defaults to `from.email`. */
+  return_path: email.nullable().default(null),
+  /**
+   * DKIM signing: the domain (`d=`) and selector (`s=`) whose DNS TXT record holds the public key. The private key
+   * comes from the environment (`DKIM_PRIVATE_KEY`, or a file named in `DKIM_PRIVATE_KEY_FILE`), never from here.
+   */
+  dkim: z
+    .strictObject({ domain: hostname, selector: z.string().regex(/^[a-z0-9](?:[a-z0-9._-]{0,62})$/i, 'must be a DKIM selector like "news2026"') })
+    .nullable()
+    .default(null),
+});
+
 export const configSchema = z.strictObject({
   /** The newsletter's name: masthead, footer and the From name. */
   name: oneLine(120).default('My Newsletter'),
@@ -98,7 +130,9 @@ export const configSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'must be a layout name from templates/layouts/')
     .default('newsletter'),
   theme: themeSchema.default(themeSchema.parse({})),
+  sending: sendingSchema.default(sendingSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type Theme = Config['theme'];
+export type Sending = Config['sending'];

@@ -40,6 +40,16 @@ const DEFAULT_CONFIG: Config = {
     line_height: 1.6,
     logo: null,
   },
+  sending: {
+    rate_per_second: null,
+    rate_per_hour: null,
+    concurrency: 5,
+    retry_for_minutes: 360,
+    timeout_seconds: 60,
+    unsubscribe_mailto: null,
+    return_path: null,
+    dkim: null,
+  },
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */
