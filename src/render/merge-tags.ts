@@ -23,7 +23,11 @@ export function makePlaceholders(sources: readonly string[]): Placeholders {
   let n = 0;
   const taken = (prefix: string) => sources.some((s) => s.includes(prefix));
   while (taken(`nlmerge${n}`)) n++;
-  const p = `nlmerge${n}`;
+  return placeholdersFor(`nlmerge${n}`);
+}
+
+/** The placeholders of a prefix chosen earlier (a send's frozen HTML and text keep theirs). */
+export function placeholdersFor(p: string): Placeholders {
   return {
     prefix: p,
     name: `${p}namez`,

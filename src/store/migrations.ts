@@ -28,4 +28,48 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX subscriber_events_subscriber ON subscriber_events (subscriber_id, id);
   `,
+  `
+  CREATE TABLE sends (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL,
+    issue_file TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    html TEXT NOT NULL,
+    text TEXT NOT NULL,
+    placeholder_prefix TEXT NOT NULL,
+    recipients INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX sends_slug ON sends (slug, id);
+  CREATE TABLE send_runs (
+    id INTEGER PRIMARY KEY,
+    send_id INTEGER NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    transport TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    outcome TEXT,
+    sent INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX send_runs_send ON send_runs (send_id, id);
+  CREATE TABLE deliveries (
+    send_id INTEGER NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'retry', 'failed', 'in_doubt', 'suppressed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at INTEGER,
+    run_id INTEGER,
+    updated_at INTEGER NOT NULL,
+    reply TEXT,
+    message_id TEXT,
+    PRIMARY KEY (send_id, subscriber_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_due ON deliveries (send_id, state, next_attempt_at);
+  CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id);
+  `,
 ];

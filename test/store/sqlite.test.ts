@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
 import { ROOT } from '../support/fixtures.ts';
@@ -29,9 +30,9 @@ test('store: WAL, synchronous=FULL, foreign keys and a busy timeout of at least 
   assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL');
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
   assert.ok((db.pragma('busy_timeout', { simple: true }) as number) >= 5000);
-  assert.equal(db.pragma('user_version', { simple: true }), 1);
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
   const again = openDatabase(path);
-  assert.equal(again.pragma('user_version', { simple: true }), 1);
+  assert.equal(again.pragma('user_version', { simple: true }), MIGRATIONS.length);
   again.close();
 });
 
