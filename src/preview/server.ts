@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { formatDiagnostic } from '../core/diagnostic.ts';
 import { createTransport } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { composeMessage } from '../send/message.ts';
+import { MimeTemplate } from '../send/mime-template.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { Inbox } from './inbox.ts';
 import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
@@ -75,12 +75,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const config = workspace.setup?.config;
     const from = config ? `${config.from.name ?? config.name} <${config.from.email}>` : '—';
     const reader = sampleSubscriber(state.reader, config?.url ?? '');
-    const email = view.rendered?.recipientTemplate?.render(reader);
+    const template = view.rendered?.recipientTemplate;
+    const email = template?.render(reader);
     let headers: string | null = null;
-    if (state.tab === 'message' && email && config && view.rendered) {
-      const message = composeMessage({ config, slug: view.slug, subject: view.rendered.subject, email, recipient: reader, date: new Date() });
-      const raw = (await new MailComposer(message).compile().build()).toString('utf8');
-      headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n/g, '\n');
+    if (state.tab === 'message' && template && config && view.rendered) {
+      const mime = new MimeTemplate({ config, slug: view.slug, subject: view.rendered.subject, template, date: new Date() });
+      headers = mime.headers(reader).replace(/\r\n/g, '\n');
     }
     return c.html(
       issuePage(view, {
@@ -112,18 +112,18 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const state = pageState((name) => c.req.query(name));
     const sample = sampleSubscriber(state.reader, config.url);
     const recipient = { ...sample, email: to };
-    const message = composeMessage({
+    const { envelope, raw } = composeMessage({
       config,
       slug: view.slug,
       subject: view.rendered.subject,
-      email: template.render(recipient),
+      template,
       recipient,
       date: new Date(),
       test: { nonce: `${Date.now()}-${Math.random()}` },
     });
     const transport = createTransport({ host: '127.0.0.1', port: inbox.port, secure: false, ignoreTLS: true });
     try {
-      await transport.sendMail(message);
+      await transport.sendMail({ envelope: { ...envelope }, raw });
     } finally {
       transport.close();
     }

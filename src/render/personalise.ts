@@ -57,6 +57,26 @@ export class RecipientTemplate {
       text: fill(this.text, values, encodeFor),
     };
   }
+
+  /**
+   * One part as render() builds it, for encoders that precompute the static bytes (the MIME template): `parts` are
+   * the static bytes and `values` the strings render() puts between them for a recipient, escaped and encoded alike.
+   */
+  pieces(part: 'html' | 'text'): { parts: readonly Buffer[]; values: (recipient: Recipient) => string[] } {
+    const { parts, slots } = this[part];
+    const encode = part === 'html' ? (v: string, context: Context) => escapeHtml(encodeFor(v, context)) : encodeFor;
+    return {
+      parts,
+      values: (recipient) => {
+        const values: Record<SlotName, string> = {
+          name: recipient.name,
+          email: recipient.email,
+          unsubscribe: recipient.unsubscribeUrl,
+        };
+        return slots.map(({ name, context }) => encode(values[name], context));
+      },
+    };
+  }
 }
 
 /** Inside a quoted URL attribute, after at least one character of the URL. */

@@ -1,27 +1,28 @@
-/** The message every send path builds (issues 4 and 6): headers, parts, and no header injection. */
+/** The message every send path builds (issues 4 and 6): headers, parts, and no header injection, on the raw bytes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { makePlaceholders } from '../../src/render/merge-tags.ts';
+import { RecipientTemplate } from '../../src/render/personalise.ts';
 import { composeMessage, listId, messageId } from '../../src/send/message.ts';
 import { projectSetup } from '../support/fixtures.ts';
 
 async function build(overrides: { subject?: string; name?: string } = {}) {
   const { config } = await projectSetup();
-  const options = composeMessage({
+  const { envelope, raw } = composeMessage({
     config,
     slug: 'ceasefire-talks',
     subject: overrides.subject ?? 'Why the talks stalled',
-    email: { html: Buffer.from('<p>Hello <b>reader</b> ✓</p>'), text: Buffer.from('Hello reader ✓\n') },
+    template: new RecipientTemplate('<p>Hello <b>reader</b> ✓</p>', 'Hello reader ✓\n', makePlaceholders([])),
     recipient: { name: overrides.name ?? 'Ada Reader', email: 'ada@example.net', unsubscribeUrl: 'https://dissentdesk.example.org/unsubscribe/AbC_123-xyz' },
     date: new Date('2026-11-25T08:00:00Z'),
   });
-  const raw = await new MailComposer(options).compile().build();
-  return { raw: raw.toString('utf8'), parsed: await simpleParser(raw) };
+  return { envelope, raw: raw.toString('utf8'), parsed: await simpleParser(raw) };
 }
 
 test('message: multipart/alternative with both parts, and the bulk-mail headers on one line each', async () => {
-  const { raw, parsed } = await build();
+  const { envelope, raw, parsed } = await build();
+  assert.deepEqual(envelope, { from: 'newsletter@dissentdesk.example.org', to: 'ada@example.net' });
   assert.equal(parsed.subject, 'Why the talks stalled');
   assert.equal(parsed.from?.text, '"The Dissent Desk" <newsletter@dissentdesk.example.org>');
   assert.equal((parsed.replyTo?.value ?? [])[0]?.address, 'editor@dissentdesk.example.org');
