@@ -30,6 +30,34 @@ function portFlag(port: number): Option {
   return new Option('--port <number>', 'port to listen on').argParser(portOption).default(port);
 }
 
+/** `--rate 50` or `--rate 50/s`: a positive whole number of messages a second. */
+function rateOption(value: string): number {
+  const rate = Number(value.replace(/\/s$/, ''));
+  if (!Number.isInteger(rate) || rate < 1) throw new InvalidArgumentError('expected messages a second, like 50 or 50/s');
+  return rate;
+}
+
+function countOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+interface SendFlags {
+  test?: string[];
+  yes: boolean;
+  dryRun: boolean;
+  rate?: number;
+  concurrency?: number;
+  resume: boolean;
+  resendInDoubt: boolean;
+  forceResend: boolean;
+  wait: boolean;
+  json: boolean;
+}
+
 function slugOption(value: string): string {
   if (!SLUG_PATTERN.test(value)) throw new InvalidArgumentError('expected lower-case letters, digits and single hyphens');
   return value;
@@ -93,12 +121,47 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('send')
-    .description('send the issue as a test to the given addresses: through SMTP_URL, the preview inbox, or into dist/outbox/')
+    .description('send the issue to every active subscriber through the ledger (or, with --test, to given addresses only)')
     .argument('<issue>', 'the issue file or its slug')
-    .requiredOption('--test <address>', 'send a test to this address (repeat for more)', (value: string, all: string[] = []) => [...all, value])
-    .action(async (issue: string, opts: { test: string[] }) => {
+    .option('--test <address>', 'send only a test, marked in the subject, to this address (repeat for more); recorded nowhere', (value: string, all: string[] = []) => [...all, value])
+    .option('--yes', 'do not ask for confirmation', false)
+    .option('--dry-run', 'show what would happen; send nothing, change nothing', false)
+    .option('--rate <n/s>', 'at most this many messages a second (overrides sending.rate_per_second)', rateOption)
+    .option('--concurrency <n>', 'SMTP connections at once (overrides sending.concurrency)', countOption(1, 50))
+    .option('--resume', 'continue the send already begun; never start a new one', false)
+    .option('--resend-in-doubt', 'also send again the messages left in doubt by a crash (their subscribers may get two copies)', false)
+    .option('--force-resend', 'send an issue that was already sent, again, to everyone active now', false)
+    .option('--no-wait', 'end the run when only retries that are not yet due remain (continue later with --resume)')
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
-      code = await runSend({ root: process.cwd(), issue, test: opts.test, env: process.env });
+      code = await runSend({
+        root: process.cwd(),
+        issue,
+        test: opts.test ?? [],
+        env: process.env,
+        list: {
+          yes: opts.yes,
+          dryRun: opts.dryRun,
+          rate: opts.rate ?? null,
+          concurrency: opts.concurrency ?? null,
+          resume: opts.resume,
+          resendInDoubt: opts.resendInDoubt,
+          forceResend: opts.forceResend,
+          wait: opts.wait,
+          json: opts.json,
+        },
+      });
+    });
+
+  program
+    .command('status')
+    .description('where each send stands: counts by state, rate, ETA, errors, messages in doubt')
+    .argument('[issue]', 'the issue file or its slug (default: every send)')
+    .option('--json', 'as JSON', false)
+    .action(async (issue: string | undefined, opts: { json: boolean }) => {
+      const { runStatus } = await import('./commands/status.ts');
+      code = runStatus({ root: process.cwd(), env: process.env, issue: issue ?? null, json: opts.json });
     });
 
   program

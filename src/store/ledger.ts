@@ -294,6 +294,13 @@ export class SqliteLedger {
     );
   }
 
+  /** Marks a finished send unfinished again (to resend its messages in doubt). */
+  reopen(sendId: number): void {
+    transaction(this.db, () => {
+      this.db.prepare('UPDATE sends SET finished_at = NULL WHERE id = ?').run(sendId);
+    });
+  }
+
   /** Rows still owed a message whose subscriber is no longer active become `suppressed`. */
   suppressInactive(sendId: number, now: number): number {
     return transaction(this.db, () =>

@@ -95,6 +95,7 @@ test('send --test: a bad address, an unknown issue or an issue with errors sends
   assert.equal(broken.status, 1);
   assert.match(broken.output, /issues\/2026-10-15-broken\.md:\d+ error merge-tags\/unknown/);
   const missing = await send(['tested'], p.dir, env);
-  assert.notEqual(missing.status, 0, 'without --test nothing is sent');
+  assert.equal(missing.status, 1, 'without --test a draft is not sent to the list');
+  assert.match(missing.output, /issues\/2026-10-14-tested\.md is a draft/);
   assert.throws(() => readdirSync(join(p.dir, 'dist/outbox')), /ENOENT/);
 });

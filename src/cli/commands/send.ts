@@ -1,18 +1,19 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
 import { parseIssue, renderIssue, setupFromSources } from '../../build/render-stack.ts';
 import { formatDiagnostic, hasErrors } from '../../core/diagnostic.ts';
-import { composeMessage } from '../../send/message.ts';
-import { configuredSmtp, DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport.ts';
+import { runListSend, type ListSendOptions } from './send-list.ts';
+import { runTestSend } from './send-test.ts';
 
 export interface SendCommand {
   root: string;
   /** The issue's file or slug. */
   issue: string;
+  /** Addresses for a test send; none sends to the list. */
   test: string[];
   env: NodeJS.ProcessEnv;
+  list: ListSendOptions;
 }
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
@@ -31,9 +32,8 @@ async function findIssue(root: string, name: string): Promise<{ file: string; so
 }
 
 /**
- * `newsletter send <issue> --test a@example.com`: the real message, marked as a test, to those addresses only.
- * It goes through `SMTP_URL` when set, else to the preview's local inbox when one is running, else into an `.eml`
- * file under `dist/outbox/`, and says which.
+ * `newsletter send <issue>`: renders the issue (refusing one with errors), then sends a test to the `--test`
+ * addresses, or the issue to the whole list through the ledger.
  */
 export async function runSend(cmd: SendCommand): Promise<number> {
   const bad = cmd.test.filter((a) => !ADDRESS.test(a));
@@ -55,35 +55,6 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: ${found.file} has errors; nothing sent\n`);
     return 1;
   }
-  const inboxPort = Number(cmd.env.NEWSLETTER_INBOX_PORT ?? DEFAULT_INBOX_PORT);
-  const delivery: Delivery | null = configuredSmtp(cmd.env) ?? (await previewInbox(inboxPort));
-  const slug = rendered.issue.slug;
-  const stamp = new Date();
-  try {
-    for (const address of cmd.test) {
-      const recipient = { name: 'Sample Reader', email: address, unsubscribeUrl: `${config.url}/unsubscribe/test` };
-      const message = composeMessage({
-        config,
-        slug,
-        subject: rendered.subject,
-        email: rendered.recipientTemplate.render(recipient),
-        recipient,
-        date: stamp,
-        test: { nonce: `${stamp.getTime()}-${address}` },
-      });
-      if (delivery) {
-        const info = (await delivery.transport.sendMail(message)) as { response?: string };
-        process.stdout.write(`Sent a test of ${slug} to ${address} through ${delivery.description}${info.response ? ` (${info.response})` : ''}\n`);
-      } else {
-        const dir = join(cmd.root, 'dist', 'outbox', slug);
-        await mkdir(dir, { recursive: true });
-        const name = `${stamp.toISOString().replace(/[:.]/g, '-')}-${address.replace(/[^a-z0-9@._-]/gi, '_')}.eml`;
-        await writeFile(join(dir, name), await new MailComposer(message).compile().build(), { flag: 'wx' });
-        process.stdout.write(`No SMTP_URL and no preview running: wrote ${relative(cmd.root, join(dir, name))}\n`);
-      }
-    }
-  } finally {
-    delivery?.transport.close();
-  }
-  return 0;
+  if (cmd.test.length > 0) return runTestSend({ root: cmd.root, env: cmd.env, config, rendered, addresses: cmd.test });
+  return runListSend({ ...cmd.list, root: cmd.root, env: cmd.env, file: found.file, config, rendered });
 }

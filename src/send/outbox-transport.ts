@@ -1,0 +1,28 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Envelope, MessageTransport, Outcome } from './outcome.ts';
+
+/**
+ * The embedded default when no SMTP server is configured: each message becomes an `.eml` file in `dir`, named after
+ * its recipient, so a newcomer can run a whole send and open the results in any mail program.
+ */
+export function createOutboxTransport(dir: string, description: string): MessageTransport {
+  let made: Promise<unknown> | null = null;
+  return {
+    description,
+    concurrency: 8,
+    async send(envelope: Envelope, message: Buffer): Promise<Outcome> {
+      made ??= mkdir(dir, { recursive: true });
+      await made;
+      const name = `${envelope.to.toLowerCase().replace(/[^a-z0-9@._-]/g, '_').slice(0, 120)}.eml`;
+      try {
+        await writeFile(join(dir, name), message);
+        return { kind: 'sent', reply: `250 written to ${name}` };
+      } catch (error) {
+        // A full disk or a permission problem is the machine's, not the subscriber's: stop and keep the row queued.
+        return { kind: 'stop', reply: `could not write ${name}: ${(error as Error).message}` };
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
