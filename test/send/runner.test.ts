@@ -164,7 +164,7 @@ test('runner: Ctrl-C lets messages in flight finish and keeps the rest queued', 
   const s = setup(t, 200);
   const controller = new AbortController();
   const transport = fakeTransport(s, () => {
-    if (transport.calls.length === 20) controller.abort();
+    if (transport.calls.length >= 20 && !controller.signal.aborted) controller.abort();
     return SENT;
   }, 5);
   const result = await runSend(options(s, transport, { signal: controller.signal }), s.ledger.counts(s.sendId));
