@@ -29,6 +29,7 @@ await build({
     cli: 'src/cli/main.ts',
     'render-stack': 'src/build/render-stack.ts',
     'render-worker': 'src/build/render-worker.ts',
+    'render-worker-for-send': 'src/send/render-worker-for-send.ts',
     ...Object.fromEntries(commands.map((f) => [`cmd-${f.slice(0, -3)}`, `src/cli/commands/${f}`])),
   },
   outdir: 'lib',

@@ -1,19 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.ts';
 import type { BuildSources, WorkItem, WorkResult } from './setup.ts';
 
 /** Below this many issues, starting workers (each loads MJML) costs more than it saves. */
 export const WORKER_THRESHOLD = 12;
-
-/** In the bundle the worker is lib/render-worker.cjs; from source (tsx) it is the .ts next to this file. */
-function startWorker(sources: BuildSources): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.cjs', import.meta.url), { workerData: sources });
-  // Node 20 does not apply tsx's loader hooks (from `--import tsx`) inside worker threads, so the worker loads the
-  // TypeScript source through tsx's API itself.
-  const entry = JSON.stringify(new URL('./render-worker.ts', import.meta.url).href);
-  const code = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${entry}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true, workerData: sources });
-}
 
 /**
  * Renders items on one worker per core, handing each worker its next item as soon as it is free. A worker that
@@ -32,7 +23,7 @@ export async function renderInWorkers(
   try {
     await Promise.all(
       Array.from({ length: count }, () => {
-        const worker = startWorker(sources);
+        const worker = startWorker(import.meta.url, 'render-worker', sources);
         workers.push(worker);
         return new Promise<void>((resolve, reject) => {
           let busy = false;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import type { Config } from '../../config/schema.ts';
-import type { RenderedIssue } from '../../render/render-issue.ts';
+import type { IssueForSend } from '../../send/issue-for-send.ts';
 import { messageComposer } from '../../send/compose.ts';
 import { chooseTransport } from '../../send/choose-transport.ts';
 import { dkimFromEnv } from '../../send/dkim.ts';
@@ -11,7 +10,7 @@ import { ProgressReporter } from '../../send/progress.ts';
 import { RateLimiter } from '../../send/rate-limiter.ts';
 import { runSend, type RunOutcome } from '../../send/runner.ts';
 import { AlreadySentError, SqliteLedger, type SendRecord } from '../../store/ledger.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import { databasePath, DatabaseBusyError, openDatabase } from '../../store/open.ts';
 import { keyringFromEnv } from '../../tokens/tokens.ts';
 
 export interface ListSendOptions {
@@ -32,9 +31,7 @@ export interface ListSendOptions {
 export interface ListSend extends ListSendOptions {
   root: string;
   env: NodeJS.ProcessEnv;
-  file: string;
-  config: Config;
-  rendered: RenderedIssue;
+  issue: IssueForSend;
 }
 
 /** Exit codes: a send that only paused is not a failure of the tool, and scripts can tell the cases apart. */
@@ -51,7 +48,7 @@ function isLocal(url: string): boolean {
 }
 
 /** What a send freezes: if any of it changes, the subscribers still to be mailed would get a different issue. */
-function contentHash(r: RenderedIssue): string {
+function contentHash(r: IssueForSend): string {
   return createHash('sha256').update(`${r.subject}\0${r.html ?? ''}\0${r.text ?? ''}`).digest('hex');
 }
 
@@ -70,14 +67,15 @@ async function confirm(question: string): Promise<boolean> {
  * makes it stop or pause; a summary says what happened and what to do next.
  */
 export async function runListSend(cmd: ListSend): Promise<number> {
-  const { config, rendered } = cmd;
+  const { config } = cmd.issue;
+  const rendered = cmd.issue;
   const say = (line: string) => (cmd.json ? process.stderr : process.stdout).write(`${line}\n`);
   const fail = (message: string, code = 1) => {
     process.stderr.write(`newsletter send: ${message}\n`);
     return code;
   };
-  if (rendered.issue.status !== 'ready') {
-    return fail(`${cmd.file} is a draft; set "status: ready" in its front matter to send it (or send a test with --test you@example.com)`);
+  if (rendered.status !== 'ready') {
+    return fail(`${rendered.file} is a draft; set "status: ready" in its front matter to send it (or send a test with --test you@example.com)`);
   }
   if (!config.url.startsWith('https://') && !isLocal(config.url)) {
     return fail(`the unsubscribe links would use ${config.url}; a real send needs an https:// "url" in newsletter.yaml (mail clients and providers expect one-click unsubscribe over https)`);
@@ -93,7 +91,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
   const db = openDatabase(databasePath(cmd.root, cmd.env));
   const ledger = new SqliteLedger(db);
   try {
-    const slug = rendered.issue.slug;
+    const slug = rendered.slug;
     let latest = ledger.latestSend(slug);
     if (latest && latest.finishedAt !== null && cmd.resendInDoubt && ledger.counts(latest.id).in_doubt > 0) {
       // A finished send whose only open question is the messages in doubt: reopen it to send those again.
@@ -111,13 +109,13 @@ export async function runListSend(cmd: ListSend): Promise<number> {
     }
     const concurrency = cmd.concurrency ?? config.sending.concurrency;
     const active = activeCount(db);
-    say(`Issue:        ${rendered.issue.title} (${cmd.file})`);
+    say(`Issue:        ${rendered.title} (${rendered.file})`);
     say(`Subject:      ${rendered.subject}`);
     if (unfinished) {
       const c = ledger.counts(unfinished.id);
       say(`Resuming:     the send begun ${new Date(unfinished.createdAt).toISOString()} to ${fmt(unfinished.recipients)} subscribers: ${fmt(c.sent)} sent, ${fmt(c.queued + c.retry)} to go, ${fmt(c.sending)} in flight or interrupted, ${fmt(c.in_doubt)} in doubt`);
       if (unfinished.sourceHash !== contentHash(rendered)) {
-        say(`Note:         ${cmd.file} has changed since this send began; the rest of the list gets the version frozen then.`);
+        say(`Note:         ${rendered.file} has changed since this send began; the rest of the list gets the version frozen then.`);
       }
     } else {
       say(`Recipients:   ${fmt(active)} active subscribers${latest ? ` (a new send: ${slug} was sent before, and --force-resend sends it again to everyone)` : ''}`);
@@ -147,7 +145,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
       }
       const now = Date.now();
       const planned = ledger.plan(
-        { slug, issueFile: cmd.file, subject: rendered.subject, sourceHash: contentHash(rendered), html: rendered.html!, text: rendered.text!, placeholderPrefix: rendered.placeholders.prefix },
+        { slug, issueFile: rendered.file, subject: rendered.subject, sourceHash: contentHash(rendered), html: rendered.html!, text: rendered.text!, placeholderPrefix: rendered.placeholderPrefix },
         now,
         { force: cmd.forceResend && !unfinished },
       );
@@ -176,7 +174,7 @@ interface RunSetup {
 }
 
 async function runPlanned(cmd: ListSend, ledger: SqliteLedger, send: SendRecord, transport: Awaited<ReturnType<typeof chooseTransport>>, setup: RunSetup): Promise<number> {
-  const { config } = cmd;
+  const { config } = cmd.issue;
   const { say } = setup;
   const host = hostname();
   const started = Date.now();
@@ -249,6 +247,13 @@ async function runPlanned(cmd: ListSend, ledger: SqliteLedger, send: SendRecord,
       },
       ledger.counts(send.id),
     );
+  } catch (error) {
+    if (!(error instanceof DatabaseBusyError)) throw error;
+    // The ledger could not be written: stop at once. Rows already recorded stand; messages whose result could not be
+    // recorded stay `sending`, and the next run reports them in doubt rather than guessing.
+    controller.abort();
+    process.stderr.write(`\nnewsletter send: ${error.message}\nStopped; continue with: newsletter send ${send.slug} --resume\n`);
+    return 75;
   } finally {
     process.off('SIGINT', onSigint);
   }

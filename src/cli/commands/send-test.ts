@@ -1,15 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Config } from '../../config/schema.ts';
-import type { RenderedIssue } from '../../render/render-issue.ts';
+import { placeholdersFor } from '../../render/merge-tags.ts';
+import { RecipientTemplate } from '../../render/personalise.ts';
+import type { IssueForSend } from '../../send/issue-for-send.ts';
 import { composeMessage } from '../../send/message.ts';
 import { configuredSmtp, DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport.ts';
 
 export interface TestSend {
   root: string;
   env: NodeJS.ProcessEnv;
-  config: Config;
-  rendered: RenderedIssue;
+  issue: IssueForSend;
   addresses: string[];
 }
 
@@ -19,11 +19,11 @@ export interface TestSend {
  * into an `.eml` file under `dist/outbox/`, and says which.
  */
 export async function runTestSend(cmd: TestSend): Promise<number> {
-  const { config, rendered } = cmd;
-  const template = rendered.recipientTemplate!;
+  const { config } = cmd.issue;
+  const template = new RecipientTemplate(cmd.issue.html!, cmd.issue.text!, placeholdersFor(cmd.issue.placeholderPrefix));
   const inboxPort = Number(cmd.env.NEWSLETTER_INBOX_PORT ?? DEFAULT_INBOX_PORT);
   const delivery: Delivery | null = configuredSmtp(cmd.env) ?? (await previewInbox(inboxPort));
-  const slug = rendered.issue.slug;
+  const slug = cmd.issue.slug;
   const stamp = new Date();
   try {
     for (const address of cmd.addresses) {
@@ -31,7 +31,7 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
       const { envelope, raw } = composeMessage({
         config,
         slug,
-        subject: rendered.subject,
+        subject: cmd.issue.subject,
         template,
         recipient,
         date: stamp,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { parseIssue, renderIssue, setupFromSources } from '../../build/render-stack.ts';
-import { formatDiagnostic, hasErrors } from '../../core/diagnostic.ts';
+import { DiagnosticError, formatDiagnostic, hasErrors } from '../../core/diagnostic.ts';
+import { renderForSend } from '../../send/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
 
@@ -46,15 +46,20 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;
   }
-  const { config, templates, files } = setupFromSources(await readBuildSources(cmd.root));
-  const parsed = parseIssue(found.file, found.source, { author: config.author.name, layout: config.layout });
-  const rendered = parsed.issue ? await renderIssue(parsed.issue, config, templates, files) : null;
-  const diagnostics = [...parsed.diagnostics, ...(rendered?.diagnostics ?? [])];
-  if (!rendered?.recipientTemplate || hasErrors(diagnostics)) {
-    for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  let issue;
+  try {
+    issue = await renderForSend(await readBuildSources(cmd.root), found.file, found.source);
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    for (const d of error.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    process.stderr.write('newsletter send: the configuration has errors; nothing sent\n');
+    return 1;
+  }
+  if (issue.html === null || issue.text === null || hasErrors(issue.diagnostics)) {
+    for (const d of issue.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     process.stderr.write(`newsletter send: ${found.file} has errors; nothing sent\n`);
     return 1;
   }
-  if (cmd.test.length > 0) return runTestSend({ root: cmd.root, env: cmd.env, config, rendered, addresses: cmd.test });
-  return runListSend({ ...cmd.list, root: cmd.root, env: cmd.env, file: found.file, config, rendered });
+  if (cmd.test.length > 0) return runTestSend({ root: cmd.root, env: cmd.env, issue, addresses: cmd.test });
+  return runListSend({ ...cmd.list, root: cmd.root, env: cmd.env, issue });
 }
