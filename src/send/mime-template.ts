@@ -139,7 +139,11 @@ interface Run {
   last: number;
 }
 
-function run(encoded: string): Run {
+function run(qp: string): Run {
+  // Every dot as =2E: then no line can start with one, wherever a wrap or a join falls, and SMTP's dot-stuffing has
+  // nothing to change, so the transport's fast path takes every message (src/send/dot-stuffing.ts). About 3% more
+  // bytes on the wire, for about a tenth of the CPU a message costs.
+  const encoded = qp.includes('.') ? qp.replace(/\./g, '=2E') : qp;
   const wrapped = encoded.length <= RUN_LINE ? encoded : qpWrap(encoded, RUN_LINE);
   const firstBreak = wrapped.indexOf('\r\n');
   return {

@@ -1,144 +1,22 @@
+import {
+  AlreadySentError,
+  DELIVERY_STATES,
+  runFromRow,
+  sendFromRow,
+  type Claimed,
+  type DeliveryResult,
+  type DeliveryState,
+  type Liveness,
+  type NewSend,
+  type RunInfo,
+  type RunRecord,
+  type RunRow,
+  type SendRecord,
+  type SendRow,
+} from './ledger-records.ts';
 import { transaction, type Db } from './open.ts';
 
-/**
- * The send ledger: one row per (send, subscriber), frozen when the send is planned. A row is `sending` before its
- * SMTP transaction and `sent` only after the server's 250 to DATA; a send is finished only when no row is
- * `queued`, `sending` or `retry` (see "Sending semantics" in the README).
- */
-export const DELIVERY_STATES = ['queued', 'sending', 'sent', 'retry', 'failed', 'in_doubt', 'suppressed'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-
-/** States that still owe the subscriber a message. */
-export const UNFINISHED: readonly DeliveryState[] = ['queued', 'sending', 'retry'];
-
-export interface SendRecord {
-  id: number;
-  slug: string;
-  issueFile: string;
-  subject: string;
-  /** Hash of what was frozen, to notice an issue edited after its send began. */
-  sourceHash: string;
-  /** The final HTML and text with placeholders, frozen so a resumed send mails exactly what the first run did. */
-  html: string;
-  text: string;
-  placeholderPrefix: string;
-  recipients: number;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-export interface NewSend {
-  slug: string;
-  issueFile: string;
-  subject: string;
-  sourceHash: string;
-  html: string;
-  text: string;
-  placeholderPrefix: string;
-}
-
-/** A row claimed for sending, with the subscriber's current address and name. */
-export interface Claimed {
-  subscriberId: number;
-  /** The row's state before this claim, so a caller can keep its own counts. */
-  previous: 'queued' | 'retry';
-  email: string;
-  name: string;
-  /** Attempts including this one. */
-  attempts: number;
-  firstAttemptAt: number;
-}
-
-export type DeliveryResult =
-  | { subscriberId: number; state: 'sent'; reply: string; messageId: string }
-  | { subscriberId: number; state: 'retry'; reply: string; nextAttemptAt: number }
-  | { subscriberId: number; state: 'failed'; reply: string; bounce: boolean }
-  | { subscriberId: number; state: 'in_doubt'; reply: string }
-  /** Not attempted after all (the run stopped before this message could go): back in the queue, attempt undone. */
-  | { subscriberId: number; state: 'queued'; reply: string };
-
-export interface RunInfo {
-  pid: number;
-  host: string;
-  transport: string;
-}
-
-export interface RunRecord extends RunInfo {
-  id: number;
-  sendId: number;
-  startedAt: number;
-  heartbeatAt: number;
-  endedAt: number | null;
-  outcome: string | null;
-  sent: number;
-}
-
-/** Whether the process that started a run is still alive; decides whether its `sending` rows are abandoned. */
-export type Liveness = (run: RunRecord, now: number) => boolean;
-
-/** A run whose heartbeat is older than this is taken for dead even on another host. */
-export const HEARTBEAT_STALE_MS = 60_000;
-
-export class AlreadySentError extends Error {
-  constructor(readonly send: SendRecord) {
-    super(`${send.slug} was already sent to ${send.recipients} subscribers (finished ${new Date(send.finishedAt ?? 0).toISOString()})`);
-    this.name = 'AlreadySentError';
-  }
-}
-
-interface SendRow {
-  id: number;
-  slug: string;
-  issue_file: string;
-  subject: string;
-  source_hash: string;
-  html: string;
-  text: string;
-  placeholder_prefix: string;
-  recipients: number;
-  created_at: number;
-  finished_at: number | null;
-}
-
-interface RunRow {
-  id: number;
-  send_id: number;
-  pid: number;
-  host: string;
-  transport: string;
-  started_at: number;
-  heartbeat_at: number;
-  ended_at: number | null;
-  outcome: string | null;
-  sent: number;
-}
-
-const sendFromRow = (r: SendRow): SendRecord => ({
-  id: r.id,
-  slug: r.slug,
-  issueFile: r.issue_file,
-  subject: r.subject,
-  sourceHash: r.source_hash,
-  html: r.html,
-  text: r.text,
-  placeholderPrefix: r.placeholder_prefix,
-  recipients: r.recipients,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-});
-
-const runFromRow = (r: RunRow): RunRecord => ({
-  id: r.id,
-  sendId: r.send_id,
-  pid: r.pid,
-  host: r.host,
-  transport: r.transport,
-  startedAt: r.started_at,
-  heartbeatAt: r.heartbeat_at,
-  endedAt: r.ended_at,
-  outcome: r.outcome,
-  sent: r.sent,
-});
+export * from './ledger-records.ts';
 
 /** The ledger on SQLite. Every change is one transaction; claims are IMMEDIATE, so two senders never share a row. */
 export class SqliteLedger {

@@ -139,6 +139,8 @@ function assertLineLimits(raw: string): void {
   // characters for a long slug.
   for (const line of head.filter((l) => !/^(?:List-Unsubscribe|Message-ID):/.test(l))) assert.ok(line.length <= 78, `a header line of ${line.length}: ${line}`);
   for (const line of lines.slice(head.length)) assert.ok(line.length <= 76, `a body line of ${line.length}: ${line}`);
+  // No body line starts with a dot, so SMTP's dot-stuffing leaves the message as it is (the transport's fast path).
+  for (const line of lines.slice(head.length)) assert.ok(!line.startsWith('.'), `a body line starting with a dot: ${line}`);
 }
 
 /** RFC 2047 encoded words decoded (mailparser leaves them in List-Id); adjacent words join without the space. */

@@ -1,7 +1,6 @@
 /** The send ledger (issue 6): planning freezes the list, claims never overlap, results land in the right state. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { AlreadySentError, SqliteLedger, type NewSend } from '../../src/store/le
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { ROOT } from '../support/fixtures.ts';
+import { holdWriteLock } from '../support/hold-lock.ts';
 
 function tempDb(t: TestContext): { path: string; db: Db } {
   const dir = mkdtempSync(join(tmpdir(), 'nl-ledger-'));
@@ -211,23 +210,13 @@ test('ledger: another process holding the write lock for 6 s → the commit wait
   const { send } = ledger.plan(ISSUE, T0);
   const run = ledger.startRun(send.id, RUN, T0);
   ledger.commit(send.id, run, [], 1, T0);
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(path)});
-       db.exec('BEGIN IMMEDIATE'); db.prepare("UPDATE sends SET subject = 'x'").run();
-       process.stdout.write('locked\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000); db.exec('ROLLBACK'); db.close();`,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  t.after(() => holder.kill());
-  await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+  const holder = await holdWriteLock(path, "UPDATE sends SET subject = 'x'");
+  t.after(() => holder.child.kill());
   assert.throws(
     () => ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 ok', messageId: '<m@x>' }], 2, T0 + 1),
     (error: unknown) => error instanceof DatabaseBusyError,
   );
-  await new Promise((resolve) => holder.once('exit', resolve));
+  await holder.exited;
   assert.deepEqual(ledger.counts(send.id), { queued: 2, sending: 1, sent: 0, retry: 0, failed: 0, in_doubt: 0, suppressed: 0 }, 'nothing half-written');
   assert.equal(ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 ok', messageId: '<m@x>' }], 0, T0 + 2).length, 0);
   assert.equal(ledger.counts(send.id).sent, 1, 'and it works once the lock is gone');

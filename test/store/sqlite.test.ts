@@ -1,14 +1,13 @@
 /** The subscriber store on SQLite (issue 5): the shared contract, plus pragmas, migrations and a lock held elsewhere. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { ROOT } from '../support/fixtures.ts';
+import { holdWriteLock } from '../support/hold-lock.ts';
 import { subscriberStoreContract } from './subscriber-store-contract.ts';
 
 function tempDb(t: TestContext): { path: string; db: Db } {
@@ -49,22 +48,12 @@ test('store: deleting a subscriber deletes their events (foreign keys with casca
 test('store: a writer blocked by another process holding the lock for 6 s waits, then fails clearly, changing nothing', async (t) => {
   const { path, db } = tempDb(t);
   const store = new SqliteSubscriberStore(db);
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(path)});
-       db.exec('BEGIN IMMEDIATE'); db.prepare("INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES ('x@y.org','x@y.org','active','cli','now')").run();
-       process.stdout.write('locked\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6000); db.exec('ROLLBACK'); db.close();`,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  t.after(() => holder.kill());
-  await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+  const holder = await holdWriteLock(path, "INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES ('x@y.org','x@y.org','active','cli','now')");
+  t.after(() => holder.child.kill());
   const started = Date.now();
   assert.throws(() => store.add(ada), (error: unknown) => error instanceof DatabaseBusyError && /busy.*try again/.test(error.message));
   assert.ok(Date.now() - started >= 4500, `it waited ${Date.now() - started} ms`);
-  await new Promise((resolve) => holder.once('exit', resolve));
+  await holder.exited;
   assert.equal(store.get('ada@example.com'), null, 'nothing half-written');
   assert.equal(store.add(ada).status, 'pending', 'and it works once the lock is gone');
 });
