@@ -160,6 +160,12 @@ test('send: killed with SIGKILL at several points, then resumed: everyone gets i
   for (const a of p.addresses) {
     if (!inDoubt.has(a)) assert.equal(p.peer.copiesOf(a), 1, `${a} was not in doubt`);
   }
+  // A dry run of the resend changes nothing, not even reopening the finished send.
+  const before = ledgerCounts(p.dir);
+  const dry = await startSend(p.dir, ['send', SLUG, '--dry-run', '--resend-in-doubt'], p.env).done;
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.deepEqual(ledgerCounts(p.dir), before);
+  assert.equal((await startSend(p.dir, ['status', SLUG, '--json']).done).stdout.includes('"state": "finished"'), true);
   // The writer chooses to resend the rows in doubt: now nobody is missing, and only they may have two copies.
   const resend = await startSend(p.dir, [...args, '--resend-in-doubt'], p.env).done;
   assert.equal(resend.status, 0, resend.stderr);

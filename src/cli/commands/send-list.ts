@@ -92,13 +92,11 @@ export async function runListSend(cmd: ListSend): Promise<number> {
   const ledger = new SqliteLedger(db);
   try {
     const slug = rendered.slug;
-    let latest = ledger.latestSend(slug);
-    if (latest && latest.finishedAt !== null && cmd.resendInDoubt && ledger.counts(latest.id).in_doubt > 0) {
-      // A finished send whose only open question is the messages in doubt: reopen it to send those again.
-      ledger.reopen(latest.id);
-      latest = ledger.send(latest.id);
-    }
-    const unfinished = latest && latest.finishedAt === null ? latest : null;
+    const latest = ledger.latestSend(slug);
+    // A finished send whose only open question is the messages in doubt is reopened to send those again (once the
+    // writer has confirmed; a dry run changes nothing).
+    const reopen = latest !== null && latest.finishedAt !== null && cmd.resendInDoubt && ledger.counts(latest.id).in_doubt > 0;
+    const unfinished = latest && (latest.finishedAt === null || reopen) ? latest : null;
     if (cmd.resume && !unfinished) return fail(`there is no unfinished send of ${slug} to resume${latest ? ' (it was sent in full; see `newsletter status ' + slug + '`)' : ''}`);
     if (latest && !unfinished && !cmd.forceResend) {
       const c = ledger.counts(latest.id);
@@ -144,6 +142,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
         }
       }
       const now = Date.now();
+      if (reopen) ledger.reopen(latest.id);
       const planned = ledger.plan(
         { slug, issueFile: rendered.file, subject: rendered.subject, sourceHash: contentHash(rendered), html: rendered.html!, text: rendered.text!, placeholderPrefix: rendered.placeholderPrefix },
         now,
