@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope, MessageTransport, Outcome } from './outcome.ts';
@@ -14,7 +15,9 @@ export function createOutboxTransport(dir: string, description: string): Message
     async send(envelope: Envelope, message: Buffer): Promise<Outcome> {
       made ??= mkdir(dir, { recursive: true });
       await made;
-      const name = `${envelope.to.toLowerCase().replace(/[^a-z0-9@._-]/g, '_').slice(0, 120)}.eml`;
+      // Readable, and unique: two addresses that read the same once made safe (a+b@ and a_b@) keep their own files.
+      const safe = envelope.to.toLowerCase().replace(/[^a-z0-9@._-]/g, '_').slice(0, 120);
+      const name = `${safe}-${createHash('sha256').update(envelope.to).digest('hex').slice(0, 8)}.eml`;
       try {
         await writeFile(join(dir, name), message);
         return { kind: 'sent', reply: `250 written to ${name}` };

@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { openDatabase } from '../../src/store/open.ts';
@@ -239,4 +239,23 @@ test('send: Ctrl-C pauses cleanly (messages in flight finish, the rest stay queu
   assert.equal(resumed.status, 0, resumed.stderr);
   for (const a of p.addresses) assert.equal(p.peer.copiesOf(a), 1, a);
   assert.ok(!existsSync(join(p.dir, 'dist', 'outbox')), 'SMTP_URL was used, not the outbox');
+});
+
+test('send: with no SMTP server, a whole send lands as one .eml file per subscriber in dist/outbox/<slug>/', async (t) => {
+  const p = await project(t, 6);
+  const db = openDatabase(join(p.dir, 'data', 'newsletter.db'));
+  // Two addresses that read alike once made safe for a file name still get a file each.
+  const store = new SqliteSubscriberStore(db);
+  for (const email of ['a+b@example.org', 'a_b@example.org']) store.add({ email, emailNormalized: email, name: '', status: 'active', source: 'cli', reason: 'test' });
+  db.close();
+  const run = await startSend(p.dir, ['send', SLUG, '--yes'], { SMTP_URL: '' }).done;
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /Transport: +\.eml files in dist\/outbox\/the-vote\//);
+  const dir = join(p.dir, 'dist', 'outbox', SLUG);
+  const files = readdirSync(dir);
+  assert.equal(files.length, 8);
+  const parsed = await simpleParser(readFileSync(join(dir, files.find((f) => f.startsWith('r3@'))!)));
+  assert.match(parsed.text ?? '', /Dear Reader 3, the council votes/);
+  assert.equal(parsed.subject, 'The vote');
+  assert.deepEqual(ledgerCounts(p.dir), { sent: 8 });
 });
