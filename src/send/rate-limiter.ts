@@ -2,9 +2,9 @@
  * How fast the bulk sender may hand messages to one transport: token buckets for the configured caps, and an
  * AIMD (additive increase, multiplicative decrease) per-second rate that backs off when the server complains.
  *
- * Guarantees, for any window of T seconds: at most max(1, perSecond) + perSecond × T messages, and at most
- * max(1, perHour / 60) + perHour / 3600 × T; so the long-run rate never exceeds either cap, and a burst never
- * exceeds one second's worth (or one minute's share of the hourly cap).
+ * Guarantees, for any window of T seconds: at most max(1, perSecond × burstSeconds) + perSecond × T messages
+ * (burstSeconds is 0.1 unless set), and at most max(1, perHour / 60) + perHour / 3600 × T; so the long-run rate never
+ * exceeds either cap, and a burst never exceeds a tenth of a second's worth (or one minute's share of the hourly cap).
  */
 
 /** One bucket: at most `capacity` tokens, refilled continuously at `perMs` tokens a millisecond. */
@@ -49,11 +49,20 @@ export interface RateLimiterOptions {
   perHour: number | null;
   /** The clock, in ms. */
   now: number;
+  /**
+   * How many seconds' worth of the per-second cap may go at once (default 0.1). A whole second's worth would let
+   * the first second of a send go at twice the cap, which is what a provider's per-second limit notices.
+   */
+  burstSeconds?: number;
 }
+
+/** The per-second burst by default: a tenth of a second's worth. */
+export const BURST_SECONDS = 0.1;
 
 export class RateLimiter {
   private readonly configured: number | null;
   private readonly floor: number;
+  private readonly burstSeconds: number;
   /** The per-second rate in force: the configured one, or less after complaints; null for none. */
   private effective: number | null;
   /** For an uncapped run that was slowed down: the speed the server complained at, which sizes the recovery. */
@@ -67,8 +76,9 @@ export class RateLimiter {
     this.configured = cap('perSecond', opts.perSecond);
     const perHour = cap('perHour', opts.perHour);
     this.floor = Math.min(FLOOR_PER_SECOND, this.configured ?? FLOOR_PER_SECOND);
+    this.burstSeconds = opts.burstSeconds ?? BURST_SECONDS;
     this.effective = this.configured;
-    this.second = this.configured === null ? null : bucket(Math.max(1, this.configured), this.configured / 1000);
+    this.second = this.configured === null ? null : bucket(this.burst(this.configured), this.configured / 1000);
     // A minute's share at once (but at least one message, or a small hourly cap could never send).
     this.hour = perHour === null ? null : bucket(Math.max(1, perHour / 60), perHour / 3_600_000);
     this.at = opts.now;
@@ -140,9 +150,14 @@ export class RateLimiter {
     } else this.setRate(next);
   }
 
+  /** The per-second bucket's size at a rate: the burst, and at least one message. */
+  private burst(perSecond: number): number {
+    return Math.max(1, perSecond * this.burstSeconds);
+  }
+
   private setRate(perSecond: number): void {
     this.effective = perSecond;
-    const capacity = Math.max(1, perSecond);
+    const capacity = this.burst(perSecond);
     if (!this.second) this.second = { tokens: 0, capacity, perMs: perSecond / 1000 };
     this.second.capacity = capacity;
     this.second.perMs = perSecond / 1000;

@@ -1,4 +1,5 @@
-/** The bulk sender's rate limiter: caps over any window, bounded bursts, and AIMD backing off and recovering. */
+/** The bulk sender's rate limiter: caps over any window, bounded bursts, and AIMD backing off and recovering. Most tests
+ * use a one-second burst, which makes the arithmetic easy to follow; the last ones check the default tenth of a second. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimiter } from '../../src/send/rate-limiter.ts';
@@ -45,7 +46,7 @@ function simulate(limiter: RateLimiter, opts: { steps: number; seed: number; max
 }
 
 test('rate limiter: uncapped lets everything go at once, always', () => {
-  const limiter = new RateLimiter({ perSecond: null, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: null, now: 0 });
   assert.equal(limiter.rate, null);
   assert.equal(limiter.take(0, 5000), 5000);
   assert.equal(limiter.take(0, 5000), 5000);
@@ -55,7 +56,7 @@ test('rate limiter: uncapped lets everything go at once, always', () => {
 });
 
 test('rate limiter: a burst is one second of the per-second cap, then one message every 1/rate', () => {
-  const limiter = new RateLimiter({ perSecond: 10, perHour: null, now: 1000 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 10, perHour: null, now: 1000 });
   assert.equal(limiter.rate, 10);
   assert.equal(limiter.take(1000, 100), 10);
   assert.equal(limiter.take(1000, 1), 0);
@@ -69,7 +70,7 @@ test('rate limiter: a burst is one second of the per-second cap, then one messag
 });
 
 test('rate limiter: a cap of 1/s sends one message at a time, a second apart', () => {
-  const limiter = new RateLimiter({ perSecond: 1, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 1, perHour: null, now: 0 });
   assert.equal(limiter.take(0, 10), 1);
   assert.equal(limiter.nextAt(0), 1000);
   assert.equal(limiter.take(999, 1), 0);
@@ -77,21 +78,21 @@ test('rate limiter: a cap of 1/s sends one message at a time, a second apart', (
 });
 
 test('rate limiter: the hourly cap allows a minute\'s share at once, then refills at cap/3600 a second', () => {
-  const limiter = new RateLimiter({ perSecond: null, perHour: 600, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 600, now: 0 });
   assert.equal(limiter.rate, null, 'the hourly cap is a budget, not the per-second rate');
   assert.equal(limiter.take(0, 1000), 10);
   assert.equal(limiter.nextAt(0), 6000);
   assert.equal(limiter.take(5999, 1), 0);
   assert.equal(limiter.take(6000, 3), 1);
   // A small hourly cap still sends: its bucket holds one message, not half of one.
-  const small = new RateLimiter({ perSecond: null, perHour: 30, now: 0 });
+  const small = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 30, now: 0 });
   assert.equal(small.take(0, 5), 1);
   assert.equal(small.nextAt(0), 120_000);
   assert.equal(small.take(3_600_000, 100), 1, 'an idle hour does not save up an hour\'s quota');
 });
 
 test('rate limiter: a message needs a token from both buckets', () => {
-  const limiter = new RateLimiter({ perSecond: 5, perHour: 3600, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 5, perHour: 3600, now: 0 });
   assert.equal(limiter.take(0, 100), 5, 'the per-second burst binds first');
   let sent = 5;
   let now = 0;
@@ -110,7 +111,7 @@ test('rate limiter: never more than the caps over any window (fake clock, thousa
     { perSecond: 50, perHour: 100_000, maxStepMs: 1000, steps: 15_000 },
   ];
   for (const [i, c] of cases.entries()) {
-    const limiter = new RateLimiter({ perSecond: c.perSecond, perHour: c.perHour, now: 0 });
+    const limiter = new RateLimiter({ burstSeconds: 1, perSecond: c.perSecond, perHour: c.perHour, now: 0 });
     const { times, end } = simulate(limiter, { steps: c.steps, seed: 1 + i, maxStepMs: c.maxStepMs });
     assert.ok(times.length > 100, `case ${i} sent ${times.length}`);
     for (const windowMs of [1000, 60_000, 3_600_000]) {
@@ -137,7 +138,7 @@ test('rate limiter: a sender that always waits for nextAt gets the caps exactly,
     { perSecond: 3, perHour: 7200, burst: 120, rate: 2 },
   ];
   for (const c of cases) {
-    const limiter = new RateLimiter({ perSecond: c.perSecond, perHour: c.perHour, now: 0 });
+    const limiter = new RateLimiter({ burstSeconds: 1, perSecond: c.perSecond, perHour: c.perHour, now: 0 });
     let sent = 0;
     let now = 0;
     while (now <= 7_200_000) {
@@ -150,7 +151,7 @@ test('rate limiter: a sender that always waits for nextAt gets the caps exactly,
 });
 
 test('rate limiter: the caps hold through slowDown and speedUp too', () => {
-  const limiter = new RateLimiter({ perSecond: 20, perHour: 36_000, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 20, perHour: 36_000, now: 0 });
   const { times } = simulate(limiter, { steps: 5000, seed: 99, maxStepMs: 300, aimd: true });
   assert.ok(busiest(times, 1000) <= 40);
   assert.ok(busiest(times, 60_000) <= 600 + 600);
@@ -166,7 +167,7 @@ test('rate limiter: nextAt is exact: nothing a millisecond before it, something 
     { perSecond: 13, perHour: 50_000 },
   ];
   for (const [i, c] of cases.entries()) {
-    const limiter = new RateLimiter({ ...c, now: 0 });
+    const limiter = new RateLimiter({ burstSeconds: 1, ...c, now: 0 });
     const rnd = random(100 + i);
     let now = 0;
     let checked = 0;
@@ -186,7 +187,7 @@ test('rate limiter: nextAt is exact: nothing a millisecond before it, something 
 });
 
 test('rate limiter: slowDown halves the rate in force, or the observed rate when that is slower, down to 1/s', () => {
-  const limiter = new RateLimiter({ perSecond: 40, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 40, perHour: null, now: 0 });
   limiter.slowDown(0, 100);
   assert.equal(limiter.rate, 20);
   limiter.slowDown(5000, 100);
@@ -202,7 +203,7 @@ test('rate limiter: slowDown halves the rate in force, or the observed rate when
 });
 
 test('rate limiter: complaints within a second of a halving count once', () => {
-  const limiter = new RateLimiter({ perSecond: 40, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 40, perHour: null, now: 0 });
   for (let i = 0; i < 5; i++) limiter.slowDown(100 + i * 100, 100);
   assert.equal(limiter.rate, 20, 'five connections refused together halve once');
   limiter.slowDown(1100, 100);
@@ -210,7 +211,7 @@ test('rate limiter: complaints within a second of a halving count once', () => {
 });
 
 test('rate limiter: after slowDown the burst is gone and the new rate holds', () => {
-  const limiter = new RateLimiter({ perSecond: 10, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 10, perHour: null, now: 0 });
   assert.equal(limiter.take(0, 3), 3);
   limiter.slowDown(0, 10);
   assert.equal(limiter.take(0, 10), 0);
@@ -222,7 +223,7 @@ test('rate limiter: after slowDown the burst is gone and the new rate holds', ()
 });
 
 test('rate limiter: speedUp adds 5% of the cap per 100 successes, back to the cap and no further', () => {
-  const limiter = new RateLimiter({ perSecond: 10, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 10, perHour: null, now: 0 });
   limiter.speedUp(0);
   assert.equal(limiter.rate, 10, 'at the cap already');
   limiter.slowDown(0, 100);
@@ -237,7 +238,7 @@ test('rate limiter: speedUp adds 5% of the cap per 100 successes, back to the ca
 });
 
 test('rate limiter: an uncapped run slows to half the observed rate and is uncapped again at twice it', () => {
-  const limiter = new RateLimiter({ perSecond: null, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: null, now: 0 });
   limiter.slowDown(0, 400);
   assert.equal(limiter.rate, 200);
   assert.equal(limiter.take(0, 1000), 0, 'the burst allowance starts empty');
@@ -254,14 +255,14 @@ test('rate limiter: an uncapped run slows to half the observed rate and is uncap
 });
 
 test('rate limiter: an uncapped run with no measured rate falls to 1/s', () => {
-  const limiter = new RateLimiter({ perSecond: null, perHour: null, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: null, now: 0 });
   limiter.slowDown(0, Number.NaN);
   assert.equal(limiter.rate, 1);
   assert.equal(limiter.nextAt(0), 1000);
 });
 
 test('rate limiter: the hourly bucket is not touched by slowDown or speedUp', () => {
-  const limiter = new RateLimiter({ perSecond: null, perHour: 600, now: 0 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 600, now: 0 });
   limiter.slowDown(0, 100);
   assert.equal(limiter.rate, 50);
   assert.equal(limiter.take(1000, 1000), 10, 'still a minute\'s share of the hourly cap');
@@ -269,17 +270,36 @@ test('rate limiter: the hourly bucket is not touched by slowDown or speedUp', ()
 });
 
 test('rate limiter: a zero cap never lets anything go; a negative or NaN cap is refused', () => {
-  const paused = new RateLimiter({ perSecond: null, perHour: 0, now: 0 });
+  const paused = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 0, now: 0 });
   assert.equal(paused.take(0, 10), 0);
   assert.equal(paused.nextAt(0), Infinity);
   assert.equal(paused.take(10 * 3_600_000, 10), 0);
-  assert.throws(() => new RateLimiter({ perSecond: -1, perHour: null, now: 0 }), RangeError);
-  assert.throws(() => new RateLimiter({ perSecond: null, perHour: Number.NaN, now: 0 }), RangeError);
+  assert.throws(() => new RateLimiter({ burstSeconds: 1, perSecond: -1, perHour: null, now: 0 }), RangeError);
+  assert.throws(() => new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: Number.NaN, now: 0 }), RangeError);
 });
 
 test('rate limiter: a clock that steps back refills nothing and counts nothing twice', () => {
-  const limiter = new RateLimiter({ perSecond: 10, perHour: null, now: 10_000 });
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 10, perHour: null, now: 10_000 });
   assert.equal(limiter.take(10_000, 10), 10);
   assert.equal(limiter.take(5000, 10), 0);
   assert.equal(limiter.take(10_100, 10), 1);
+});
+
+test('rate limiter: by default the burst is a tenth of a second, so the first second of a send stays near the cap', () => {
+  const limiter = new RateLimiter({ perSecond: 500, perHour: null, now: 0 });
+  assert.equal(limiter.take(0, 1000), 50, 'a tenth of a second of 500/s');
+  let sent = 50;
+  for (let now = 1; now <= 1000; now++) sent += limiter.take(now, 1000);
+  assert.ok(sent <= 550 && sent >= 540, `${sent} in the first second at --rate 500`);
+  // A low cap still sends: the burst is at least one message.
+  const slow = new RateLimiter({ perSecond: 3, perHour: null, now: 0 });
+  assert.equal(slow.take(0, 10), 1);
+  assert.equal(slow.nextAt(0), 334);
+});
+
+test('rate limiter: with the default burst, no window of a second holds more than 1.1× the cap, through slow-downs too', () => {
+  const limiter = new RateLimiter({ perSecond: 40, perHour: null, now: 0 });
+  const { times } = simulate(limiter, { steps: 5000, seed: 7, maxStepMs: 200, aimd: true });
+  assert.ok(times.length > 1000, `sent ${times.length}`);
+  assert.ok(busiest(times, 1000) <= 44, `${busiest(times, 1000)} in one second at 40/s`);
 });
