@@ -23,7 +23,7 @@ export async function chooseTransport(where: { root: string; env: NodeJS.Process
   const inbox = await previewInbox(port);
   if (inbox) {
     inbox.transport.close();
-    const transport = createSmtpTransport({ url: `smtp://127.0.0.1:${port}`, concurrency: Math.min(where.concurrency, 4), timeoutMs });
+    const transport = createSmtpTransport({ url: `smtp://127.0.0.1:${port}/?ignoreTLS=true`, concurrency: Math.min(where.concurrency, 4), timeoutMs });
     return {
       description: `the preview's local inbox (127.0.0.1:${port})`,
       concurrency: transport.concurrency,

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { Inbox } from '../../src/preview/inbox.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, verifyToken } from '../../src/tokens/tokens.ts';
@@ -258,4 +259,16 @@ test('send: with no SMTP server, a whole send lands as one .eml file per subscri
   assert.match(parsed.text ?? '', /Dear Reader 3, the council votes/);
   assert.equal(parsed.subject, 'The vote');
   assert.deepEqual(ledgerCounts(p.dir), { sent: 8 });
+});
+
+test('send: with no SMTP_URL but a preview running, the whole send lands in the preview\'s inbox', async (t) => {
+  const p = await project(t, 5);
+  const inbox = new Inbox();
+  await inbox.listen(0);
+  t.after(() => inbox.close());
+  const run = await startSend(p.dir, ['send', SLUG, '--yes'], { SMTP_URL: '', NEWSLETTER_INBOX_PORT: String(inbox.port) }).done;
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /Transport: +the preview's local inbox \(127\.0\.0\.1:\d+\)/);
+  assert.deepEqual(inbox.messages.map((m) => m.envelope.to[0]).sort(), p.addresses);
+  assert.ok(!existsSync(join(p.dir, 'dist', 'outbox')));
 });
