@@ -30,6 +30,7 @@ await build({
     'render-stack': 'src/build/render-stack.ts',
     'render-worker': 'src/build/render-worker.ts',
     'render-worker-for-send': 'src/send/render-worker-for-send.ts',
+    'dkim-worker': 'src/send/dkim-worker.ts',
     ...Object.fromEntries(commands.map((f) => [`cmd-${f.slice(0, -3)}`, `src/cli/commands/${f}`])),
   },
   outdir: 'lib',

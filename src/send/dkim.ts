@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import DKIM from 'nodemailer/lib/dkim';
 import type { Config } from '../config/schema.ts';
+import { createDkimPool } from './dkim-pool.ts';
 
 export interface DkimOptions {
   /** The signing domain (`d=`) and the selector (`s=`) under which its DNS holds the public key. */
@@ -70,7 +71,12 @@ const SIGNATURE_FIELD = Buffer.from('DKIM-Signature:');
  * from the environment: `DKIM_PRIVATE_KEY` (PEM text; `\n` escapes are accepted, as .env files write them) or
  * `DKIM_PRIVATE_KEY_FILE` (a path to the PEM file).
  */
-export function dkimFromEnv(config: Config, env: NodeJS.ProcessEnv): ((message: Buffer) => Promise<Buffer>) | null {
+export function dkimFromEnv(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  /** Sign on this many worker threads (a bulk send); 1 signs on the calling thread. */
+  workers = 1,
+): ((message: Buffer) => Promise<Buffer>) | null {
   const dkim = config.sending.dkim;
   if (!dkim) return null;
   let pem: string;
@@ -92,5 +98,6 @@ export function dkimFromEnv(config: Config, env: NodeJS.ProcessEnv): ((message: 
         'set DKIM_PRIVATE_KEY to the PEM text or DKIM_PRIVATE_KEY_FILE to its path',
     );
   }
-  return signer(dkim.domain, dkim.selector, rsaKey(pem, from));
+  const key = rsaKey(pem, from);
+  return workers > 1 ? createDkimPool({ domain: dkim.domain, selector: dkim.selector, privateKey: pem }, workers) : signer(dkim.domain, dkim.selector, key);
 }

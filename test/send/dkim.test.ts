@@ -154,3 +154,17 @@ test('dkimFromEnv: a clear error when the key is missing, unreadable or not an R
   // The signer itself refuses a bad key at once, not per message.
   assert.throws(() => createDkimSigner({ domain: DOMAIN, selector: SELECTOR, privateKey: corrupt }), (e: Error) => /not a PEM private key/.test(e.message) && !e.message.includes(secretish));
 });
+
+test('dkim: signing on worker threads (a bulk send) gives each message its own valid signature, in any order', async () => {
+  const cfg = await config();
+  const sign = dkimFromEnv(cfg, { DKIM_PRIVATE_KEY: PEM }, 2);
+  assert.ok(sign);
+  const base = (await message()).toString('latin1');
+  // Distinct messages: each subscriber's address in To, so a mix-up between answers would show.
+  const messages = Array.from({ length: 12 }, (_, i) => Buffer.from(base.replace('zoe@example.net', `reader${i}@example.net`), 'latin1'));
+  const signed = await Promise.all(messages.map((m) => sign(m)));
+  for (const [i, s] of signed.entries()) {
+    assert.ok(s.subarray(s.length - messages[i]!.length).equals(messages[i]!), `message ${i} came back as itself`);
+    assert.equal((await verify(s)).status.result, 'pass');
+  }
+});

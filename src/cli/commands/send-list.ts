@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { IssueForSend } from '../../send/issue-for-send.ts';
 import { messageComposer } from '../../send/compose.ts';
@@ -84,7 +84,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
   let sign;
   try {
     keyring = keyringFromEnv(cmd.env.NEWSLETTER_SECRET);
-    sign = dkimFromEnv(config, cmd.env);
+    sign = dkimFromEnv(config, cmd.env, availableParallelism());
   } catch (error) {
     return fail(`${(error as Error).message}${cmd.env.NEWSLETTER_SECRET ? '' : ' (it signs the unsubscribe links; `openssl rand -hex 32` makes one)'}`);
   }
