@@ -1,4 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
+import { parseSmtpUrl } from './smtp-transport.ts';
 
 /** Where test sends go when no SMTP server is configured: the preview's local inbox, if one is running. */
 export const DEFAULT_INBOX_PORT = 2525;
@@ -13,16 +14,13 @@ export interface Delivery {
 export function configuredSmtp(env: NodeJS.ProcessEnv): Delivery | null {
   const url = env.SMTP_URL?.trim();
   if (!url) return null;
-  let parsed: URL;
+  let description: string;
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('SMTP_URL is not a URL; expected smtp://user:password@host:587 or smtps://…');
+    description = parseSmtpUrl(url).description;
+  } catch (error) {
+    throw new Error(`SMTP_URL: ${(error as Error).message}`);
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
-    throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${parsed.protocol}//`);
-  }
-  return { transport: createTransport(url), description: `${parsed.protocol}//${parsed.host}` };
+  return { transport: createTransport(url), description };
 }
 
 /** The preview's inbox on 127.0.0.1, when something answers there as an SMTP server. */
