@@ -1,0 +1,116 @@
+/**
+ * The body's plain text is built from its Markdown tokens (src/render/body-text.ts) instead of by html-to-text
+ * parsing the body's HTML again. It must be byte for byte what html-to-text makes of the whole MJML, which stays the
+ * reference: every case here is checked against `mjmlToText` of the same email, and must not fall back to it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bodyStyles } from '../../src/render/body-styles.ts';
+import { bodyText } from '../../src/render/body-text.ts';
+import { bodyToMjml } from '../../src/render/body-to-mjml.ts';
+import { cutBody, textFromTokens } from '../../src/render/body-slot.ts';
+import { parseMarkdown } from '../../src/render/markdown.ts';
+import { expandBodyTags } from '../../src/render/merge-tags.ts';
+import { mjmlToText } from '../../src/render/text.ts';
+import { generateIssue } from '../../scripts/generate-issue.ts';
+import { issueText, projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
+
+/** Renders an issue, then builds its text from tokens and checks it against html-to-text over the whole MJML. */
+async function assertSameText(source: string, label: string): Promise<string> {
+  const { parsed, rendered } = await render(source);
+  assert.ok(rendered?.mjml && rendered.text, `${label}: did not render: ${JSON.stringify(parsed.diagnostics)}`);
+  const { config } = await projectSetup();
+  const issue = parsed.issue!;
+  const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, rendered.placeholders, rendered.webUrl);
+  const blocks = parseMarkdown(tags.markdown, issue.bodyLine).blocks;
+  const body = bodyToMjml(blocks, config.theme, bodyStyles(config.theme), issue.file, tags.markdown, issue.bodyLine);
+  const reference = mjmlToText(rendered.mjml);
+  const slot = cutBody(rendered.mjml, body.mjml, rendered.placeholders);
+  assert.ok(slot, `${label}: the body was not found in the MJML`);
+  const fromTokens = textFromTokens(slot, body.text);
+  assert.ok(fromTokens !== null, `${label}: the text fell back to html-to-text over the whole MJML`);
+  assert.equal(fromTokens, reference, `${label}: text from tokens differs from html-to-text`);
+  assert.equal(rendered.text, reference, `${label}: the rendered issue's text differs from html-to-text`);
+  // Only a table inside a list or quote sends a run of plain Markdown to html-to-text whole.
+  const nestedTable = /^ *(?:[-*]|\d+\.|>)[ >]*\|/m.test(issue.body);
+  const converted = bodyText(body.text).convertedRuns;
+  if (!nestedTable) assert.equal(converted, 0, `${label}: a run was converted by html-to-text`);
+  else if (!/<[a-z]/i.test(issue.body)) assert.ok(converted > 0, `${label}: a table in a list was not converted by html-to-text`);
+  return reference;
+}
+
+const CASES: Record<string, string> = {
+  paragraphs: 'One paragraph with *emphasis*, **strong**, ~~struck~~ and `code`.\n\nAnother, with **bold**, directly followed by punctuation; and *a*b*c* mixed.',
+  wrapping: `${'word '.repeat(60)}\n\n${'x'.repeat(77)} y ${'z'.repeat(78)} ${'w'.repeat(79)} end.\n\n${'ab '.repeat(39)}abc`,
+  'long words and URLs': `A link to [the full records](https://example.org/${'a'.repeat(90)}) and https://example.org/${'b'.repeat(100)} bare.`,
+  links:
+    '[Same](Same) [https://example.org/x](https://example.org/x) [mail](mailto:me@example.org) [here](#top) [](https://example.org/empty) [**bold** link](https://example.org/b) [x](javascript:alert(1)) <https://example.org/auto> <me@example.org>',
+  'linked and inline images': 'Text ![inline alt](https://example.org/i.png) more ![](https://example.org/noalt.png) and [![linked alt](https://example.org/l.png)](https://example.org/to).',
+  breaks: 'Hard break  \nafter two spaces, and\\\nafter a backslash; soft\nbreak here.',
+  headings: '# Top *heading*\n\n## Second with [a link](https://example.org)\n\n### Third `code`\n\n#### Fourth\n\n##### Fifth\n\n###### Sixth\n\nSetext one\n===\n\nSetext two\n---\n\n## A heading long enough to wrap across the seventy-eight column limit of the plain text',
+  quotes:
+    '> A pull quote long enough to wrap across more than one line of plain text, so that each line needs the prefix.\n>\n> Second paragraph.\n>\n> > A nested quote inside it.\n>\n> - a list\n> - in a quote\n>\n> ```\n> code in a quote\n> ```\n>\n> ***\n\nAfter the quote.',
+  'tight and loose lists':
+    '- one\n- two\n  - nested *a*\n  - nested b\n    1. deep\n- three\n\nText.\n\n1. loose\n\n2. list\n\n   with a second paragraph\n\n3. third',
+  'ordered from seven with wide numbers': Array.from({ length: 12 }, (_, i) => `${i + 7}. item ${'long words '.repeat(i)}`).join('\n'),
+  'list items with blocks': '- item\n  ```\n  code in item\n  ```\n  after code\n- > quoted in item\n- ## heading in item\n-\n- last',
+  code: '```js\nconst a = 1 < 2 && b;\n\tindented\twith tabs   \n\n\nafter blank lines\n```\n\n    indented code block\n    second line\n\n```\n```',
+  tables: 'Before.\n\n| Name | Value | Note |\n| --- | ---: | :-: |\n| Alpha | 1 | a note long enough to wrap inside the thirty column cell |\n| **Beta** | 22 | [link](https://example.org) |\n\nAfter.',
+  'tables nested in lists and quotes': '- item\n\n  | a | b |\n  | - | - |\n  | 1 | 2 |\n\n> | q | r |\n> | - | - |\n> | 3 | 4 |',
+  'sole images, captions and dividers': '![A chart of camera counts](https://example.org/chart.png "Photo: Staff (CC BY 2.0)")\n\n---\n\n![No caption here](https://example.org/c.png)\n\n[![Linked sole image](https://example.org/s.png)](https://example.org/s)\n\n![](https://example.org/empty-alt.png)\n\nEnd.',
+  'entities and unicode': 'AT&amp;T &copy; &#8212; a&nbsp;b non\u00a0breaking. Громада обговорює бюджет — «цитата». Emoji 🗳️ and 中文字符 and "typographic" ’quotes’.',
+  'odd whitespace': 'Tabs\tinside\ttext, two  spaces, zero\u200bwidth and trailing   \nline.',
+  'merge tags': 'Dear {{subscriber.name}}, your address is {{subscriber.email}}. [Unsubscribe]({{unsubscribe_url}}) or [read online]({{web_url}}) or [survey](https://example.org/s?who={{subscriber.name}}).',
+  'raw HTML': 'Inline <b>bold</b> and <span>span</span> text.\n\n<div><p>A raw <em>block</em></p><ul><li>raw list</li></ul></div>\n\nMarkdown after.',
+  'starts with an image': '![Opening image](https://example.org/first.png "Credit")\n\nThen text.',
+  'ends with a divider': 'Text first.\n\n---',
+  'only a heading': '## Just a heading',
+};
+
+for (const [name, body] of Object.entries(CASES)) {
+  test(`plain text from tokens matches html-to-text: ${name}`, async () => {
+    await assertSameText(issueText(body), name);
+  });
+}
+
+test('plain text from tokens matches html-to-text with a subtitle, hero image and byline', async () => {
+  const fields = [
+    'title: With every layout part',
+    'date: 2026-10-14',
+    'subtitle: A subtitle',
+    'image:',
+    '  src: https://example.org/hero.jpg',
+    '  alt: Hero alt',
+    '  caption: "Photo: Someone"',
+  ].join('\n');
+  await assertSameText(issueText(CASES.paragraphs!, fields), 'full layout');
+  await assertSameText(issueText('![Image right after the hero](https://example.org/x.png "Credit")\n\nText.', fields), 'image after hero');
+});
+
+test('plain text from tokens matches html-to-text on the sample issues and generated issues', async () => {
+  for (const name of SAMPLES) await assertSameText(readFileSync(join(ROOT, 'issues', name), 'utf8'), name);
+  for (let seed = 1; seed <= 5; seed++) await assertSameText(generateIssue(seed), `generated ${seed}`);
+});
+
+test('plain text from tokens matches html-to-text on random mixes of the cases', async () => {
+  // A seeded shuffle: the same documents every run, and the cases meet in orders no hand-written case has.
+  let s = 12345;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  const parts = Object.values(CASES);
+  for (let n = 0; n < 40; n++) {
+    const picked = Array.from({ length: 2 + Math.floor(next() * 4) }, () => parts[Math.floor(next() * parts.length)]!);
+    await assertSameText(issueText(picked.join('\n\n')), `mix ${n}`);
+  }
+});
+
+test('a layout that does not hold the body as it is gets the whole MJML converted', () => {
+  const placeholders = { prefix: 'nlmerge0' } as Parameters<typeof cutBody>[2];
+  assert.equal(cutBody('<mj-column>&lt;mj-text&gt;</mj-column>', '<mj-text>x</mj-text>', placeholders), null);
+  assert.equal(cutBody('<mj-text>x</mj-text><mj-text>x</mj-text>', '<mj-text>x</mj-text>', placeholders), null);
+  assert.equal(cutBody('<mj-column></mj-column>', '', placeholders), null);
+});
