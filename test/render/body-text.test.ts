@@ -108,6 +108,56 @@ test('plain text from tokens matches html-to-text on random mixes of the cases',
   }
 });
 
+/** A seeded generator of Markdown: words of every length near the wrap width, inline marks, nested blocks. */
+function fuzzedBody(seed: number): string {
+  let s = seed;
+  const r = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const word = () =>
+    pick(['a', 'to', 'the', 'council', 'x'.repeat(1 + Math.floor(r() * 85)), 'AT&T', '<tag>', '“quote”', 'Громада', '🗳️', '*', '_', '`', '\\*', '&amp;', '&nbsp;', `https://example.org/${'p'.repeat(Math.floor(r() * 60))}`]);
+  const inline = (n: number): string =>
+    Array.from({ length: n }, () => {
+      const k = r();
+      if (k < 0.6) return word();
+      if (k < 0.67) return `*${word()} ${word()}*`;
+      if (k < 0.72) return `**${word()}**${pick(['', ',', '.', 'x'])}`;
+      if (k < 0.76) return `\`${word()} ${word()}\``;
+      if (k < 0.82) return `[${inline(1 + Math.floor(r() * 3))}](${pick(['https://example.org/a', 'mailto:a@b.org', '#x', `https://example.org/${'q'.repeat(70)}`, ''])})`;
+      if (k < 0.85) return `![${word()} ${word()}](https://example.org/i.png)`;
+      if (k < 0.88) return pick(['  \n', '\\\n', '\n']);
+      if (k < 0.9) return `~~${word()}~~`;
+      return pick(['\t', '  ', ' ', '\u200b']);
+    }).join(pick([' ', ' ', ' ', '']));
+  const block = (depth: number): string => {
+    const k = r();
+    if (k < 0.4 || depth > 2) return inline(3 + Math.floor(r() * 40));
+    if (k < 0.5) return `${'#'.repeat(1 + Math.floor(r() * 6))} ${inline(2 + Math.floor(r() * 10))}`;
+    if (k < 0.6) return block(depth + 1).split('\n').map((l) => `> ${l}`).join('\n');
+    if (k < 0.75) {
+      const ordered = r() < 0.5;
+      const start = Math.floor(r() * 12);
+      const items = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, i) => {
+        const marker = ordered ? `${start + i}. ` : '- ';
+        return marker + block(depth + 1).split('\n').map((l, j) => (j ? ' '.repeat(marker.length) + l : l)).join('\n');
+      });
+      return items.join(r() < 0.3 ? '\n\n' : '\n');
+    }
+    if (k < 0.82) return `\`\`\`\n${inline(5).replace(/`/g, '')}\n  indented\n\`\`\``;
+    if (k < 0.86) return '***';
+    if (k < 0.9) return `![${inline(2)}](https://example.org/s.png "${word().replace(/"/g, '')}")`;
+    if (k < 0.94) return `| a | b |\n| --- | ---: |\n| ${inline(3).replace(/\n|\|/g, ' ')} | ${word()} |`;
+    return inline(10);
+  };
+  return Array.from({ length: 1 + Math.floor(r() * 8) }, () => block(0)).join('\n\n');
+}
+
+test('plain text from tokens matches html-to-text on fuzzed Markdown', async () => {
+  for (let seed = 1; seed <= 60; seed++) await assertSameText(issueText(fuzzedBody(seed)), `fuzz ${seed}:\n${fuzzedBody(seed)}\n`);
+});
+
 test('a layout that does not hold the body as it is gets the whole MJML converted', () => {
   const placeholders = { prefix: 'nlmerge0' } as Parameters<typeof cutBody>[2];
   assert.equal(cutBody('<mj-column>&lt;mj-text&gt;</mj-column>', '<mj-text>x</mj-text>', placeholders), null);
