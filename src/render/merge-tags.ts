@@ -5,6 +5,15 @@ export const MERGE_TAGS = ['subscriber.name', 'subscriber.email', 'unsubscribe_u
 
 export type SlotName = 'name' | 'email' | 'unsubscribe';
 
+/** The longest default a name tag may carry: a greeting's word or two, not a paragraph. */
+export const NAME_DEFAULT_MAX = 60;
+
+/**
+ * A placeholder after its prefix: the slot, and for a name with a default (`{{subscriber.name default="friend"}}`)
+ * the default's UTF-8 bytes in hex, so it survives every step as letters and digits: `namez`, `named667269656e64z`.
+ */
+export const SLOT_SOURCE = '(name|email|unsub)(?:d([0-9a-f]+))?z';
+
 /**
  * Placeholders stand in for per-subscriber values through Markdown, sanitising, MJML and html-to-text: plain letters
  * and digits, which none of them rewrite. The nonce keeps them from matching anything the writer typed.
@@ -33,8 +42,27 @@ export function placeholdersFor(p: string): Placeholders {
     name: `${p}namez`,
     email: `${p}emailz`,
     unsubscribe: `${p}unsubz`,
-    pattern: new RegExp(`${p}(name|email|unsub)z`, 'g'),
+    pattern: new RegExp(`${p}${SLOT_SOURCE}`, 'g'),
   };
+}
+
+/** The name placeholder, carrying the default shown when a subscriber has no name. */
+export function namePlaceholder(ph: Placeholders, fallback: string | undefined): string {
+  return fallback ? `${ph.prefix}named${Buffer.from(fallback, 'utf8').toString('hex')}z` : ph.name;
+}
+
+/** A default back from its placeholder's hex. */
+export function decodeDefault(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('utf8');
+}
+
+/** Why a default cannot be used, or null. */
+function defaultProblem(fallback: unknown): string | null {
+  if (typeof fallback !== 'string' || fallback.trim() === '') return 'the default must be a non-empty string in double quotes';
+  // eslint-disable-next-line no-control-regex -- line breaks and controls cannot go into a greeting
+  if (/[\u0000-\u001f\u007f]/.test(fallback)) return 'the default must be one line of text';
+  if (fallback.length > NAME_DEFAULT_MAX) return `the default is ${fallback.length} characters; at most ${NAME_DEFAULT_MAX}`;
+  return null;
 }
 
 /**
@@ -42,13 +70,13 @@ export function placeholdersFor(p: string): Placeholders {
  * would choose the link's scheme (`javascript:`), so such links are removed. Later in a URL they are only data.
  */
 export function startsWithSubscriberData(url: string): boolean {
-  return /^nlmerge\d+(?:name|email)z/.test(url);
+  return /^nlmerge\d+(?:name|email)(?:d[0-9a-f]+)?z/.test(url);
 }
 
 /** Placeholders shown as the merge tags the writer typed, for messages. */
 export function asMergeTags(text: string): string {
-  return text.replace(/nlmerge\d+(name|email|unsub)z/g, (_, code: string) =>
-    code === 'unsub' ? '{{unsubscribe_url}}' : `{{subscriber.${code}}}`,
+  return text.replace(new RegExp(`nlmerge\\d+${SLOT_SOURCE}`, 'g'), (_, code: string, hex?: string) =>
+    code === 'unsub' ? '{{unsubscribe_url}}' : hex ? `{{subscriber.${code} default="${decodeDefault(hex)}"}}` : `{{subscriber.${code}}}`,
   );
 }
 
@@ -58,14 +86,25 @@ export function slotOf(code: string): SlotName {
 
 /** The values templates see: placeholders for subscriber data, the real URL for the issue's web page. */
 export function mergeContext(ph: Placeholders, webUrl: string) {
+  // A function, so a template can write `{{subscriber.name default="friend"}}` as a body can: Handlebars calls it
+  // with the hash.
+  const name = (options?: { hash?: Record<string, unknown> }) => {
+    const fallback = options?.hash?.default;
+    if (fallback === undefined) return ph.name;
+    const problem = defaultProblem(fallback);
+    if (problem) throw new Error(`{{subscriber.name default=…}}: ${problem}`);
+    return namePlaceholder(ph, fallback as string);
+  };
   return {
-    subscriber: { name: ph.name, email: ph.email },
+    subscriber: { name, email: ph.email },
     unsubscribe_url: ph.unsubscribe,
     web_url: webUrl,
   };
 }
 
 const TAG = /^\{\{\s*([^{}]*?)\s*\}\}/;
+const NAME_WITH_DEFAULT = /^subscriber\.name\s+default\s*=\s*(?:"([^"]*)"|'([^']*)')$/;
+const WITH_DEFAULT = /^([\w.]+)\s+default\s*=/;
 
 /**
  * Expands merge tags in a Markdown body: the four known tags become placeholders (or the web URL); `\{{` writes
@@ -122,6 +161,25 @@ export function expandBodyTags(
     const name = tag?.[1] ?? '';
     if (tag && Object.hasOwn(values, name) && !body.startsWith('{{{', at)) {
       out += values[name];
+      from = at + tag[0].length;
+      continue;
+    }
+    const withDefault = tag && !body.startsWith('{{{', at) ? NAME_WITH_DEFAULT.exec(name) : null;
+    if (tag && withDefault) {
+      const fallback = withDefault[1] ?? withDefault[2]!;
+      const problem = defaultProblem(fallback);
+      if (problem) diagnostics.push(diag(file, lineAt(at), 'error', 'merge-tags/default', `${tag[0]}: ${problem}`));
+      out += problem ? '' : namePlaceholder(ph, fallback);
+      from = at + tag[0].length;
+      continue;
+    }
+    const other = tag ? WITH_DEFAULT.exec(name) : null;
+    if (tag && other && Object.hasOwn(values, other[1]!)) {
+      const message =
+        other[1] === 'subscriber.name'
+          ? 'the default must be in quotes: {{subscriber.name default="friend"}}'
+          : 'only {{subscriber.name}} takes a default; the other tags always have a value';
+      diagnostics.push(diag(file, lineAt(at), 'error', 'merge-tags/default', `${tag[0]}: ${message}`));
       from = at + tag[0].length;
       continue;
     }

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../core/escape.ts';
-import { slotOf, type Placeholders, type SlotName } from './merge-tags.ts';
+import { decodeDefault, SLOT_SOURCE, slotOf, type Placeholders, type SlotName } from './merge-tags.ts';
 
 export interface Recipient {
   name: string;
@@ -22,8 +22,14 @@ function encodeFor(value: string, context: Context): string {
 interface CompiledPart {
   /** Static bytes, encoded once. */
   parts: Buffer[];
-  /** The slot filled between parts[i] and parts[i + 1], and its context. */
-  slots: { name: SlotName; context: Context }[];
+  /** The slot filled between parts[i] and parts[i + 1], its context, and what a name with no value shows. */
+  slots: { name: SlotName; context: Context; fallback: string }[];
+}
+
+/** The value a slot shows: the subscriber's, or the tag's default when the subscriber has no name. */
+function valueFor(values: Record<SlotName, string>, name: SlotName, fallback: string): string {
+  const value = values[name];
+  return fallback !== '' && value.trim() === '' ? fallback : value;
 }
 
 export interface PersonalisedEmail {
@@ -73,7 +79,7 @@ export class RecipientTemplate {
           email: recipient.email,
           unsubscribe: recipient.unsubscribeUrl,
         };
-        return slots.map(({ name, context }) => encode(values[name], context));
+        return slots.map(({ name, context, fallback }) => encode(valueFor(values, name, fallback), context));
       },
     };
   }
@@ -105,12 +111,14 @@ function split(source: string, placeholders: Placeholders, contextAt: (source: s
   const parts: Buffer[] = [];
   const slots: CompiledPart['slots'] = [];
   const { prefix } = placeholders;
+  const slot = new RegExp(SLOT_SOURCE, 'y');
   let last = 0;
   for (let at = source.indexOf(prefix); at !== -1; at = source.indexOf(prefix, at + 1)) {
-    const code = /^(name|email|unsub)z/.exec(source.slice(at + prefix.length, at + prefix.length + 6));
+    slot.lastIndex = at + prefix.length;
+    const code = slot.exec(source);
     if (!code) continue;
     parts.push(Buffer.from(source.slice(last, at), 'utf8'));
-    slots.push({ name: slotOf(code[1]!), context: contextAt(source, at) });
+    slots.push({ name: slotOf(code[1]!), context: contextAt(source, at), fallback: code[2] ? decodeDefault(code[2]) : '' });
     last = at = at + prefix.length + code[0].length;
   }
   parts.push(Buffer.from(source.slice(last), 'utf8'));
@@ -131,10 +139,10 @@ function fill(
     chunks[2 * i] = parts[i]!;
     length += parts[i]!.length;
     if (i < slots.length) {
-      const { name, context } = slots[i]!;
-      const key = `${name} ${context}`;
+      const { name, context, fallback } = slots[i]!;
+      const key = `${name} ${context} ${fallback}`;
       let value = encoded.get(key);
-      if (!value) encoded.set(key, (value = Buffer.from(encode(values[name], context), 'utf8')));
+      if (!value) encoded.set(key, (value = Buffer.from(encode(valueFor(values, name, fallback), context), 'utf8')));
       chunks[2 * i + 1] = value;
       length += value.length;
     }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { formatDate } from '../render/layout-context.ts';
-import type { Placeholders } from '../render/merge-tags.ts';
+import { decodeDefault, type Placeholders } from '../render/merge-tags.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
 import type { TemplateSet } from '../render/templates.ts';
 
@@ -32,12 +32,14 @@ export const PAGE_SIZE = 50;
 export const FEED_SIZE = 50;
 
 /**
- * The web page has no subscriber: names and addresses are left out (with the punctuation that led to them, so
- * "Thanks for reading, {{subscriber.name}}." reads "Thanks for reading.") and unsubscribe links become plain text.
+ * The web page has no subscriber: a name with a default shows the default ("Dear friend,"), other names and addresses
+ * are left out (with the punctuation that led to them, so "Thanks for reading, {{subscriber.name}}." reads "Thanks
+ * for reading.") and unsubscribe links become plain text.
  */
 export function neutralise(html: string, ph: Placeholders): string {
   const unsubscribe = new RegExp(`<a\\b[^>]*\\bhref="${ph.unsubscribe}"[^>]*>([\\s\\S]*?)</a>`, 'g');
   let out = html.replace(unsubscribe, '$1');
+  out = out.replace(new RegExp(`${ph.prefix}named([0-9a-f]+)z`, 'g'), (_, hex: string) => escapeHtml(decodeDefault(hex)));
   for (const field of [ph.name, ph.email]) {
     out = out.replace(new RegExp(`,?[ \\t]*${field}(?=[.!?;:])`, 'g'), '').replace(new RegExp(`${field},?[ \\t]?`, 'g'), '');
   }

@@ -9,7 +9,11 @@ import { findAll, getAttributeValue, textContent } from 'domutils';
 import type { Document, Element } from 'domhandler';
 import { expandBodyTags, makePlaceholders } from '../../src/render/merge-tags.ts';
 import type { Recipient } from '../../src/render/personalise.ts';
-import { issueText, projectSetup, render } from '../support/fixtures.ts';
+import { readBuildSources } from '../../src/build/build.ts';
+import { setupFromSources } from '../../src/build/setup.ts';
+import { parseIssue } from '../../src/issue/parse.ts';
+import { renderIssue } from '../../src/render/render-issue.ts';
+import { issueText, projectSetup, render, ROOT } from '../support/fixtures.ts';
 
 const FILE = 'issues/2026-10-14-merge-tags.md';
 
@@ -192,4 +196,55 @@ test('merge tags: text that looks like a placeholder stays literal in the person
   const { html, text } = await personalised('Literal nlmerge0namez and nlmerge0unsubz, then {{subscriber.name}}.');
   assert.ok(html.includes('Literal nlmerge0namez and nlmerge0unsubz, then Ada Lovelace.'));
   assert.ok(squash(text).includes('Literal nlmerge0namez and nlmerge0unsubz, then Ada Lovelace.'));
+});
+
+test('merge tags: {{subscriber.name default="…"}} shows the default to a subscriber with no name, in HTML and text', async () => {
+  const body = 'Dear {{subscriber.name default="friend & ally"}}, welcome. [Survey](https://example.org/s?who={{ subscriber.name default=\'a reader\' }})';
+  const dear = (doc: Document) => byTag(doc, 'p').map((e) => squash(textContent(e))).find((t) => t.startsWith('Dear'));
+  const named = await personalised(body);
+  assert.equal(dear(named.doc), 'Dear Ada Lovelace, welcome. Survey');
+  assert.match(named.text, /Dear Ada Lovelace, welcome\./);
+  for (const name of ['', '   ']) {
+    const nameless = await personalised(body, { ...reader, name });
+    assert.equal(dear(nameless.doc), 'Dear friend & ally, welcome. Survey');
+    // Escaped in the HTML like any value, literal in the text, percent-encoded inside a URL.
+    assert.ok(nameless.html.includes('Dear friend &amp; ally,'));
+    assert.match(nameless.text, /Dear friend & ally, welcome\./);
+    assert.equal(linkTo(nameless.doc, 'Survey'), 'https://example.org/s?who=a%20reader');
+  }
+});
+
+test('merge tags: a default is only for {{subscriber.name}}, one line, not empty, at most 60 characters', async () => {
+  const bad = [
+    '{{subscriber.email default="x"}}',
+    '{{unsubscribe_url default="x"}}',
+    '{{subscriber.name default=""}}',
+    `{{subscriber.name default="${'x'.repeat(61)}"}}`,
+    '{{subscriber.name default=friend}}',
+  ];
+  const source = issueText(bad.join('\n\n'));
+  const { parsed, rendered } = await render(source, FILE);
+  const diagnostics = (rendered?.diagnostics ?? parsed.diagnostics).filter((d) => d.severity === 'error');
+  assert.equal(diagnostics.length, bad.length, JSON.stringify(diagnostics));
+  bad.forEach((tag, i) => {
+    assert.equal(diagnostics[i]!.line, lineOf(source, tag), tag);
+    assert.equal(diagnostics[i]!.file, FILE);
+  });
+  assert.match(diagnostics[0]!.message, /only \{\{subscriber\.name\}\} takes a default/);
+  assert.match(diagnostics[2]!.message, /non-empty/);
+  assert.match(diagnostics[3]!.message, /61 characters; at most 60/);
+  assert.match(diagnostics[4]!.message, /in quotes/);
+});
+
+test('merge tags: a layout can give the name a default too', async () => {
+  const sources = await readBuildSources(ROOT);
+  const byline = sources.templates.partials.byline!;
+  const greeting = `<mj-text>Hello {{subscriber.name default="there"}}</mj-text>\n${byline.source}`;
+  const partials = { ...sources.templates.partials, byline: { ...byline, source: greeting } };
+  const setup = setupFromSources({ ...sources, templates: { ...sources.templates, partials } });
+  const parsed = parseIssue(FILE, issueText('Body.'), { author: setup.config.author.name, layout: setup.config.layout });
+  const rendered = await renderIssue(parsed.issue!, setup.config, setup.templates);
+  assert.ok(rendered.recipientTemplate, JSON.stringify(rendered.diagnostics));
+  assert.match(rendered.recipientTemplate.render({ ...reader, name: '' }).text.toString(), /Hello there/);
+  assert.match(rendered.recipientTemplate.render(reader).text.toString(), /Hello Ada Lovelace/);
 });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parseDocument } from 'htmlparser2';
 import { findAll, getAttributeValue, textContent } from 'domutils';
 import { build } from '../../src/build/build.ts';
-import { archivePages, type WebEntry } from '../../src/web/site.ts';
+import { namePlaceholder, placeholdersFor } from '../../src/render/merge-tags.ts';
+import { archivePages, neutralise, type WebEntry } from '../../src/web/site.ts';
 import { issueText, projectFor, projectSetup } from '../support/fixtures.ts';
 
 const ISSUES = {
@@ -151,4 +152,10 @@ test('web: a project without templates/web gets an error naming the missing temp
   assert.ok(first.diagnostics.some((d) => d.file === 'templates/web/issue.hbs' && d.severity === 'error'), JSON.stringify(first.diagnostics));
   assert.ok(report.diagnostics.some((d) => d.file === 'templates/web/archive.hbs'), JSON.stringify(report.diagnostics));
   assert.ok(existsSync(join(dir, 'dist/draft/email.html')), 'the draft, which needs no web page, still built');
+});
+
+test('web: a name with a default shows the default on the page; one without is left out', () => {
+  const ph = placeholdersFor('nlmerge0');
+  const html = `<p>Dear ${namePlaceholder(ph, 'friend & <ally>')}, hello.</p><p>Thanks, ${ph.name}.</p>`;
+  assert.equal(neutralise(html, ph), '<p>Dear friend &amp; &lt;ally&gt;, hello.</p><p>Thanks.</p>');
 });
