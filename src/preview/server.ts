@@ -5,7 +5,10 @@ import { formatDiagnostic } from '../core/diagnostic.ts';
 import { createTransport } from 'nodemailer';
 import { composeMessage } from '../send/message.ts';
 import { MimeTemplate } from '../send/mime-template.ts';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { emulateColourMode } from './dark-mode.ts';
+import { IMAGE_TYPES, localImages, safeDecode } from './issue-images.ts';
 import { Inbox } from './inbox.ts';
 import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
 import { sampleSubscriber } from './sample-subscribers.ts';
@@ -155,10 +158,31 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       if (!template) return c.text(`${view.diagnostics.map(formatDiagnostic).join('\n')}\n`, 422);
       const state = pageState((q) => c.req.query(q));
       const email = template.render(sampleSubscriber(state.reader, workspace.setup?.config.url ?? ''));
-      const body = name === 'email.html' ? emulateColourMode(email.html.toString('utf8'), state.mode) : email.text.toString('utf8');
+      const html = () => localImages(email.html.toString('utf8'), view.slug, view.rendered?.assets ?? [], workspace.setup?.config.url ?? '');
+      const body = name === 'email.html' ? emulateColourMode(html(), state.mode) : email.text.toString('utf8');
       return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8` });
     });
   }
+
+  // An issue's own images (issues/<slug>/, issues/images/): the email points at their published URLs, which do not
+  // exist until the site is deployed, so the frames load them from here. Only the files the issue uses are served.
+  app.get('/issues/:slug/assets/*', async (c) => {
+    const file = workspace.fileOf(c.req.param('slug'));
+    const view = file ? await workspace.view(file) : null;
+    const prefix = `/issues/${encodeURIComponent(c.req.param('slug'))}/assets/`;
+    const wanted = c.req.path.startsWith(prefix) ? safeDecode(c.req.path.slice(prefix.length)) : null;
+    const asset = view?.rendered?.assets.find((a) => a.to === wanted);
+    if (!asset) return c.text('No such image\n', 404);
+    const type = IMAGE_TYPES[extname(asset.to).toLowerCase()];
+    if (!type) return c.text('Not an image\n', 415);
+    try {
+      const bytes = await readFile(join(workspace.root, asset.from));
+      // An SVG is a document: sandboxed, so any script in it cannot run on the preview's origin.
+      return c.body(bytes, 200, { 'Content-Type': type, 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" });
+    } catch {
+      return c.text('No such image\n', 404);
+    }
+  });
 
   app.get('/events', (c) => {
     const slug = c.req.query('slug') ?? null;
@@ -233,3 +257,4 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     },
   };
 }
+

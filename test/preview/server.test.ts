@@ -244,3 +244,38 @@ test('preview: "Send test" refuses another origin and a bad address, and sends n
   for (const bad of ['nope', 'a@b.com\r\nBcc: x@evil.example', 'a@b.com, c@d.com']) assert.equal((await post(bad)).status, 400, bad);
   assert.equal(p.inbox!.messages.length, 0);
 });
+
+test('preview: the frames load the issue\'s own images from the preview; only those files are served', async (t) => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+  const dir = projectFor(t, {
+    'issues/2026-10-14-pictures.md': issueText(
+      '![A chart of the budget](images/chart.png)\n\nText.',
+      'title: Pictures\ndate: 2026-10-14\nstatus: ready\nimage:\n  src: hero photo.png\n  alt: The hero',
+    ),
+    'issues/images/chart.png': '',
+    'issues/pictures/hero photo.png': '',
+    'issues/images/unused.png': '',
+    'newsletter.secret': 'not an image',
+  });
+  writeFileSync(join(dir, 'issues/images/chart.png'), png);
+  writeFileSync(join(dir, 'issues/pictures/hero photo.png'), png);
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
+  t.after(() => p.close());
+
+  const html = (await get(p, '/issues/pictures/email.html')).body;
+  assert.match(html, /src="\/issues\/pictures\/assets\/chart\.png"/);
+  assert.match(html, /src="\/issues\/pictures\/assets\/hero%20photo\.png"/);
+  assert.doesNotMatch(html, /example\.org\/pictures\/chart\.png/, 'no image left pointing at the unpublished site');
+  for (const path of ['chart.png', 'hero%20photo.png']) {
+    const response = await fetch(new URL(`/issues/pictures/assets/${path}`, p.url));
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), png);
+  }
+  // The HTML tab and the sent message keep the real, published URLs.
+  assert.match((await get(p, '/issues/pictures?tab=html')).body, /\/pictures\/chart\.png/);
+  for (const path of ['unused.png', '..%2F..%2Fnewsletter.secret', '../../newsletter.secret', '%E0%A4%A', 'images/chart.png']) {
+    assert.equal((await get(p, `/issues/pictures/assets/${path}`)).status, 404, path);
+  }
+  assert.equal((await get(p, '/issues/nope/assets/chart.png')).status, 404);
+});
