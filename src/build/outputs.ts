@@ -1,5 +1,5 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Asset } from '../render/local-images.ts';
 import { writeFilesAtomically } from './atomic-write.ts';
 
@@ -32,4 +32,26 @@ export async function writeIssueOutputs(
     await copyFile(join(root, asset.from), target);
   }
   await writeFilesAtomically(join(outDir, 'web', slug), { 'index.html': webPage });
+  // Then the images the page no longer uses go, so dist/web holds only what the site serves.
+  await prune(join(outDir, 'web', slug), new Set(['index.html', ...assets.map((a) => a.to)]));
+}
+
+/** Removes files under `dir` not in `keep` (paths relative to it, with `/`), and the folders that leaves empty. */
+async function prune(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  const walk = async (folder: string): Promise<boolean> => {
+    let empty = true;
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (await walk(path)) await rmdir(path);
+        else empty = false;
+      } else if (keep.has(relative(dir, path).split(sep).join('/'))) {
+        empty = false;
+      } else {
+        await rm(path, { force: true });
+      }
+    }
+    return empty;
+  };
+  await walk(dir);
 }

@@ -1,7 +1,7 @@
 /** Local images (issue 7): copied beside the web page, pointed at by absolute URL in the email; missing ones are errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../src/build/build.ts';
 import { resolveLocalImage } from '../../src/render/local-images.ts';
@@ -57,4 +57,22 @@ test('images: resolving stays inside issues/ and prefers the issue folder', () =
   assert.match((resolveLocalImage('images/../../secret.png', 'x', 'https://n.example', files) as { error: string }).error, /outside issues\//);
   assert.equal(resolveLocalImage('https://cdn.example/a.png', 'x', 'https://n.example', files), null);
   assert.equal(resolveLocalImage('/abs.png', 'x', 'https://n.example', files), null);
+});
+
+test('images: an image the issue no longer uses is removed from its web folder on the next build', async (t) => {
+  const file = 'issues/2026-10-01-pictures.md';
+  const body = (images: string) => issueText(`Intro.\n\n${images}`, 'title: Pictures\ndate: 2026-10-01\nstatus: ready');
+  const dir = projectFor(t, {
+    [file]: body('![A chart](images/chart.png)\n\n![A nested map](images/maps/city.png)'),
+    'issues/images/chart.png': 'chart-bytes',
+    'issues/images/maps/city.png': 'city-bytes',
+  });
+  assert.equal((await build({ root: dir, files: [], outDir: 'dist' })).ok, true);
+  const listing = () => readdirSync(join(dir, 'dist/web/pictures'), { recursive: true }).map(String).sort();
+  assert.deepEqual(listing(), ['chart.png', 'index.html', 'maps', 'maps/city.png']);
+
+  writeFileSync(join(dir, file), body('![A chart](images/chart.png)'));
+  assert.equal((await build({ root: dir, files: [], outDir: 'dist' })).ok, true);
+  assert.deepEqual(listing(), ['chart.png', 'index.html'], 'the unused image and its emptied folder are gone');
+  assert.equal(readFileSync(join(dir, 'issues/images/maps/city.png'), 'utf8'), 'city-bytes', 'the source image is untouched');
 });
