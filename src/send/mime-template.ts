@@ -26,10 +26,20 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
+/**
+ * The longest `<…>` identifier (a Message-ID, a List-Id) that still fits a header line of 78 characters on a line of
+ * its own after folding: identifiers cannot be folded inside.
+ */
+const LONGEST_ID = 77 - 2;
+
 /** The List-Id's description and identifier, apart, so the header can encode the description. */
 function listIdParts(config: Config): { description: string; id: string } {
-  const id = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'newsletter';
-  return { description: oneLine(config.name).replace(/[<>"]/g, ''), id: `${id}.${domainOf(config.from.email)}` };
+  const domain = domainOf(config.from.email);
+  const name = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'newsletter';
+  // A long name is cut, so the identifier folds within the line limit; the domain keeps it unique.
+  const room = Math.max(8, LONGEST_ID - domain.length - 1);
+  const id = name.length > room ? name.slice(0, room).replace(/-+$/, '') : name;
+  return { description: oneLine(config.name).replace(/[<>"]/g, ''), id: `${id}.${domain}` };
 }
 
 /** `List-Id`: the newsletter's name and a stable identifier under the sender's domain (RFC 2919). */
@@ -38,10 +48,21 @@ export function listId(config: Config): string {
   return `${description} <${id}>`;
 }
 
-/** Stable per issue and subscriber, so a resend of the same message is recognisable as such. */
+/**
+ * Stable per issue and subscriber, so a resend of the same message is recognisable as such. The slug is there for
+ * people reading headers; a long one is cut so the id fits a header line (the hash covers the whole slug).
+ */
 export function messageId(slug: string, address: string, fromAddress: string, nonce = ''): string {
   const hash = createHash('sha256').update(`${slug}\0${address.toLowerCase()}\0${nonce}`).digest('hex').slice(0, 32);
-  return `<${slug}.${hash}@${domainOf(fromAddress)}>`;
+  const domain = domainOf(fromAddress);
+  const room = LONGEST_ID - hash.length - domain.length - 2;
+  const shown = slug.length > room ? slug.slice(0, Math.max(0, room)).replace(/-+$/, '') : slug;
+  return shown ? `<${shown}.${hash}@${domain}>` : `<${hash}@${domain}>`;
+}
+
+/** `Name: <id>`, or folded before the id when the line would pass 78 characters. */
+function idHeader(field: string, id: string): string {
+  return field.length + 2 + id.length > 78 ? `${field}:\r\n ${id}` : `${field}: ${id}`;
 }
 
 /** Longest line of a quoted-printable body, `=` of a soft break included (RFC 2045 §6.7). */
@@ -294,7 +315,7 @@ export class MimeTemplate {
     const [beforeTo, beforeId, beforeUnsubscribe, after] = this.headBlocks;
     return (
       `${beforeTo}\r\n${mailboxHeader('To', recipient.name, recipient.email)}\r\n` +
-      `${beforeId}\r\nMessage-ID: ${this.messageId(recipient)}\r\n` +
+      `${beforeId}\r\n${idHeader('Message-ID', this.messageId(recipient))}\r\n` +
       `${beforeUnsubscribe}\r\nList-Unsubscribe: <${headerUrl(recipient.unsubscribeUrl)}>${this.mailto}\r\n` +
       after
     );
