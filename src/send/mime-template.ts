@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import { encodeWord, encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Config } from '../config/schema.ts';
@@ -115,7 +116,21 @@ function phrase(name: string): string {
 /** An address for a header or the envelope; one that could end the header's address or start another is refused. */
 function plainAddress(address: string): string {
   if (NOT_IN_ADDRESS.test(address) || !address.includes('@')) throw new Error(`not a plain email address: ${JSON.stringify(address)}`);
-  return address;
+  return wireAddress(address);
+}
+
+/**
+ * The address as it goes on the wire. An internationalised domain after an ASCII local part goes as its ASCII form
+ * (`ada@xn--e1afmkfd.xn--p1ai`), which every server accepts; only a non-ASCII local part needs SMTPUTF8 (RFC 6531),
+ * which the SMTP connection asks for when the server offers it.
+ */
+function wireAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (!/[^\x20-\x7e]/.test(domain) || /[^\x20-\x7e]/.test(local)) return address;
+  const ascii = domainToASCII(domain);
+  return ascii ? `${local}@${ascii}` : address;
 }
 
 /** `Name <address>`, or the bare address when there is no name; folded. */

@@ -299,6 +299,20 @@ test('mime: a long slug, name and domain keep every header line within 78 charac
   assert.match(list?.id?.id ?? '', /^the-extraordinarily-long-named-[a-z-]*\.mail\.municipal-dispatch\.example\.org$/);
 });
 
+test('mime: an internationalised domain goes in its ASCII form; a non-ASCII local part stays as it is, for SMTPUTF8', async () => {
+  const template = await mime();
+  const idn = reader('Ада', 'ada@пример.рф');
+  assert.equal(template.envelope(idn).to, 'ada@xn--e1afmkfd.xn--p1ai');
+  const raw = template.message(idn).toString('utf8');
+  assert.match(field(raw, 'To'), /<ada@xn--e1afmkfd\.xn--p1ai>$/);
+  assert.match(headerBlock(raw), /^[\x20-\x7e\r\n]*$/, 'headers stay ASCII');
+  // Readers decode it back (mailparser shows the Unicode form).
+  assert.deepEqual(addresses((await simpleParser(Buffer.from(raw))).to), [{ name: 'Ада', address: 'ada@пример.рф' }]);
+  const utf8 = reader('Зоя', 'зоя@пример.рф');
+  assert.equal(template.envelope(utf8).to, 'зоя@пример.рф', 'a UTF-8 local part needs SMTPUTF8 anyway, so the domain stays readable');
+  assert.equal(template.messageId(idn), template.messageId({ ...idn, email: 'ADA@пример.рф' }), 'ids follow the stored address');
+});
+
 test('mime: subjects round-trip, including a 150-character non-ASCII one, folded within 78 characters a line', async () => {
   const r = reader('Ada', 'ada@example.net');
   const unicode = 'Фёдор, Zoë и 👩‍👩‍👧: «ещё одна» история о камерах, которые никто не заказывал — и о тех, кто за них заплатил. Читайте дальше, друзья! ';
