@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/diagnostic.ts';
-import { compatDiagnostics, templateFeatures } from '../checks/compat.ts';
+import { compatDiagnostics } from '../checks/compat.ts';
+import { templateFeatures } from '../checks/template-features.ts';
 import type { TemplateSet } from './templates.ts';
 
 const cache = new WeakMap<TemplateSet, Map<string, Diagnostic[]>>();

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { compatDiagnostics, TARGET_CLIENTS, templateFeatures, type Feature } from '../../src/checks/compat.ts';
+import { compatDiagnostics, TARGET_CLIENTS, type Feature } from '../../src/checks/compat.ts';
+import { templateFeatures } from '../../src/checks/template-features.ts';
 
 // Verdicts below were checked against node_modules/caniemail/data/caniemail.json (caniemail 1.0.5,
 // data last_update_date 2025-09-09), taking the last version key of each platform in file order.
@@ -251,8 +252,9 @@ test('the caniemail data is not read at import time, and is read only once', () 
     fs.readFileSync = (...args) => { if (String(args[0]).includes('caniemail')) reads++; return original(...args); };
     syncBuiltinESMExports();
     const m = await import('./src/checks/compat.ts');
+    const t = await import('./src/checks/template-features.ts');
     const afterImport = reads;
-    m.templateFeatures('<p style="color:red">x</p>');
+    t.templateFeatures('<p style="color:red">x</p>');
     const afterScan = reads;
     m.compatDiagnostics('f', [{ kind: 'property', name: 'border-radius', line: 1 }]);
     m.compatDiagnostics('f', [{ kind: 'element', name: 'link', line: 1 }]);
