@@ -4,8 +4,8 @@ import { spliceText } from './text.ts';
 
 /**
  * The email's MJML with the body cut out and a marker in its place: the layout as the writer's templates made it.
- * The body was built here from Markdown tokens, so the steps after MJML assembly (the plain text, and MJML's own
- * parse) can take it from those instead of reading it back out of the MJML.
+ * The body was built here from Markdown tokens, so its plain text can come from those instead of from parsing its
+ * HTML back out of the MJML.
  */
 export interface BodySlot {
   /** The MJML with `<mj-image alt="{word}"></mj-image>` where the body was. */
