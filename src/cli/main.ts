@@ -165,6 +165,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('bounces')
+    .description('read returned mail (bounces, spam complaints, emailed unsubscribe requests) and update the list')
+    .argument('<paths...>', '.eml files, mbox files or folders (Maildir)')
+    .option('--dry-run', 'say what would change; change nothing', false)
+    .option('--json', 'as JSON', false)
+    .action(async (paths: string[], opts: { dryRun: boolean; json: boolean }) => {
+      const { runBounces } = await import('./commands/bounces.ts');
+      code = await runBounces({ root: process.cwd(), env: process.env, paths, dryRun: opts.dryRun, json: opts.json });
+    });
+
+  program
     .command('serve')
     .description('the public server: sign-up with double opt-in, confirm, one-click unsubscribe (needs NEWSLETTER_SECRET)')
     .addOption(portFlag(8787))

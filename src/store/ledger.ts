@@ -288,6 +288,15 @@ export class SqliteLedger {
       .map((r) => ({ subscriberId: r.subscriber_id, email: r.email, reply: r.reply, attempts: r.attempts }));
   }
 
+  /** Whether a message with this Message-ID went to this subscriber in some send: how returned mail is verified. */
+  sentMessage(subscriberId: number, messageId: string): boolean {
+    return (
+      this.db
+        .prepare<[number, string], { one: number }>(`SELECT 1 AS one FROM deliveries WHERE subscriber_id = ? AND message_id = ? LIMIT 1`)
+        .get(subscriberId, messageId) !== undefined
+    );
+  }
+
   /** Messages recorded sent since `since`, for a recent rate. */
   sentSince(sendId: number, since: number): number {
     return this.db

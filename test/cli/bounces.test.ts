@@ -1,0 +1,117 @@
+/**
+ * `newsletter bounces`: returned mail from a real send (the outbox) updates the list. Only reports about a message
+ * this newsletter sent to that subscriber count; temporary failures, other refusals and forged reports change nothing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/store/open.ts';
+import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import type { Status } from '../../src/store/subscriber.ts';
+import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
+import { TEST_SECRET } from '../support/send-harness.ts';
+
+const UNSUBSCRIBE = 'unsubscribe@dissentdesk.example.org';
+
+function cli(dir: string, args: string[]) {
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], {
+    cwd: dir,
+    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: join(dir, 'data', 'newsletter.db'), NEWSLETTER_INBOX_PORT: '1', SMTP_URL: '' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function statuses(dir: string): Record<string, Status> {
+  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
+  try {
+    return Object.fromEntries(new SqliteSubscriberStore(db).list().map((s) => [s.email, s.status]));
+  } finally {
+    db.close();
+  }
+}
+
+test('bounces: reports about sent messages bounce, complain or unsubscribe exactly the right subscribers; a dry run changes nothing', async (t) => {
+  const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
+  appendFileSync(join(dir, 'newsletter.yaml'), `\nsending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}\n`);
+  const readers = Array.from({ length: 7 }, (_, i) => `r${i}@example.org`);
+  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
+  new SqliteSubscriberStore(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
+  db.close();
+  const send = cli(dir, ['send', 'the-vote', '--yes']);
+  assert.equal(send.status, 0, send.stderr);
+
+  // The Message-ID each reader's copy carried, from the outbox the send wrote.
+  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
+  const idOf = (email: string) => {
+    const file = readdirSync(outbox).find((f) => f.startsWith(`${email}`))!;
+    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
+  };
+
+  mkdirSync(join(dir, 'returned', 'cur'), { recursive: true });
+  mkdirSync(join(dir, 'returned', 'new'), { recursive: true });
+  const mbox = [
+    dsn({ to: 'r0@example.org', status: '5.1.1', messageId: idOf('r0@example.org') }),
+    dsn({ to: 'r1@example.org', status: '4.2.2', action: 'delayed', messageId: idOf('r1@example.org') }),
+    dsn({ to: 'r2@example.org', status: '5.7.1', diagnostic: '550 5.7.1 refused as spam', messageId: idOf('r2@example.org') }),
+  ]
+    .map((m, i) => `From MAILER-DAEMON Wed Nov 25 08:0${i}:00 2026\n${m.replace(/^From /gm, '>From ')}\n`)
+    .join('');
+  writeFileSync(join(dir, 'returned', 'reports.mbox'), mbox);
+  writeFileSync(join(dir, 'returned', 'cur', '1.host:2,S'), complaint({ to: 'r3@example.org', messageId: idOf('r3@example.org') }));
+  // A forged report: the right address, but a message this newsletter never sent to r4.
+  writeFileSync(join(dir, 'returned', 'cur', '2.host:2,S'), dsn({ to: 'r4@example.org', status: '5.1.1', messageId: idOf('r0@example.org') }));
+  writeFileSync(join(dir, 'returned', 'new', '3.host'), unsubscribeRequest({ from: 'r5@example.org', to: UNSUBSCRIBE }));
+  writeFileSync(join(dir, 'returned', 'new', '4.host'), dsn({ to: 'stranger@example.net', status: '5.1.1', messageId: '<x@y>' }));
+  writeFileSync(join(dir, 'returned', 'new', '5.host'), outOfOffice('r6@example.org'));
+  writeFileSync(join(dir, 'returned', 'new', '6.host'), dsn({ to: 'r6@example.org', status: '5.1.1', messageId: null }));
+
+  const before = statuses(dir);
+  const dry = cli(dir, ['bounces', 'returned', '--dry-run', '--json']);
+  assert.equal(dry.status, 0, dry.stderr);
+  const report = JSON.parse(dry.stdout) as { dryRun: boolean; messages: number; counts: Record<string, number>; results: { outcome: string; email: string | null; source: string }[] };
+  assert.equal(report.dryRun, true);
+  assert.equal(report.messages, 9);
+  assert.deepEqual(report.counts, { bounced: 1, complained: 1, unsubscribed: 1, unchanged: 0, kept: 2, unverified: 2, 'not on the list': 1, skipped: 1 });
+  const outcome = (email: string) => report.results.filter((r) => r.email === email).map((r) => r.outcome);
+  assert.deepEqual(outcome('r0@example.org'), ['bounced']);
+  assert.deepEqual(outcome('r3@example.org'), ['complained']);
+  assert.deepEqual(outcome('r4@example.org'), ['unverified'], 'a report about a message r4 never got');
+  assert.deepEqual(outcome('r6@example.org'), ['unverified'], 'a report without the original message');
+  assert.ok(report.results.some((r) => r.source === 'returned/reports.mbox#2' && r.outcome === 'kept'));
+  assert.deepEqual(statuses(dir), before, 'a dry run changes nothing');
+
+  const real = cli(dir, ['bounces', 'returned']);
+  assert.equal(real.status, 0, real.stderr);
+  assert.match(real.stdout, /9 messages read; 1 bounced, 1 complained, 1 unsubscribed, 2 kept, 2 unverified, 1 not on the list, 1 skipped$/m);
+  assert.match(real.stdout, /^bounced +r0@example\.org +bounced: 5\.1\.1 550 5\.1\.1/m);
+  assert.deepEqual(statuses(dir), {
+    'r0@example.org': 'bounced',
+    'r1@example.org': 'active',
+    'r2@example.org': 'active',
+    'r3@example.org': 'complained',
+    'r4@example.org': 'active',
+    'r5@example.org': 'unsubscribed',
+    'r6@example.org': 'active',
+  });
+  const show = cli(dir, ['subscribers', 'show', 'r0@example.org']);
+  assert.match(show.stdout, /bounce-report/);
+
+  // Reading the same mail again changes nothing more.
+  const again = JSON.parse(cli(dir, ['bounces', 'returned', '--json']).stdout) as { counts: Record<string, number> };
+  assert.deepEqual(
+    [again.counts.unchanged, again.counts.bounced, again.counts.complained, again.counts.unsubscribed],
+    [3, 0, 0, 0],
+  );
+});
+
+test('bounces: a path that cannot be read is an error naming it, and nothing changes', (t) => {
+  const dir = projectFor(t);
+  const run = cli(dir, ['bounces', 'no-such-folder']);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /cannot read .*no-such-folder/);
+});

@@ -1,0 +1,128 @@
+/**
+ * Returned mail: delivery reports, complaints and emailed unsubscribe requests are told apart, and a bounce counts as
+ * a bad address only when its code says so (as a 5.1.x reply to RCPT does during a send).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readMailbox, splitMbox } from '../../src/inbound/mailbox.ts';
+import { classifyReturnedMail, type ReturnedMail } from '../../src/inbound/returned-mail.ts';
+import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
+
+const UNSUBSCRIBE = 'unsubscribe@dissentdesk.example.org';
+const ID = '<the-vote.0123456789abcdef0123456789abcdef@dissentdesk.example.org>';
+
+const one = (raw: string): ReturnedMail => {
+  const all = classifyReturnedMail(raw, UNSUBSCRIBE);
+  assert.equal(all.length, 1, JSON.stringify(all));
+  return all[0]!;
+};
+
+test('returned mail: a Postfix-style 5.1.1 report is a bad address, with its recipient and the failed message id', () => {
+  const mail = one(dsn({ to: 'ada@example.net', status: '5.1.1', messageId: ID }));
+  assert.equal(mail.kind, 'bounce');
+  if (mail.kind !== 'bounce') return;
+  assert.deepEqual(mail.candidates, ['ada@example.net']);
+  assert.equal(mail.status, '5.1.1');
+  assert.equal(mail.action, 'failed');
+  assert.equal(mail.badAddress, true);
+  assert.equal(mail.permanent, true);
+  assert.equal(mail.messageId, ID);
+  assert.match(mail.diagnostic, /^550 5\.1\.1 <ada@example\.net>: Recipient address rejected continued on a second line$/);
+});
+
+test('returned mail: the original message is found whole, base64-encoded, or absent', () => {
+  for (const original of ['message', 'message-base64'] as const) {
+    const mail = one(dsn({ to: 'ada@example.net', status: '5.1.1', messageId: ID, original }));
+    assert.equal(mail.kind === 'bounce' && mail.messageId, ID, original);
+  }
+  const bare = one(dsn({ to: 'ada@example.net', status: '5.1.1', messageId: null }));
+  assert.equal(bare.kind === 'bounce' && bare.messageId, null);
+});
+
+test('returned mail: only codes that say the address is bad make a bounce', () => {
+  const cases: [Partial<Parameters<typeof dsn>[0]>, boolean, boolean][] = [
+    [{ status: '5.1.1' }, true, true],
+    [{ status: '5.1.10' }, true, true],
+    [{ status: '5.0.0', diagnostic: '550 5.1.1 user unknown' }, true, true],
+    [{ status: '5.0.0', diagnostic: '550 Requested action not taken: mailbox unavailable' }, true, true],
+    [{ status: '5.0.0', diagnostic: '554 transaction failed' }, true, false],
+    [{ status: '5.7.1', diagnostic: '550 5.7.1 message refused as spam' }, true, false],
+    [{ status: '5.2.2', diagnostic: '552 5.2.2 mailbox full' }, true, false],
+    [{ status: '5.1.8', diagnostic: '553 5.1.8 bad sender domain' }, true, false],
+    [{ status: '4.2.2', action: 'delayed', diagnostic: '452 4.2.2 over quota' }, false, false],
+    [{ status: '5.1.1', action: 'delayed' }, false, false],
+  ];
+  for (const [options, permanent, badAddress] of cases) {
+    const mail = one(dsn({ to: 'ada@example.net', status: '5.1.1', messageId: ID, ...options }));
+    assert.equal(mail.kind, 'bounce');
+    if (mail.kind !== 'bounce') continue;
+    assert.equal(mail.permanent, permanent, JSON.stringify(options));
+    assert.equal(mail.badAddress, badAddress, JSON.stringify(options));
+  }
+});
+
+test('returned mail: a report about several recipients gives one result each', () => {
+  const all = classifyReturnedMail(
+    dsn({ to: 'ada@example.net', status: '5.1.1', messageId: ID, extraRecipients: [{ to: 'bob@example.net', status: '4.4.1', action: 'delayed' }] }),
+    UNSUBSCRIBE,
+  );
+  assert.deepEqual(
+    all.map((m) => m.kind === 'bounce' && [m.candidates[0], m.badAddress]),
+    [
+      ['ada@example.net', true],
+      ['bob@example.net', false],
+    ],
+  );
+});
+
+test('returned mail: an abuse report is a complaint naming the recipient and the message; not-spam is not', () => {
+  const mail = one(complaint({ to: 'cy@example.net', messageId: ID }));
+  assert.deepEqual(mail, { kind: 'complaint', candidates: ['cy@example.net'], feedbackType: 'abuse', messageId: ID });
+  assert.equal(one(complaint({ to: 'cy@example.net', messageId: ID, feedbackType: 'not-spam' })).kind, 'other');
+});
+
+test('returned mail: a message to the unsubscribe address asking to unsubscribe is a request from its sender', () => {
+  assert.deepEqual(one(unsubscribeRequest({ from: 'dee@example.net', to: UNSUBSCRIBE })), { kind: 'unsubscribe', address: 'dee@example.net' });
+  assert.deepEqual(one(unsubscribeRequest({ from: 'dee@example.net', to: UNSUBSCRIBE.toUpperCase(), subject: 'Unsubscribe me please' })), { kind: 'unsubscribe', address: 'dee@example.net' });
+  assert.equal(one(unsubscribeRequest({ from: 'dee@example.net', to: UNSUBSCRIBE, subject: 'Great issue!' })).kind, 'other');
+  assert.equal(one(unsubscribeRequest({ from: 'dee@example.net', to: 'editor@dissentdesk.example.org' })).kind, 'other', 'another address');
+  assert.equal(classifyReturnedMail(unsubscribeRequest({ from: 'dee@example.net', to: UNSUBSCRIBE }), null)[0]!.kind, 'other', 'no unsubscribe address configured');
+  assert.deepEqual(one(outOfOffice('ed@example.net')), { kind: 'other', why: 'an automatic reply' });
+});
+
+test('returned mail: junk is "other", never an exception', () => {
+  for (const junk of ['', 'no header at all', 'Content-Type: multipart/report; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\n', '\u0000\u00ff'.repeat(100)]) {
+    const all = classifyReturnedMail(junk, UNSUBSCRIBE);
+    assert.ok(all.every((m) => m.kind === 'other'), JSON.stringify(all));
+  }
+});
+
+test('returned mail: a hostile megabyte header is read in linear time', () => {
+  const started = performance.now();
+  const huge = `From: ${'a'.repeat(1_000_000)}\r\nTo: ${'b,'.repeat(500_000)}${UNSUBSCRIBE}\r\nSubject: unsubscribe\r\n\r\nx`;
+  assert.equal(classifyReturnedMail(huge, UNSUBSCRIBE)[0]!.kind, 'other');
+  assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+});
+
+test('mailbox: .eml files, mbox files (">From " unquoted) and Maildir folders, in order; tmp/ and dotfiles skipped', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-mailbox-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'one.eml'), 'Subject: one\r\n\r\nbody\r\n');
+  writeFileSync(join(dir, 'box.mbox'), 'From a@b Wed Nov 25 08:00:00 2026\nSubject: two\n\n>From the start\n\nFrom c@d Wed Nov 25 08:01:00 2026\nSubject: three\n\nx\n');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, 'Maildir', sub), { recursive: true });
+  writeFileSync(join(dir, 'Maildir', 'cur', '1.host:2,S'), 'Subject: four\n\n');
+  writeFileSync(join(dir, 'Maildir', 'new', '2.host'), 'Subject: five\n\n');
+  writeFileSync(join(dir, 'Maildir', 'tmp', '3.host'), 'Subject: half-delivered\n\n');
+  writeFileSync(join(dir, '.hidden'), 'Subject: hidden\n\n');
+  const messages = await readMailbox([dir]);
+  assert.deepEqual(
+    messages.map((m) => /^Subject: (\w+)/m.exec(m.text)?.[1]),
+    ['four', 'five', 'two', 'three', 'one'],
+  );
+  assert.deepEqual(messages.map((m) => m.label.slice(dir.length)), ['/Maildir/cur/1.host:2,S', '/Maildir/new/2.host', '/box.mbox#1', '/box.mbox#2', '/one.eml']);
+  assert.match(messages[2]!.text, /^From the start$/m);
+  assert.deepEqual(splitMbox('not an mbox'), []);
+});
