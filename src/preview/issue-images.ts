@@ -1,4 +1,5 @@
 import type { Asset } from '../render/local-images.ts';
+
 /** Content types of the image files an issue may use. */
 export const IMAGE_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -10,6 +11,7 @@ export const IMAGE_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** A percent-encoded path decoded, or null when it is not valid encoding. */
 export function safeDecode(path: string): string | null {
   try {
     return decodeURIComponent(path);

@@ -158,8 +158,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       if (!template) return c.text(`${view.diagnostics.map(formatDiagnostic).join('\n')}\n`, 422);
       const state = pageState((q) => c.req.query(q));
       const email = template.render(sampleSubscriber(state.reader, workspace.setup?.config.url ?? ''));
-      const html = () => localImages(email.html.toString('utf8'), view.slug, view.rendered?.assets ?? [], workspace.setup?.config.url ?? '');
-      const body = name === 'email.html' ? emulateColourMode(html(), state.mode) : email.text.toString('utf8');
+      const body =
+        name === 'email.html'
+          ? emulateColourMode(localImages(email.html.toString('utf8'), view.slug, view.rendered?.assets ?? [], workspace.setup?.config.url ?? ''), state.mode)
+          : email.text.toString('utf8');
       return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8` });
     });
   }
@@ -257,4 +259,3 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     },
   };
 }
-
