@@ -5,7 +5,12 @@
  * Guarantees, for any window of T seconds: at most max(1, perSecond × burstSeconds) + perSecond × T messages
  * (burstSeconds is 0.1 unless set), and at most max(1, perHour / 60) + perHour / 3600 × T; so the long-run rate never
  * exceeds either cap, and a burst never exceeds a tenth of a second's worth (or one minute's share of the hourly cap).
+ * And in any hour, at most perHour, counting the messages sent before the limiter started that the caller passes in:
+ * the bucket alone would allow a minute's share more, and a provider counting a rolling hour refuses that.
  */
+
+/** A rolling hour, inclusive at both ends: a message sent at t counts until t + HOUR_MS. */
+const HOUR_MS = 3_600_000;
 
 /** One bucket: at most `capacity` tokens, refilled continuously at `perMs` tokens a millisecond. */
 interface Bucket {
@@ -54,6 +59,8 @@ export interface RateLimiterOptions {
    * the first second of a send go at twice the cap, which is what a provider's per-second limit notices.
    */
   burstSeconds?: number;
+  /** When the messages of the last hour went (ms), sent before this limiter: they count against the hourly cap. */
+  sentBefore?: readonly number[];
 }
 
 /** The per-second burst by default: a tenth of a second's worth. */
@@ -69,6 +76,11 @@ export class RateLimiter {
   private ceiling: number | null = null;
   private second: Bucket | null;
   private readonly hour: Bucket | null;
+  private readonly perHour: number | null;
+  /** What went in the last hour, oldest first, as (time, count) batches from `head` on; and their total. */
+  private readonly sent: { at: number; n: number }[] = [];
+  private head = 0;
+  private sentInHour = 0;
   private at: number;
   private slowedAt = -Infinity;
 
@@ -81,7 +93,11 @@ export class RateLimiter {
     this.second = this.configured === null ? null : bucket(this.burst(this.configured), this.configured / 1000);
     // A minute's share at once (but at least one message, or a small hourly cap could never send).
     this.hour = perHour === null ? null : bucket(Math.max(1, perHour / 60), perHour / 3_600_000);
+    this.perHour = perHour;
     this.at = opts.now;
+    if (perHour !== null) {
+      for (const at of [...(opts.sentBefore ?? [])].sort((a, b) => a - b)) this.record(at, 1);
+    }
   }
 
   /** The per-second rate in force (the configured cap, or less after `slowDown`); null when uncapped. */
@@ -94,7 +110,9 @@ export class RateLimiter {
     this.refill(now);
     let n = wanted > 0 ? Math.floor(wanted) : 0;
     for (const b of this.buckets()) n = Math.min(n, whole(b.tokens));
+    if (this.perHour !== null) n = Math.min(n, Math.max(0, Math.floor(this.perHour) - this.inHour(now)));
     for (const b of this.buckets()) b.tokens -= n;
+    if (n > 0 && this.perHour !== null) this.record(now, n);
     return n;
   }
 
@@ -110,7 +128,7 @@ export class RateLimiter {
       while (whole(Math.min(b.capacity, b.tokens + wait * b.perMs)) < 1) wait += 1;
       at = Math.max(at, now + wait);
     }
-    return at;
+    return Math.max(at, this.hourFreesAt(now));
   }
 
   /**
@@ -170,6 +188,40 @@ export class RateLimiter {
     if (!(elapsed > 0)) return;
     this.at = now;
     for (const b of this.buckets()) b.tokens = Math.min(b.capacity, b.tokens + elapsed * b.perMs);
+  }
+
+  /** Messages sent within the hour up to `now`; older ones are forgotten. */
+  private inHour(now: number): number {
+    while (this.head < this.sent.length && this.sent[this.head]!.at < now - HOUR_MS) this.sentInHour -= this.sent[this.head++]!.n;
+    // Forgotten batches are dropped now and then, so the list stays about an hour long.
+    if (this.head > 1024 && this.head * 2 > this.sent.length) {
+      this.sent.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.sentInHour;
+  }
+
+  /** When the hour has room for one more message again: `now` when it has, else when enough of it has aged out. */
+  private hourFreesAt(now: number): number {
+    if (this.perHour === null) return now;
+    const cap = Math.floor(this.perHour);
+    let over = this.inHour(now) - cap + 1;
+    if (over <= 0) return now;
+    if (cap <= 0) return Infinity;
+    for (let i = this.head; i < this.sent.length; i++) {
+      over -= this.sent[i]!.n;
+      if (over <= 0) return Math.max(now, this.sent[i]!.at + HOUR_MS + 1);
+    }
+    return Infinity;
+  }
+
+  private record(time: number, n: number): void {
+    const last = this.sent[this.sent.length - 1];
+    // Kept in order even if the clock steps back, so ageing out stays a walk from the front.
+    const at = last ? Math.max(time, last.at) : time;
+    if (last && last.at === at) last.n += n;
+    else this.sent.push({ at, n });
+    this.sentInHour += n;
   }
 
   private buckets(): Bucket[] {

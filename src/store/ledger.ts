@@ -288,6 +288,14 @@ export class SqliteLedger {
       .map((r) => ({ subscriberId: r.subscriber_id, email: r.email, reply: r.reply, attempts: r.attempts }));
   }
 
+  /** When each message of any send went out since `since` (sent, or in doubt), for an hourly cap that spans runs. */
+  sentTimesSince(since: number): number[] {
+    return this.db
+      .prepare<[number], { at: number }>(`SELECT updated_at AS at FROM deliveries WHERE state IN ('sent', 'in_doubt') AND updated_at >= ?`)
+      .all(since)
+      .map((r) => r.at);
+  }
+
   /** Whether a message with this Message-ID went to this subscriber in some send: how returned mail is verified. */
   sentMessage(subscriberId: number, messageId: string): boolean {
     return (

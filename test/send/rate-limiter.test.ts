@@ -91,6 +91,26 @@ test('rate limiter: the hourly cap allows a minute\'s share at once, then refill
   assert.equal(small.take(3_600_000, 100), 1, 'an idle hour does not save up an hour\'s quota');
 });
 
+test('rate limiter: no rolling hour holds more than the hourly cap, counting what went before the limiter started', () => {
+  // A greedy sender: the bucket alone would let a minute's share more through in the first hour.
+  const limiter = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 600, now: 0 });
+  const times: number[] = [];
+  for (let now = 0; now <= 3 * 3_600_000; now = limiter.nextAt(now)) for (let k = limiter.take(now, 1000); k > 0; k--) times.push(now);
+  assert.equal(busiest(times, 3_600_000), 600);
+  assert.ok(times.length >= 3 * 600 - 10, `${times.length} in three hours`);
+
+  // 590 sent in the last hour by an earlier run (half of them 10 minutes ago): 10 may go now, the rest as they age out.
+  const before = [...Array.from({ length: 295 }, () => -3_000_000), ...Array.from({ length: 295 }, () => -600_000)];
+  const resumed = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 600, now: 0, sentBefore: before });
+  assert.equal(resumed.take(0, 1000), 10);
+  assert.equal(resumed.take(1000, 1000), 0);
+  assert.equal(resumed.nextAt(1000), 600_001, 'when the oldest ones leave the hour');
+  assert.ok(resumed.take(600_001, 1000) > 0);
+  // Older than an hour counts for nothing.
+  const stale = new RateLimiter({ burstSeconds: 1, perSecond: null, perHour: 600, now: 0, sentBefore: Array.from({ length: 600 }, () => -3_600_001) });
+  assert.equal(stale.take(0, 1000), 10);
+});
+
 test('rate limiter: a message needs a token from both buckets', () => {
   const limiter = new RateLimiter({ burstSeconds: 1, perSecond: 5, perHour: 3600, now: 0 });
   assert.equal(limiter.take(0, 100), 5, 'the per-second burst binds first');
@@ -122,7 +142,7 @@ test('rate limiter: never more than the caps over any window (fake clock, thousa
         assert.ok(most <= bound, `case ${i}: ${most} in ${seconds} s > ${bound} (per-second cap)`);
       }
       if (c.perHour !== null) {
-        const bound = Math.floor(Math.max(1, c.perHour / 60) + (c.perHour / 3600) * seconds);
+        const bound = Math.min(c.perHour, Math.floor(Math.max(1, c.perHour / 60) + (c.perHour / 3600) * seconds));
         assert.ok(most <= bound, `case ${i}: ${most} in ${seconds} s > ${bound} (hourly cap)`);
       }
     }
@@ -145,7 +165,8 @@ test('rate limiter: a sender that always waits for nextAt gets the caps exactly,
       sent += limiter.take(now, 1000);
       now = limiter.nextAt(now);
     }
-    const expected = c.rate * 7200 + c.burst;
+    // The bucket's rate and burst, but never more than the hourly cap in either hour.
+    const expected = Math.min(c.rate * 7200 + c.burst, c.perHour === null ? Infinity : 2 * c.perHour);
     assert.ok(Math.abs(sent - expected) <= 2, `${JSON.stringify(c)}: ${sent}, expected about ${expected}`);
   }
 });

@@ -92,6 +92,23 @@ test('ledger: claims mark rows sending, at most the number wanted; results recor
   assert.equal((db.prepare('SELECT state FROM deliveries WHERE subscriber_id = ?').get(ids[0]) as { state: string }).state, 'sent');
 });
 
+test('ledger: the times messages went out, across sends, for the hourly cap; and which Message-ID went to whom', (t) => {
+  const { db } = tempDb(t);
+  const { ids } = list(db, 3);
+  const ledger = new SqliteLedger(db);
+  const { send } = ledger.plan(ISSUE, T0);
+  const run = ledger.startRun(send.id, RUN, T0);
+  ledger.commit(send.id, run, [], 3, T0);
+  ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 ok', messageId: '<a@x>' }], 0, T0 + 10);
+  ledger.commit(send.id, run, [{ subscriberId: ids[1]!, state: 'sent', reply: '250 ok', messageId: '<b@x>' }], 0, T0 + 20);
+  ledger.commit(send.id, run, [{ subscriberId: ids[2]!, state: 'retry', reply: '451 later', nextAttemptAt: T0 + 99 }], 0, T0 + 30);
+  assert.deepEqual(ledger.sentTimesSince(T0).sort(), [T0 + 10, T0 + 20]);
+  assert.deepEqual(ledger.sentTimesSince(T0 + 15), [T0 + 20]);
+  assert.equal(ledger.sentMessage(ids[0]!, '<a@x>'), true);
+  assert.equal(ledger.sentMessage(ids[1]!, '<a@x>'), false, 'another subscriber\'s message');
+  assert.equal(ledger.sentMessage(ids[2]!, '<c@x>'), false);
+});
+
 test('ledger: an unsubscribe after planning is honoured at the next claim: the row becomes suppressed, never sending', (t) => {
   const { db } = tempDb(t);
   const { store, ids } = list(db, 3);

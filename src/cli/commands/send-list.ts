@@ -223,7 +223,10 @@ async function runPlanned(cmd: ListSend, ledger: SqliteLedger, send: SendRecord,
     startedAt: started,
   });
   try {
-    const limiter = new RateLimiter({ perSecond: setup.rate, perHour: config.sending.rate_per_hour, now: started });
+    const perHour = config.sending.rate_per_hour;
+    // Messages that went in the last hour, by this send's earlier runs or another send, count against the cap too.
+    const sentBefore = perHour === null ? [] : ledger.sentTimesSince(started - 3_600_000);
+    const limiter = new RateLimiter({ perSecond: setup.rate, perHour, now: started, sentBefore });
     outcome = await runSend(
       {
         ledger,
