@@ -253,10 +253,11 @@ function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): string {
     .map((m) => `<li${m.id === shown.id ? ' aria-current="true"' : ''}><a href="?${escapeHtml(query({ ...state, tab: 'inbox' }))}&amp;msg=${m.id}">${escapeHtml(m.subject)}</a> <span>to ${escapeHtml(m.envelope.to.join(', '))}, ${escapeHtml(m.receivedAt)}</span></li>`)
     .join('');
   const headers = shown.headers.map((h) => `<tr><th>${escapeHtml(h.key)}</th><td><code>${escapeHtml(h.line)}</code></td></tr>`).join('');
+  // Received mail is anyone's HTML, not the author's: its frame gets no scripts and an origin of its own.
   return `<ul class="inbox">${list}</ul>
 <h2>${escapeHtml(shown.subject)}</h2>
 <table class="headers">${headers}</table>
-<h3>HTML</h3><iframe class="desktop" title="The received HTML" sandbox="allow-same-origin allow-popups" src="/inbox/${shown.id}/html"></iframe>
+<h3>HTML</h3><iframe class="desktop" title="The received HTML" sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" src="/inbox/${shown.id}/html"></iframe>
 <h3>Text</h3><pre>${escapeHtml(shown.text ?? '(none)')}</pre>
 <h3>Raw source</h3><pre>${escapeHtml(shown.raw)}</pre>`;
 }

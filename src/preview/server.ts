@@ -7,6 +7,7 @@ import { composeMessage } from '../send/message.ts';
 import { MimeTemplate } from '../send/mime-template.ts';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { hostChecker } from './allowed-host.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { IMAGE_TYPES, localImages, safeDecode } from './issue-images.ts';
 import { Inbox } from './inbox.ts';
@@ -32,6 +33,18 @@ export interface Preview {
   close(): Promise<void>;
 }
 
+/** No script at all; images, styles and fonts as an email client loads them; links may open in a new tab. */
+const RECEIVED_MAIL_CSP = [
+  "default-src 'none'",
+  "script-src 'none'",
+  'img-src http: https: data: cid:',
+  "style-src 'unsafe-inline' http: https:",
+  'font-src http: https: data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  'sandbox allow-popups allow-popups-to-escape-sandbox',
+].join('; ');
+
 interface Client {
   slug: string | null;
   send(slugs: string[]): void;
@@ -47,6 +60,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   await workspace.load();
   const clients = new Set<Client>();
   const app = new Hono();
+  /** Known once the server listens (the port may be chosen by the system). */
+  let url = '';
   let inbox: Inbox | null = null;
   let inboxProblem: string | null = options.smtpPort === null ? 'off' : null;
   if (options.smtpPort !== null) {
@@ -65,6 +80,22 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'no-store');
+  });
+
+  // Every route, the event stream and the POSTs included, answers only to this computer's own names (DNS
+  // rebinding), and a change is made only at the preview's own page's request (no other site's form or script).
+  let hostAllowed: (header: string | undefined) => boolean = () => false;
+  app.use(async (c, next) => {
+    if (!hostAllowed(c.req.header('host'))) return c.text(`Refused: this preview answers only at ${url}\n`, 403);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const origin = c.req.header('origin');
+      const site = c.req.header('sec-fetch-site');
+      const ownOrigin = new URL(c.req.url).origin;
+      if ((origin !== undefined && origin !== ownOrigin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+        return c.text('Cross-origin request refused\n', 403);
+      }
+    }
+    await next();
   });
 
   app.get('/', async (c) => c.html(indexPage(await workspace.views(), workspace.setup?.config.name ?? 'Newsletter')));
@@ -100,8 +131,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   // "Send test": the real message, built as a real send builds it, delivered to the local inbox only.
   app.post('/issues/:slug/test', async (c) => {
-    const origin = c.req.header('origin');
-    if (origin && origin !== new URL(c.req.url).origin) return c.text('Cross-origin request refused\n', 403);
     const slug = c.req.param('slug');
     const file = workspace.fileOf(slug);
     const view = file ? await workspace.view(file) : null;
@@ -145,7 +174,9 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const message = inbox?.message(Number(c.req.param('id')));
     if (!message) return c.text('No such message\n', 404);
     if (c.req.param('part') === 'raw') return c.text(message.raw);
-    return c.html(message.html ?? '<p>(no HTML part)</p>');
+    // Received mail is anyone's HTML: served so that no script in it runs, even opened directly, and sandboxed
+    // into an origin of its own, so it can never act as the preview.
+    return c.html(message.html ?? '<p>(no HTML part)</p>', 200, { 'Content-Security-Policy': RECEIVED_MAIL_CSP, 'Referrer-Policy': 'no-referrer' });
   });
 
   // The current email, raw, for the frames and for other tools; while it does not render, the reasons, as text.
@@ -243,8 +274,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  url = `http://${host}:${port}/`;
+  hostAllowed = hostChecker(options.host, port);
   return {
-    url: `http://${host}:${port}/`,
+    url,
     workspace,
     inbox,
     inboxProblem,

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createTransport } from 'nodemailer';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startPreview, type Preview } from '../../src/preview/server.ts';
 import { SAMPLES, sampleProject } from '../support/fixtures.ts';
@@ -136,5 +137,45 @@ test('browser: "Send test" delivers the issue to the local inbox, and the Inbox 
   assert.match(await item.innerText(), /writer@example\.net/);
   assert.match(await page.locator('table.headers').innerText(), /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
   await page.screenshot({ path: join(ARTEFACTS, 'preview-inbox.png') });
+  await page.close();
+});
+
+test('browser: a script in received mail does not run, opened directly or in the Inbox tab', async () => {
+  const transport = createTransport({ host: '127.0.0.1', port: preview.inbox!.port, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail({
+      from: 'stranger@example.net',
+      to: 'writer@example.org',
+      subject: 'A hostile message',
+      text: 'Hello from a stranger',
+      html: `<title>Received</title><p>Hello from a stranger</p>
+<script>document.title = 'script ran'; localStorage.setItem('ran', '1'); fetch('/beacon-script');</script>
+<img src="/nothing-here.png" onerror="document.title = 'handler ran'; fetch('/beacon-handler')">`,
+    });
+  } finally {
+    transport.close();
+  }
+  const message = preview.inbox!.messages.find((m) => m.subject === 'A hostile message')!;
+  assert.ok(message, 'the inbox received it');
+  const beacons: string[] = [];
+  const page = await browser.newPage();
+  page.on('request', (r) => {
+    if (r.url().includes('/beacon')) beacons.push(r.url());
+  });
+  await page.goto(new URL(`/inbox/${message.id}/html`, preview.url).href);
+  await page.getByText('Hello from a stranger').waitFor();
+  // The broken image's error fires once it has been tried; wait for the page to settle before asking.
+  await page.waitForLoadState('load');
+  assert.equal(await page.title(), 'Received', 'neither the script nor the event handler ran');
+
+  await page.goto(new URL(`/issues/harrowgate-camera-contract?tab=inbox&msg=${message.id}`, preview.url).href);
+  const handle = await page.waitForSelector(`iframe[src="/inbox/${message.id}/html"]`);
+  const frame = await handle.contentFrame();
+  assert.ok(frame);
+  await frame.getByText('Hello from a stranger').waitFor();
+  await frame.waitForLoadState('load');
+  assert.equal(await frame.title(), 'Received', 'nor in the Inbox tab');
+  assert.equal(await page.evaluate(() => localStorage.getItem('ran')), null, "the preview's storage untouched");
+  assert.deepEqual(beacons, [], 'no request made by the message');
   await page.close();
 });

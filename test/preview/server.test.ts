@@ -2,7 +2,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { createTransport } from 'nodemailer';
 import { startPreview, type Preview } from '../../src/preview/server.ts';
 import { issueText, projectFor } from '../support/fixtures.ts';
 
@@ -278,4 +280,107 @@ test('preview: the frames load the issue\'s own images from the preview; only th
     assert.equal((await get(p, `/issues/pictures/assets/${path}`)).status, 404, path);
   }
   assert.equal((await get(p, '/issues/nope/assets/chart.png')).status, 404);
+});
+
+/** A raw HTTP request, so the Host and Origin headers are exactly what a hostile page's browser would send. */
+function raw(
+  p: Preview,
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body = '',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const { port } = new URL(p.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      // The event stream never ends by itself: its first bytes are enough.
+      res.on('data', (d: string) => {
+        text += d;
+        if (res.headers['content-type'] === 'text/event-stream') res.destroy();
+      });
+      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+      res.on('end', done);
+      res.on('close', done);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function deliver(p: Preview, html: string): Promise<number> {
+  const transport = createTransport({ host: '127.0.0.1', port: p.inbox!.port, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail({ from: 'stranger@example.net', to: 'writer@example.org', subject: 'Hello', html, text: 'Hello' });
+  } finally {
+    transport.close();
+  }
+  return p.inbox!.messages[0]!.id;
+}
+
+test('preview: a foreign Host header (DNS rebinding) is refused on every route, the event stream and POSTs included', async (t) => {
+  const { p } = await preview(t);
+  const id = await deliver(p, '<p>A received message</p>');
+  const port = new URL(p.url).port;
+  const form = 'to=tester%40example.net';
+  const routes: [string, string, string?][] = [
+    ['GET', '/'],
+    ['GET', '/issues/live'],
+    ['GET', '/issues/live?tab=inbox'],
+    ['GET', '/issues/live/email.html'],
+    ['GET', '/issues/live/email.txt'],
+    ['GET', '/files/newsletter.yaml'],
+    ['GET', `/inbox/${id}/html`],
+    ['GET', `/inbox/${id}/raw`],
+    ['GET', '/events?slug=live'],
+    ['HEAD', '/'],
+    ['POST', '/issues/live/test', form],
+  ];
+  for (const host of [`evil.example:${port}`, 'evil.example', `localhost.evil.example:${port}`, `localhost:${Number(port) + 1}`]) {
+    for (const [method, path, body] of routes) {
+      const headers: Record<string, string> = { host };
+      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+      const response = await raw(p, path, headers, method, body);
+      assert.equal(response.status, 403, `${method} ${path} with Host ${host}`);
+      assert.match(String(response.headers['content-type']), /^text\/plain/, `${method} ${path}`);
+      if (method !== 'HEAD') assert.match(response.body, /^Refused: this preview answers only at http:\/\/127\.0\.0\.1:\d+\/\n$/, `${method} ${path}`);
+      assert.doesNotMatch(response.body, /Live Issue|dissentdesk|A received message/, 'nothing of the drafts, the config or the inbox');
+    }
+  }
+  assert.equal(p.inbox!.messages.length, 1, '"Send test" sent nothing');
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+    assert.equal((await raw(p, '/issues/live', { host })).status, 200, host);
+    const events = await raw(p, '/events?slug=live', { host });
+    assert.equal(events.status, 200, `events with ${host}`);
+  }
+});
+
+test('preview: "Send test" refuses a sandboxed or cross-site request even with the right Host', async (t) => {
+  const { p } = await preview(t);
+  const host = new URL(p.url).host;
+  const send = (extra: Record<string, string>) =>
+    raw(p, '/issues/live/test', { host, 'content-type': 'application/x-www-form-urlencoded', ...extra }, 'POST', 'to=tester%40example.net');
+  assert.equal((await send({ origin: 'null' })).status, 403, 'a form in a sandboxed frame (received mail) has Origin: null');
+  assert.equal((await send({ origin: `http://localhost:${new URL(p.url).port}` })).status, 403, 'another origin of this computer');
+  assert.equal((await send({ 'sec-fetch-site': 'cross-site' })).status, 403);
+  assert.equal(p.inbox!.messages.length, 0);
+  assert.equal((await send({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status, 303, 'the preview\'s own page may');
+  assert.equal(p.inbox!.messages.length, 1);
+});
+
+test('preview: received mail is served with a CSP that forbids scripts, sandboxed, and framed without scripts', async (t) => {
+  const { p } = await preview(t);
+  const id = await deliver(p, '<p>Hi</p><script>document.title = "ran"</script>');
+  const response = await raw(p, `/inbox/${id}/html`, { host: new URL(p.url).host });
+  assert.equal(response.status, 200);
+  const csp = String(response.headers['content-security-policy'] ?? '');
+  assert.match(csp, /(^|; )script-src 'none'(;|$)/);
+  assert.match(csp, /(^|; )default-src 'none'(;|$)/);
+  assert.match(csp, /(^|; )sandbox( [a-z-]+)*(;|$)/);
+  assert.doesNotMatch(csp, /allow-scripts|allow-same-origin|unsafe-eval/);
+  const page = (await get(p, `/issues/live?tab=inbox&msg=${id}`)).body;
+  const frame = /<iframe[^>]*src="\/inbox\/\d+\/html"[^>]*>/.exec(page)?.[0] ?? '';
+  assert.match(frame, /sandbox="[^"]*"/, 'the inbox frame is sandboxed');
+  assert.doesNotMatch(frame, /allow-scripts|allow-same-origin/);
 });
