@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
+import { quietWhenOutputCloses } from './closed-output.ts';
 import { STATUSES } from '../store/subscriber.ts';
 
 function dateOption(value: string): string {
@@ -68,6 +69,7 @@ function slugOption(value: string): string {
  * that start-up stays fast. Returns the exit code.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  quietWhenOutputCloses();
   let code = 0;
   const program = new Command()
     .name('newsletter')
