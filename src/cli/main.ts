@@ -1,7 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { join, resolve } from 'node:path';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
+import { databaseRefusal, findProject, type Project } from '../project/root.ts';
 import { quietWhenOutputCloses } from './closed-output.ts';
 import { STATUSES } from '../store/subscriber.ts';
 
@@ -64,6 +66,19 @@ function slugOption(value: string): string {
   return value;
 }
 
+/** The project the command runs in, found from the current folder upwards (see src/project/root.ts). */
+function here(): Project {
+  return findProject(process.cwd());
+}
+
+/** The same, for a command that opens the subscriber database: outside any project it refuses to make a new one. */
+function hereWithDatabase(): Project {
+  const project = here();
+  const refusal = databaseRefusal(project, process.env);
+  if (refusal) throw new Error(refusal);
+  return project;
+}
+
 /**
  * Declares the commands and flags; each command's work lives in commands/<name>.ts, loaded only when it runs so
  * that start-up stays fast. Returns the exit code.
@@ -81,11 +96,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('build')
     .description('render issues into dist/<slug>/ (email.html, email.txt, email.mjml, meta.json)')
     .argument('[files...]', 'issue files (default: every issues/*.md)')
-    .option('--out <dir>', 'output folder', 'dist')
+    .option('--out <dir>', 'output folder (default: dist in the project folder)')
     .option('--force', 'rebuild issues even when unchanged since the last build', false)
-    .action(async (files: string[], opts: { out: string; force: boolean }) => {
+    .action(async (files: string[], opts: { out?: string; force: boolean }) => {
       const { runBuild } = await import('./commands/build.ts');
-      code = await runBuild({ root: process.cwd(), files, outDir: opts.out, force: opts.force });
+      const { root, cwd } = here();
+      // Paths typed on the command line mean what they mean from the current folder; the default is the project's.
+      const outDir = opts.out === undefined ? join(root, 'dist') : resolve(cwd, opts.out);
+      code = await runBuild({ root, files: files.map((f) => resolve(cwd, f)), outDir, force: opts.force });
     });
 
   program
@@ -95,7 +113,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the diagnostics as JSON', false)
     .action(async (files: string[], opts: { json: boolean }) => {
       const { runCheck } = await import('./commands/check.ts');
-      code = await runCheck({ root: process.cwd(), files, json: opts.json });
+      const { root, cwd } = here();
+      code = await runCheck({ root, files: files.map((f) => resolve(cwd, f)), json: opts.json });
     });
 
   program
@@ -106,7 +125,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--slug <slug>', 'the slug for the file name (default: made from the title)', slugOption)
     .action(async (title: string, opts: { date?: string; slug?: string }) => {
       const { runNew } = await import('./commands/new.ts');
-      code = await runNew({ root: process.cwd(), title, date: opts.date, slug: opts.slug });
+      const { root, found } = here();
+      code = await runNew({ root, title, date: opts.date, slug: opts.slug, startProject: !found });
     });
 
   program
@@ -118,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--open', 'open the preview in the default browser', false)
     .action(async (opts: { port: number; host: string; smtpPort: number; open: boolean }) => {
       const { runPreview } = await import('./commands/preview.ts');
-      code = await runPreview({ root: process.cwd(), port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open });
+      code = await runPreview({ root: here().root, port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open });
     });
 
   program
@@ -137,8 +157,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the summary as JSON on stdout', false)
     .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
+      const { root, cwd } = opts.test ? here() : hereWithDatabase();
       code = await runSend({
-        root: process.cwd(),
+        root,
+        cwd,
         issue,
         test: opts.test ?? [],
         env: process.env,
@@ -163,7 +185,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'as JSON', false)
     .action(async (issue: string | undefined, opts: { json: boolean }) => {
       const { runStatus } = await import('./commands/status.ts');
-      code = runStatus({ root: process.cwd(), env: process.env, issue: issue ?? null, json: opts.json });
+      code = runStatus({ ...hereWithDatabase(), env: process.env, issue: issue ?? null, json: opts.json });
     });
 
   program
@@ -174,7 +196,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'as JSON', false)
     .action(async (paths: string[], opts: { dryRun: boolean; json: boolean }) => {
       const { runBounces } = await import('./commands/bounces.ts');
-      code = await runBounces({ root: process.cwd(), env: process.env, paths, dryRun: opts.dryRun, json: opts.json });
+      const { root, cwd } = hereWithDatabase();
+      code = await runBounces({ root, env: process.env, paths: paths.map((p) => resolve(cwd, p)), dryRun: opts.dryRun, json: opts.json });
     });
 
   program
@@ -184,11 +207,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(HOST_FLAG)
     .action(async (opts: { port: number; host: string }) => {
       const { runServe } = await import('./commands/serve.ts');
-      code = await runServe({ root: process.cwd(), port: opts.port, host: opts.host, env: process.env });
+      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, env: process.env });
     });
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
-  const ctx = () => ({ root: process.cwd(), env: process.env });
+  const ctx = () => ({ ...hereWithDatabase(), env: process.env });
   const statuses = [...STATUSES];
   subscribers
     .command('add')

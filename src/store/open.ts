@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -8,10 +8,7 @@ export type Db = Database.Database;
 /** Milliseconds a writer waits for another connection's lock before giving up with a clear error. */
 export const BUSY_TIMEOUT_MS = 5000;
 
-/** `NEWSLETTER_DB`, or `data/newsletter.db` under the project root. */
-export function databasePath(root: string, env: NodeJS.ProcessEnv): string {
-  return env.NEWSLETTER_DB?.trim() || join(root, 'data', 'newsletter.db');
-}
+export { databasePath } from './database-path.ts';
 
 /** Thrown when another process holds the database's write lock for longer than the busy timeout. */
 export class DatabaseBusyError extends Error {

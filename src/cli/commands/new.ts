@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CONFIG_FILE } from '../../config/file.ts';
 import { slugify } from '../../issue/slug.ts';
 
 export interface NewCommand {
@@ -9,7 +10,20 @@ export interface NewCommand {
   date?: string;
   /** The file name's slug; made from the title when absent. */
   slug?: string;
+  /** No project was found: this folder becomes one, with a `newsletter.yaml` that commands run inside it will find. */
+  startProject?: boolean;
 }
+
+/** A config that changes nothing (every key at its default) but marks the project's folder. */
+export const STARTER_CONFIG = `# The newsletter's settings. Every key is optional; the README's Configuration section lists them with their
+# defaults. Commands run anywhere inside this folder use this project.
+# name: My Newsletter
+# url: https://news.example.org
+# from:
+#   name: The Editor
+#   email: news@example.org
+# address: 1 Main Street, Springfield
+`;
 
 function today(): string {
   const now = new Date();
@@ -50,6 +64,14 @@ export async function runNew(cmd: NewCommand): Promise<number> {
   }
   const date = cmd.date ?? today();
   const file = `issues/${date}-${slug}.md`;
+  if (cmd.startProject) {
+    try {
+      await writeFile(join(cmd.root, CONFIG_FILE), STARTER_CONFIG, { flag: 'wx' });
+      process.stdout.write(`Created ${CONFIG_FILE}: this folder is the newsletter's project\n`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
   await mkdir(join(cmd.root, 'issues'), { recursive: true });
   try {
     await writeFile(join(cmd.root, file), newIssueText(title, date), { flag: 'wx' });

@@ -8,6 +8,8 @@ import { runTestSend } from './send-test.ts';
 
 export interface SendCommand {
   root: string;
+  /** Where the command was run: a file name given is relative to it. */
+  cwd: string;
   /** The issue's file or slug. */
   issue: string;
   /** Addresses for a test send; none sends to the list. */
@@ -19,9 +21,9 @@ export interface SendCommand {
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 /** An issue named by its file (`issues/x.md`) or its slug. */
-async function findIssue(root: string, name: string): Promise<{ file: string; source: string } | null> {
+async function findIssue(root: string, cwd: string, name: string): Promise<{ file: string; source: string } | null> {
   const files = await listIssueFiles(root);
-  const asFile = relative(root, resolve(root, name));
+  const asFile = relative(root, resolve(cwd, name));
   if (files.includes(asFile)) return { file: asFile, source: await readFile(join(root, asFile), 'utf8') };
   for (const file of files) {
     const source = await readFile(join(root, file), 'utf8');
@@ -41,7 +43,7 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: not one plain email address: ${bad.map((a) => JSON.stringify(a)).join(', ')}\n`);
     return 2;
   }
-  const found = await findIssue(cmd.root, cmd.issue);
+  const found = await findIssue(cmd.root, cmd.cwd, cmd.issue);
   if (!found) {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;

@@ -7,6 +7,8 @@ import { databasePath, openDatabase } from '../../store/open.ts';
 
 export interface StatusCommand {
   root: string;
+  /** Where the command was run: a file name given is relative to it. */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   /** A slug or an issue file; none lists every send. */
   issue: string | null;
@@ -105,7 +107,7 @@ export function runStatus(cmd: StatusCommand): number {
     const now = Date.now();
     let sends = ledger.sends();
     if (cmd.issue !== null) {
-      const asFile = relative(cmd.root, resolve(cmd.root, cmd.issue));
+      const asFile = relative(cmd.root, resolve(cmd.cwd, cmd.issue));
       sends = sends.filter((s) => s.slug === cmd.issue || s.issueFile === asFile);
       if (sends.length === 0) {
         process.stderr.write(`newsletter status: ${cmd.issue} has not been sent (give its slug or its file)\n`);

@@ -24,7 +24,7 @@ async function writeRejected(input: string, header: string[], plan: ImportPlan):
  * row listed with its line; `imported + updated + duplicates + rejected = rows`; suppressed addresses stay so.
  */
 export async function runImport(ctx: SubscribersContext, file: string, opts: { partial: boolean; dryRun: boolean }): Promise<number> {
-  const input = resolve(ctx.root, file);
+  const input = resolve(ctx.cwd, file);
   let text: string;
   try {
     text = await readFile(input, 'utf8');
@@ -61,7 +61,7 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     const rejected = plan.rejected.length;
     if (rejected > 0 && !opts.dryRun) {
       const path = await writeRejected(input, table.header, plan);
-      process.stderr.write(`Rejected rows written to ${relative(ctx.root, path) || path}\n`);
+      process.stderr.write(`Rejected rows written to ${relative(ctx.cwd, path) || path}\n`);
     }
     process.stdout.write(
       `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected = ${n(plan.rows)} rows\n`,

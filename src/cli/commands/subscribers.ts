@@ -5,6 +5,8 @@ import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStor
 
 export interface SubscribersContext {
   root: string;
+  /** Where the command was run: a file name given is relative to it. */
+  cwd: string;
   env: NodeJS.ProcessEnv;
 }
 
