@@ -71,7 +71,7 @@ test('project root: check and build from issues/ use the project config, issues 
   assert.match(bad.out + bad.err, /newsletter\.yaml:\d+ error config\/unknown-key/);
 });
 
-test('project root: `send <file> --test` and `subscribers import <file>` read the file named from the current folder', (t) => {
+test('project root: `send <file> --test`, `subscribers import <file>` and `bounces <file>` read the file named from the current folder', (t) => {
   const dir = project(t);
   const issues = join(dir, 'issues');
   const sent = cli(issues, ['send', '2026-10-14-one.md', '--test', 'writer@example.org']);
@@ -84,6 +84,10 @@ test('project root: `send <file> --test` and `subscribers import <file>` read th
   assert.match(imported.err, /Rejected rows written to \.\.\/list\.rejected\.csv/);
   assert.ok(readFileSync(join(dir, 'list.rejected.csv'), 'utf8').includes('not-an-address'));
   assert.match(cli(dir, ['subscribers', 'list']).out, /^ann@example\.org\t/m);
+  writeFileSync(join(dir, 'note.eml'), 'From: someone@example.net\r\nTo: news@example.org\r\nSubject: Hello\r\n\r\nJust a note.\r\n');
+  const bounces = cli(issues, ['bounces', '../note.eml', '--dry-run']);
+  assert.equal(bounces.status, 0, bounces.err);
+  assert.match(bounces.out, /1 message read/);
 });
 
 test('project root: outside any project a database command refuses; `new` starts a project that later commands find', (t) => {
