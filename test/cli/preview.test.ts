@@ -69,3 +69,16 @@ test('newsletter preview: a bad --port is refused before anything starts', async
   assert.equal(code, 2);
   assert.match(run.output(), /expected a port number/);
 });
+
+test('newsletter preview: run from issues/, it previews the project (issue 12, finding 12)', async (t) => {
+  const project = tempProject({ 'issues/2026-10-14-one.md': issueText('Hello from the subfolder.') });
+  t.after(project.cleanup);
+  const run = start(['--port', '0', '--smtp-port', '0'], join(project.dir, 'issues'));
+  t.after(() => run.child.kill('SIGKILL'));
+  const url = await run.url;
+  const email = await fetch(`${url}issues/one/email.html`);
+  assert.equal(email.status, 200, run.output());
+  assert.match(await email.text(), /Hello from the subfolder\./);
+  run.child.kill('SIGINT');
+  await once(run.child, 'exit');
+});
