@@ -17,6 +17,8 @@ function cli(t: TestContext) {
       encoding: 'utf8',
       env: { ...process.env, NEWSLETTER_DB: join(dir, 'list.db') },
       maxBuffer: 64 * 1024 * 1024,
+      // Only a hang fails here, never a slow machine: the biggest import takes a second or two (issue 12, finding 18).
+      timeout: 200_000,
     });
     return { status: r.status, out: r.stdout, err: r.stderr };
   };
@@ -108,17 +110,15 @@ test('export: CSV of the list, with cells a spreadsheet would run as formulas ne
   assert.equal(parseCsv(run('export', '--status', 'pending').out).rows.length, 0);
 });
 
-test('import: 100,000 rows finish in seconds', (t) => {
+// No wall-clock bound (issue 12, finding 18): speed is for benchmarks; the run's timeout above catches a hang.
+test('import: 100,000 rows, with progress on the way', (t) => {
   const { dir, run } = cli(t);
   const lines = ['email,name'];
   for (let i = 0; i < 100_000; i++) lines.push(`person${i}@example.org,Person ${i}`);
   writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
-  const started = Date.now();
   const r = run('import', 'big.csv');
-  const seconds = (Date.now() - started) / 1000;
   assert.equal(r.status, 0, r.err);
   assert.equal(counts(r.out).imported, 100_000);
   assert.match(r.err, /^Importing: 50,000 of 100,000 rows$/m, 'progress as it goes');
   assert.match(r.err, /^Importing: 100,000 of 100,000 rows$/m);
-  assert.ok(seconds < 20, `took ${seconds} s`);
 });

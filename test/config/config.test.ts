@@ -373,12 +373,11 @@ test('__proto__ and <<: {__proto__} in the config do not pollute Object.prototyp
   }
 });
 
-test('an alias bomb in the config is an error within 1 s', () => {
+// No wall-clock bound (issue 12, finding 18): a timeout ten times the old one-second bound fails only a hang.
+test('an alias bomb in the config is an error, not a hang', { timeout: 10_000 }, () => {
   const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
-  const start = performance.now();
   const diagnostics = configErrors(`${lines.join('\n')}\n`);
-  assert.ok(performance.now() - start < 1000);
   assert.equal(diagnostics[0]!.rule, 'config/yaml');
   assert.match(diagnostics[0]!.message, /alias/i);
 });
