@@ -105,8 +105,10 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
       source = readTextFileSync(join(root, file), file);
     } catch (error) {
       if (error instanceof DiagnosticError) {
-        // Not UTF-8 (or UTF-16 with a BOM): the line of the first bad byte, and how to convert the file.
+        // Not UTF-8 (or UTF-16 with a BOM): the line of the first bad byte, and how to convert the file. Like an issue
+        // that fails to render, it loses its manifest entry, so its last good outputs are not kept as if current.
         reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: error.diagnostics });
+        delete next.entries[file];
         continue;
       }
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

@@ -370,4 +370,14 @@ test('build: an issue in Windows-1252 fails with its line and how to convert it,
   assert.deepEqual(summary(run.stdout), { built: 1, unchanged: 0, failed: 1 });
   assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.') && n !== 'web').sort(), ['camera-contract']);
   assert.doesNotMatch(read(dir, 'dist/web/feed.xml'), /Caf|\uFFFD/);
+  // Built once as UTF-8, then saved as Windows-1252: it fails like any broken issue, and its old outputs go.
+  writeFileSync(join(dir, file), issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-20\nstatus: ready'));
+  assert.equal(runCli(['build'], dir).status, 0);
+  assert.match(read(dir, 'dist/web/feed.xml'), /Le Café/);
+  writeFileSync(join(dir, file), Buffer.from(issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-20\nstatus: ready'), 'latin1'));
+  const again = runCli(['build'], dir);
+  assert.equal(again.status, 1, again.stdout);
+  assert.match(again.stdout, /issues\/2026-10-20-cafe\.md:2 error file\/encoding/);
+  assert.equal(existsSync(join(dir, 'dist', 'cafe')), false, 'no stale outputs left as if current');
+  assert.doesNotMatch(read(dir, 'dist/web/feed.xml'), /Caf/);
 });
