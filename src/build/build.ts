@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { CONFIG_FILE } from '../config/file.ts';
-import { diag, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
+import { diag, DiagnosticError, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
+import { readTextFile, readTextFileSync } from '../core/read-text.ts';
 import { loadTemplateSources } from '../render/load-templates.ts';
 import { readManifest, RENDERER_VERSION, sha256, writeManifest, type Manifest } from './manifest.ts';
 import { rendererFingerprint } from './renderer-fingerprint.ts';
@@ -62,7 +63,7 @@ export async function listIssueAssets(root: string): Promise<string[]> {
 
 /** Config text, template files and the images beside the issues: everything besides an issue that decides its output. */
 export async function readBuildSources(root: string): Promise<BuildSources> {
-  const configText = await readFile(join(root, CONFIG_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const configText = await readTextFile(join(root, CONFIG_FILE), CONFIG_FILE).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
@@ -101,8 +102,15 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     let source: string;
     try {
       // Synchronous on purpose: for hundreds of small files, awaiting each read in turn costs far more.
-      source = readFileSync(join(root, file), 'utf8');
+      source = readTextFileSync(join(root, file), file);
     } catch (error) {
+      if (error instanceof DiagnosticError) {
+        // Not UTF-8 (or UTF-16 with a BOM): the line of the first bad byte, and how to convert the file. Like an issue
+        // that fails to render, it loses its manifest entry, so its last good outputs are not kept as if current.
+        reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: error.diagnostics });
+        delete next.entries[file];
+        continue;
+      }
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
       reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${reason}`)] });
       continue;

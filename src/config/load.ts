@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
+import { readTextFile } from '../core/read-text.ts';
 import { schemaProblems } from '../core/schema-problems.ts';
 import { parseYamlDocument } from '../core/yaml-document.ts';
 import { CONFIG_FILE } from './file.ts';
@@ -33,7 +33,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): Config {
 export async function loadConfig(root: string): Promise<Config> {
   let text: string;
   try {
-    text = await readFile(join(root, CONFIG_FILE), 'utf8');
+    text = await readTextFile(join(root, CONFIG_FILE), CONFIG_FILE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return configSchema.parse({});
     throw error;

@@ -22,11 +22,12 @@ const fontStack = z
 
 const email = z
   .string({ error: 'an email address' })
-  .regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/, 'must be a plain email address like "news@example.com"');
+  // No space or control character (\p{Cc}: NUL, TAB, CR, LF…) anywhere: it goes into headers.
+  .regex(/^[^\s\p{Cc}@<>()",;:]+@[^\s\p{Cc}@<>()",;:]+\.[^\s\p{Cc}@<>()",;:]+$/u, 'must be a plain email address like "news@example.com"');
 
 const httpUrl = z
   .string({ error: 'a URL' })
-  .regex(/^https?:\/\/[^\s"'<>]+$/, 'must be an absolute http(s) URL like "https://example.com/newsletter"')
+  .regex(/^https?:\/\/[^\s\p{Cc}"'<>]+$/u, 'must be an absolute http(s) URL like "https://example.com/newsletter"')
   .transform((u) => u.replace(/\/+$/, ''));
 
 const colours = z.strictObject({

@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { CONTROL_CHARACTER, controlCharacterProblem } from '../core/control-characters.ts';
 import { isRealDate } from './date.ts';
 import { SLUG_PATTERN } from './slug.ts';
 
-/** One-line text: header values built from these must never carry CR or LF (header injection). */
+/**
+ * One-line text: header values built from these must never carry CR or LF (header injection), and no other control
+ * character either (a NUL made the feed invalid XML; a TAB folds headers): the rule of `core/control-characters.ts`.
+ */
 export const oneLine = (max?: number) => {
-  let s = z.string({ error: 'text' }).refine((v) => !/[\r\n\u2028\u2029]/.test(v), {
-    message: 'must be one line (it contains a line break)',
+  let s = z.string({ error: 'text' }).refine((v) => !CONTROL_CHARACTER.test(v), {
+    error: (issue) => controlCharacterProblem(String(issue.input)) ?? 'must not contain control characters',
   });
   s = s.refine((v) => v.trim().length > 0, { message: 'must not be empty' });
   if (max !== undefined) {

@@ -4,6 +4,7 @@ import { listIssueFiles, readBuildSources } from '../build/build.ts';
 import { parseIssue, renderIssue, setupFromSources } from '../build/render-stack.ts';
 import type { BuildSetup } from '../build/setup.ts';
 import { CONFIG_FILE } from '../config/file.ts';
+import { decodeText, encodingDiagnostic } from '../core/decode-text.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { slugFromFileName } from '../issue/slug.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
@@ -24,6 +25,8 @@ export interface IssueView {
 interface Entry {
   file: string;
   source: string;
+  /** Why the file's bytes are not text (not UTF-8, nor UTF-16 with a BOM); `source` is then empty. */
+  unreadable: Diagnostic | null;
   version: number;
   view: IssueView | null;
 }
@@ -144,18 +147,22 @@ export class Workspace {
   }
 
   private async loadIssue(file: string): Promise<void> {
-    let source: string;
+    let bytes: Buffer;
     try {
-      source = await readFile(join(this.root, file), 'utf8');
+      bytes = await readFile(join(this.root, file));
     } catch {
       return; // deleted between the event and the read; the listing below drops it
     }
+    const decoded = decodeText(bytes, file);
+    const source = decoded.ok ? decoded.text : '';
+    const unreadable = decoded.ok ? null : encodingDiagnostic(file, decoded.problem);
     const entry = this.entries.get(file);
-    if (entry && entry.source === source) return;
+    if (entry && entry.source === source && entry.unreadable?.message === unreadable?.message) return;
     if (entry) {
       entry.source = source;
+      entry.unreadable = unreadable;
       this.stale(entry);
-    } else this.entries.set(file, { file, source, version: this.generation, view: null });
+    } else this.entries.set(file, { file, source, unreadable, version: this.generation, view: null });
   }
 
   private async render(entry: Entry): Promise<IssueView> {
@@ -169,6 +176,7 @@ export class Workspace {
       rendered: null,
       diagnostics: [...this.setupProblems],
     };
+    if (entry.unreadable) return { ...base, diagnostics: [...base.diagnostics, entry.unreadable] };
     if (!this.setup || this.setupProblems.length > 0) return base;
     const { config, templates } = this.setup;
     let parsed;

@@ -1,5 +1,6 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { decodeText, encodingDiagnostic } from '../core/decode-text.ts';
 import { diag, DiagnosticError, type Diagnostic } from '../core/diagnostic.ts';
 import { validateTemplateSources, type TemplateFile, type TemplateSources } from './template-sources.ts';
 
@@ -45,15 +46,20 @@ export async function loadTemplateSources(root: string): Promise<TemplateSources
         // Like a real folder or device, a link to one is not a template (reading it fails or never returns).
         if (!(await stat(full)).isFile()) continue;
       } else if (!info.isFile()) continue;
-      let source: string;
+      let bytes: Buffer;
       try {
-        source = await readFile(full, 'utf8');
+        bytes = await readFile(full);
       } catch (error) {
         // Node's own message carries the absolute path; the code says enough.
         problems.push(diag(display, 0, 'error', 'template/unreadable', `cannot read this template (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
         continue;
       }
-      out[name.slice(0, -suffix.length)] = { file: display, source: source.replace(/\r\n?/g, '\n') };
+      const decoded = decodeText(bytes, display);
+      if (!decoded.ok) {
+        problems.push(encodingDiagnostic(display, decoded.problem));
+        continue;
+      }
+      out[name.slice(0, -suffix.length)] = { file: display, source: decoded.text.replace(/\r\n?/g, '\n') };
     }
     return out;
   };

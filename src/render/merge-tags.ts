@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from '../core/control-characters.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 
 /** The per-subscriber fields a body or template may use. `web_url` is per issue and rendered directly. */
@@ -59,8 +60,8 @@ export function decodeDefault(hex: string): string {
 /** Why a default cannot be used, or null. */
 function defaultProblem(fallback: unknown): string | null {
   if (typeof fallback !== 'string' || fallback.trim() === '') return 'the default must be a non-empty string in double quotes';
-  // eslint-disable-next-line no-control-regex -- line breaks and controls cannot go into a greeting
-  if (/[\u0000-\u001f\u007f]/.test(fallback)) return 'the default must be one line of text';
+  // Line breaks and other control characters cannot go into a greeting (the rule of one-line fields).
+  if (CONTROL_CHARACTER.test(fallback)) return 'the default must be one line of text';
   if (fallback.length > NAME_DEFAULT_MAX) return `the default is ${fallback.length} characters; at most ${NAME_DEFAULT_MAX}`;
   return null;
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/schema.ts';
+import { readTextFileSync } from '../core/read-text.ts';
 
 export interface PageContent {
   title: string;
@@ -12,7 +12,7 @@ export interface PageContent {
 
 /** The public server's pages, from `templates/pages/page.hbs`, styled with the newsletter's theme; all text escaped. */
 export function loadPages(root: string, config: Config): (content: PageContent) => string {
-  const source = readFileSync(join(root, 'templates', 'pages', 'page.hbs'), 'utf8');
+  const source = readTextFileSync(join(root, 'templates', 'pages', 'page.hbs'), 'templates/pages/page.hbs');
   const template = Handlebars.create().compile(source, { strict: true });
   const newsletter = { name: config.name, url: config.url, address: config.address, language: config.language };
   return (content) => template({ newsletter, theme: config.theme, title: content.title, message: content.message, form: content.form ?? null });

@@ -8,6 +8,7 @@ import { deliver } from '../send/deliver.ts';
 import type { Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
+import { cleanFormName } from '../subscribers/name.ts';
 import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -82,7 +83,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (text('website') !== '') return show(c, sent);
     const address = checkAddress(text('email'));
     if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
-    const name = text('name').replace(/[\r\n\u2028\u2029]+/g, ' ').trim().slice(0, 200);
+    const name = cleanFormName(text('name'));
     if (!perAddress.hit(address.normalized, now().getTime())) return show(c, sent);
     let subscriber = store.get(address.normalized);
     if (!subscriber) {

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { CONTROL_CHARACTER } from '../core/control-characters.ts';
 
 /**
  * Validation of one subscriber email address (issue 5; HOSTILE-INPUTS item 13).
@@ -18,8 +19,6 @@ const MAX_LOCAL_OCTETS = 64;
 /** RFC 1035 §2.3.4. */
 const MAX_LABEL = 63;
 
-/** C0 and C1 controls (CR, LF, tab, NUL, NEL, …) and the Unicode line and paragraph separators. */
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 /** Invisible format characters (zero-width space, bidi overrides, soft hyphen, BOM, …): spoofing material. */
 const FORMAT = /\p{Cf}/u;
 /** A lone UTF-16 surrogate: not a character at all. */
@@ -43,7 +42,7 @@ export function checkAddress(input: string): AddressCheck {
   if (typeof input !== 'string') return fail('is not text');
 
   // Checked on the raw input, before trimming: a trailing CRLF is header injection, not padding.
-  if (CONTROL.test(input)) return fail('contains a line break or control character');
+  if (CONTROL_CHARACTER.test(input)) return fail('contains a line break or control character');
   if (LONE_SURROGATE.test(input)) return fail('contains a broken (unpaired surrogate) character');
   if (FORMAT.test(input)) return fail('contains an invisible formatting character');
 

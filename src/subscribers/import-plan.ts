@@ -1,6 +1,7 @@
 import type { ImportRow } from '../store/subscriber.ts';
 import { findColumns, nameOf, type CsvTable } from './csv.ts';
 import { checkAddress } from './email-address.ts';
+import { nameProblem } from './name.ts';
 
 export interface Rejected {
   line: number;
@@ -43,8 +44,9 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
     }
     seen.add(check.normalized);
     const name = nameOf(row.cells, columns) ?? '';
-    if (/[\r\n]/.test(name)) {
-      rejected.push({ line: row.line, reason: 'the name holds a line break', cells: row.cells });
+    const problem = nameProblem(name);
+    if (problem) {
+      rejected.push({ line: row.line, reason: problem, cells: row.cells });
       continue;
     }
     const attributes: Record<string, string> = {};

@@ -117,7 +117,15 @@ export function archivePages(entries: readonly WebEntryMeta[], config: Config, t
   return out;
 }
 
-const xml = (text: string) => escapeHtml(text);
+/**
+ * Characters XML 1.0 forbids even as references (C0 controls but TAB, LF and CR; U+FFFE, U+FFFF; lone surrogates):
+ * one-line fields refuse them, but an issue's body may hold one (a form feed pasted from a PDF), and a single one
+ * makes the whole feed unreadable to every feed reader. They are dropped.
+ */
+// eslint-disable-next-line no-control-regex -- these control characters are what is removed
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\p{Cs}]/gu;
+
+const xml = (text: string) => escapeHtml(text.replace(NOT_XML, ''));
 
 /** `feed.xml`: Atom (RFC 4287) with the full content of the latest listed issues. */
 export function atomFeed(entries: readonly WebEntry[], config: Config): string {

@@ -229,17 +229,16 @@ test('properties in a raw element\'s style attribute are found; mj-* style-like 
   assert.deepEqual(templateFeatures('<td style="opacity:.5;-webkit-transform:none">'), [el('td'), prop('opacity'), prop('-webkit-transform')]);
 });
 
-test('compatDiagnostics is fast once warm (~50 features well under 0.2 ms)', () => {
+// What made it fast is asserted as behaviour (the data read once, below; the same answer warm as cold), not timed:
+// speed is for benchmarks (issue 12, finding 18).
+test('compatDiagnostics gives the same answer warm as cold, call after call', () => {
   const names = ['border-radius', 'color', 'width', 'position', 'top', 'margin-top', 'padding', 'background-image', 'display', 'opacity'];
   const features: Feature[] = [];
   for (let i = 0; i < 40; i++) features.push(prop(names[i % names.length]!, i + 1));
   for (const tag of ['p', 'a', 'table', 'td', 'tr', 'img', 'section', 'link', 'blockquote', 'h1']) features.push(el(tag, 99));
-  compatDiagnostics(F, features); // warm up: data load and name cache
-  const runs = 2000;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) compatDiagnostics(F, features);
-  const perCallMs = Number(process.hrtime.bigint() - start) / 1e6 / runs;
-  assert.ok(perCallMs < 0.2, `${perCallMs.toFixed(4)} ms per call`);
+  const cold = compatDiagnostics(F, features); // loads the data and fills the name cache
+  assert.ok(cold.length > 0, 'position and link are flagged');
+  for (let i = 0; i < 200; i++) assert.deepEqual(compatDiagnostics(F, features), cold);
 });
 
 test('the caniemail data is not read at import time, and is read only once', () => {

@@ -357,3 +357,27 @@ test('a config that fails validation stops the build and check: each problem on 
   }
   assert.equal(existsSync(join(dir, 'dist', 'camera-contract')), false);
 });
+
+test('build: an issue in Windows-1252 fails with its line and how to convert it, writes nothing, and the rest is built (issue 12, finding 9)', (t) => {
+  const { dir, cleanup } = project({ [GOOD_A]: FILES[GOOD_A]! });
+  t.after(cleanup);
+  const file = 'issues/2026-10-20-cafe.md';
+  writeFileSync(join(dir, file), Buffer.from(issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-20\nstatus: ready'), 'latin1'));
+  const run = runCli(['build'], dir);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(run.stdout, /✗ issues\/2026-10-20-cafe\.md/);
+  assert.match(run.stdout, /issues\/2026-10-20-cafe\.md:2 error file\/encoding not UTF-8 text: byte 0xE9 at line 2, column 14 .*iconv -f WINDOWS-1252 -t UTF-8 issues\/2026-10-20-cafe\.md > issues\/2026-10-20-cafe\.utf8\.md/);
+  assert.deepEqual(summary(run.stdout), { built: 1, unchanged: 0, failed: 1 });
+  assert.deepEqual(readdirSync(join(dir, 'dist')).filter((n) => !n.startsWith('.') && n !== 'web').sort(), ['camera-contract']);
+  assert.doesNotMatch(read(dir, 'dist/web/feed.xml'), /Caf|\uFFFD/);
+  // Built once as UTF-8, then saved as Windows-1252: it fails like any broken issue, and its old outputs go.
+  writeFileSync(join(dir, file), issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-20\nstatus: ready'));
+  assert.equal(runCli(['build'], dir).status, 0);
+  assert.match(read(dir, 'dist/web/feed.xml'), /Le Café/);
+  writeFileSync(join(dir, file), Buffer.from(issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-20\nstatus: ready'), 'latin1'));
+  const again = runCli(['build'], dir);
+  assert.equal(again.status, 1, again.stdout);
+  assert.match(again.stdout, /issues\/2026-10-20-cafe\.md:2 error file\/encoding/);
+  assert.equal(existsSync(join(dir, 'dist', 'cafe')), false, 'no stale outputs left as if current');
+  assert.doesNotMatch(read(dir, 'dist/web/feed.xml'), /Caf/);
+});

@@ -117,3 +117,50 @@ test('check stays quiet on the repository\'s own sample issues', (t) => {
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.equal(run.stdout.trim(), '', 'no diagnostics on the samples');
 });
+
+// ── Encodings (issue 12, finding 9): no Latin-1 text silently turned into U+FFFD ──────────────────────────────────
+
+const LATIN1 = 'issues/2026-10-04-cafe.md';
+/** Windows-1252 bytes: "é" (0xE9) on line 2 ("title: Le Café du Coin"), column 14. */
+const LATIN1_BYTES = Buffer.from(issueText('Un caf\u00e9, il pla\u00eet.', 'title: Le Caf\u00e9 du Coin\ndate: 2026-10-04'), 'latin1');
+
+test('check: an issue in Windows-1252 is an error with its line, column and the iconv command; other issues still checked', (t) => {
+  const { dir, cleanup } = tempProject({ [CLEAN]: CLEAN_TEXT, [BAD]: BAD_TEXT });
+  t.after(cleanup);
+  writeFileSync(join(dir, LATIN1), LATIN1_BYTES);
+  const run = runCli(['check'], dir);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  const line = run.stdout.split('\n').find((l) => l.startsWith(`${LATIN1}:`));
+  assert.equal(
+    line,
+    `${LATIN1}:2 error file/encoding not UTF-8 text: byte 0xE9 at line 2, column 14 is not valid UTF-8; the file looks like Latin-1 / Windows-1252, where it is "é". ` +
+      `Save it as UTF-8 (or UTF-16 with a BOM), or convert it: iconv -f WINDOWS-1252 -t UTF-8 ${LATIN1} > ${LATIN1.replace('.md', '.utf8.md')}`,
+  );
+  assert.ok(run.stdout.includes(`${BAD}:${BAD_LINE} error front-matter/unknown-key`), 'the other issues are still checked');
+  assert.doesNotMatch(run.stdout, /\uFFFD/);
+});
+
+test('check: an issue saved as UTF-16 with a BOM is read like UTF-8', (t) => {
+  const { dir, cleanup } = tempProject();
+  t.after(cleanup);
+  const text = issueText('Un café, s’il vous plaît. [Lien](https://example.org/)', 'title: Le Café du Coin\ndate: 2026-10-04\npreheader: Zoé.');
+  writeFileSync(join(dir, 'issues/2026-10-04-utf16.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]));
+  const run = runCli(['check', '--json'], dir);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  assert.deepEqual((JSON.parse(run.stdout) as JsonDiagnostic[]).filter((d) => d.severity === 'error'), []);
+});
+
+test('check: a config or a template in Windows-1252 is an error naming that file and line', (t) => {
+  const { dir, cleanup } = tempProject({ [CLEAN]: CLEAN_TEXT });
+  t.after(cleanup);
+  writeFileSync(join(dir, 'newsletter.yaml'), Buffer.from('name: Le Caf\u00e9\n', 'latin1'));
+  const config = runCli(['check'], dir);
+  assert.equal(config.status, 1);
+  assert.match(config.stdout + config.stderr, /newsletter\.yaml:1 error file\/encoding not UTF-8 text: byte 0xE9 at line 1, column 13 .*Windows-1252.*iconv -f WINDOWS-1252 -t UTF-8 newsletter\.yaml > newsletter\.utf8\.yaml/);
+  cpSync(join(ROOT, 'newsletter.yaml'), join(dir, 'newsletter.yaml'));
+  const footer = join(dir, 'templates/partials/footer.mjml.hbs');
+  writeFileSync(footer, Buffer.concat([readFileSync(footer), Buffer.from('\n<!-- caf\u00e9 -->\n', 'latin1')]));
+  const template = runCli(['check'], dir);
+  assert.equal(template.status, 1);
+  assert.match(template.stdout + template.stderr, /templates\/partials\/footer\.mjml\.hbs:\d+ error file\/encoding not UTF-8 text: byte 0xE9/);
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -98,4 +98,21 @@ test('send --test: a bad address, an unknown issue or an issue with errors sends
   assert.equal(missing.status, 1, 'without --test a draft is not sent to the list');
   assert.match(missing.output, /issues\/2026-10-14-tested\.md is a draft/);
   assert.throws(() => readdirSync(join(p.dir, 'dist/outbox')), /ENOENT/);
+});
+
+test('send: an issue in Windows-1252 is refused, by file or by slug, with its line and how to convert it; nothing sent (issue 12, finding 9)', async (t) => {
+  const p = project();
+  t.after(p.cleanup);
+  const file = 'issues/2026-10-15-cafe.md';
+  writeFileSync(join(p.dir, file), Buffer.from(issueText('Un caf\u00e9.', 'title: Le Caf\u00e9\ndate: 2026-10-15\nslug: cafe'), 'latin1'));
+  const env = { NEWSLETTER_INBOX_PORT: String(await closedPort()) };
+  for (const name of [file, 'cafe']) {
+    const run = await send([name, '--test', 'a@example.net'], p.dir, env);
+    assert.equal(run.status, 1, run.output);
+    assert.match(run.output, /^issues\/2026-10-15-cafe\.md:2 error file\/encoding not UTF-8 text: byte 0xE9 at line 2, column 14 .*iconv -f WINDOWS-1252 -t UTF-8/m);
+    assert.match(run.output, /nothing sent/);
+  }
+  assert.equal(existsSync(join(p.dir, 'dist/outbox')), false, 'no message written');
+  // The other issues are still found by slug.
+  assert.equal((await send(['tested', '--test', 'a@example.net'], p.dir, env)).status, 0);
 });

@@ -17,6 +17,8 @@ function cli(t: TestContext) {
       encoding: 'utf8',
       env: { ...process.env, NEWSLETTER_DB: join(dir, 'list.db') },
       maxBuffer: 64 * 1024 * 1024,
+      // Only a hang fails here, never a slow machine: the biggest import takes a second or two (issue 12, finding 18).
+      timeout: 200_000,
     });
     return { status: r.status, out: r.stdout, err: r.stderr };
   };
@@ -70,6 +72,50 @@ test('import --partial: the good rows, the counts adding up, rejects written nex
   assert.deepEqual(counts(second.out), { imported: 0, updated: 0, duplicates: 9997, rejected: 3, rows: 10000 });
 });
 
+test('import: a control character in a name rejects that row, naming the character and its line (issue 12, finding 10)', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(join(dir, 'names.csv'), 'email,name\nada@example.com,Ada Lovelace\nbob@example.com,"Bob\tBrown"\ncy@example.com,Cy\u001b[1m\ndi@example.com,"Di\nBcc: x@evil.example"\n');
+  const r = run('import', 'names.csv');
+  assert.equal(r.status, 1);
+  assert.match(r.err, /^names\.csv:3 the name contains TAB \(U\+0009\) at character 4$/m);
+  assert.match(r.err, /^names\.csv:4 the name contains ESC \(U\+001B\) at character 3$/m);
+  assert.match(r.err, /^names\.csv:5 the name contains a line break, LF \(U\+000A\) at character 3$/m);
+  assert.match(run('count').out, /total\s+0/);
+});
+
+// ── Encodings (issue 12, finding 9): UTF-8 or UTF-16 with a BOM; anything else refused with its line ──────────────
+
+/** Windows-1252 bytes of Latin-1 text: "é" is the single byte 0xE9, which UTF-8 would turn into U+FFFD. */
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+test('import: a Windows-1252 CSV is refused with the line and column of the first bad byte and how to convert it; nothing imported', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(join(dir, 'export.csv'), latin1('email,name\r\nada@example.com,Ada\r\nzoe@example.com,Zoé Dupré\r\n'));
+  const r = run('import', 'export.csv');
+  assert.equal(r.status, 1);
+  assert.match(r.err, /^export\.csv:3 not UTF-8 text: byte 0xE9 at line 3, column 19 is not valid UTF-8; the file looks like Latin-1 \/ Windows-1252, where it is "é"/m);
+  assert.ok(r.err.includes('iconv -f WINDOWS-1252 -t UTF-8 export.csv > export.utf8.csv'), r.err);
+  assert.match(r.err, /nothing imported/);
+  assert.match(run('count').out, /total\s+0/);
+  assert.ok(!existsSync(join(dir, 'export.rejected.csv')));
+});
+
+test('import: UTF-16 with a BOM (little- and big-endian, as spreadsheets save "Unicode text") imports with every accent', (t) => {
+  const { dir, run } = cli(t);
+  const text = 'email,name\r\nzoe@example.com,Zoé Dupré\r\nli@example.com,李小龍\r\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le);
+  be.swap16();
+  writeFileSync(join(dir, 'le.csv'), le);
+  writeFileSync(join(dir, 'be.csv'), be);
+  const first = run('import', 'le.csv');
+  assert.equal(first.status, 0, first.err);
+  assert.equal(counts(first.out).imported, 2);
+  assert.match(run('show', 'zoe@example.com').out, /\(Zoé Dupré\)/);
+  assert.match(run('show', 'li@example.com').out, /\(李小龍\)/);
+  assert.deepEqual(counts(run('import', 'be.csv').out), { imported: 0, updated: 0, duplicates: 2, rejected: 0, rows: 2 }, 'the same list, read the same');
+});
+
 test('import: an unsubscribed, bounced or complained address is never reactivated', (t) => {
   const { dir, run } = cli(t);
   assert.equal(run('add', 'gone@example.com', '--confirmed').status, 0);
@@ -108,17 +154,15 @@ test('export: CSV of the list, with cells a spreadsheet would run as formulas ne
   assert.equal(parseCsv(run('export', '--status', 'pending').out).rows.length, 0);
 });
 
-test('import: 100,000 rows finish in seconds', (t) => {
+// No wall-clock bound (issue 12, finding 18): speed is for benchmarks; the run's timeout above catches a hang.
+test('import: 100,000 rows, with progress on the way', (t) => {
   const { dir, run } = cli(t);
   const lines = ['email,name'];
   for (let i = 0; i < 100_000; i++) lines.push(`person${i}@example.org,Person ${i}`);
   writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
-  const started = Date.now();
   const r = run('import', 'big.csv');
-  const seconds = (Date.now() - started) / 1000;
   assert.equal(r.status, 0, r.err);
   assert.equal(counts(r.out).imported, 100_000);
   assert.match(r.err, /^Importing: 50,000 of 100,000 rows$/m, 'progress as it goes');
   assert.match(r.err, /^Importing: 100,000 of 100,000 rows$/m);
-  assert.ok(seconds < 20, `took ${seconds} s`);
 });

@@ -24,6 +24,16 @@ function cli(t: TestContext) {
   };
 }
 
+test('subscribers add: a control character in --name is refused, naming it; nothing is added (issue 12, finding 10)', (t) => {
+  const { run } = cli(t);
+  for (const [name, named] of [['Ada\tLovelace', /TAB \(U\+0009\) at character 4/], ['Ada\u001b[1m', /ESC \(U\+001B\)/], ['Ada\nBcc: x@evil.example', /line break, LF/]] as const) {
+    const r = run('add', 'ada@example.com', '--name', name);
+    assert.equal(r.status, 2, r.err);
+    assert.match(r.err, named);
+  }
+  assert.match(run('count').out, /^total\s+0$/m);
+});
+
 test('subscribers: add, list, show with history, count, remove, and --purge for erasure', (t) => {
   const { db, run } = cli(t);
   assert.equal(run('add', 'Ada@Example.com', '--name', 'Ada Lovelace').status, 0);

@@ -457,6 +457,39 @@ for (const [field, fields, line] of INJECTIONS) {
   });
 }
 
+// ── Other control characters in one-line fields (issue 12, finding 10) ─────────────────────────────────────────
+
+// A NUL passed `check` and made feed.xml invalid XML; every C0 control (TAB included: headers fold on it), DEL and
+// the C1 controls are refused in every one-line field, with the character and where it is.
+const CONTROLS: [field: string, fields: string, line: number, named: RegExp][] = [
+  ['title', 'title: "Hello\\0 world"\ndate: 2026-10-14', 2, /NUL \(U\+0000\) at character 6/],
+  ['title', 'title: "Tab\\there"\ndate: 2026-10-14', 2, /TAB \(U\+0009\) at character 4/],
+  ['subject', `${MINIMAL}\nsubject: "Bell\\a"`, 4, /BEL \(U\+0007\) at character 5/],
+  ['subtitle', `${MINIMAL}\nsubtitle: "\\e[31mred"`, 4, /ESC \(U\+001B\) at character 1/],
+  ['preheader', `${MINIMAL}\npreheader: "a\\x7Fb"`, 4, /DEL \(U\+007F\) at character 2/],
+  ['author', `${MINIMAL}\nauthor: "Mara\\x1F"`, 4, /US \(U\+001F\) at character 5/],
+  ['image.alt', `${MINIMAL}\nimage:\n  src: a.jpg\n  alt: "a\\x00"`, 6, /NUL/],
+  ['image.caption', `${MINIMAL}\nimage:\n  src: a.jpg\n  alt: A\n  caption: "a\\x08"`, 7, /BS \(U\+0008\)/],
+  ['image.src', `${MINIMAL}\nimage:\n  src: "a.jpg\\x00"\n  alt: A`, 5, /NUL/],
+  ['tags.1', `${MINIMAL}\ntags: [ok, "a\\x0Cb"]`, 4, /FF \(U\+000C\)/],
+  ['title', 'title: "NEL\\N here"\ndate: 2026-10-14', 2, /one line.*NEL \(U\+0085\)/],
+];
+
+for (const [field, fields, line, named] of CONTROLS) {
+  test(`a control character in ${field} (${JSON.stringify(fields.split('\n').find((l) => l.includes('\\')))}) is an error naming "${field}", its line and the character`, () => {
+    assertOneError(parse(fields), field, line, named);
+  });
+}
+
+test('a raw TAB in a plain YAML title (valid YAML) is refused too', () => {
+  assertOneError(parse('title: Tab\there\ndate: 2026-10-14'), 'title', 2, /TAB \(U\+0009\) at character 4/);
+});
+
+test('slug and layout refuse control characters by their own patterns', () => {
+  assertOneError(parse(`${MINIMAL}\nslug: "a\\x00b"`), 'slug', 4);
+  assertOneError(parse(`${MINIMAL}\nlayout: "a\\tb"`), 'layout', 4);
+});
+
 test('a raw CR in the file cannot smuggle a header into the subject: the file is rejected', () => {
   const { issue, diagnostics } = parseIssue(
     FILE,

@@ -200,24 +200,24 @@ function billionLaughs(levels = 9, width = 9): string {
   return lines.join('\n');
 }
 
-test('a "billion laughs" alias bomb is an error, within 1 s', () => {
+// No wall-clock bound (issue 12, finding 18): the defences show in the errors, and a test timeout ten times the old
+// one-second bound fails only a hang (an expanded bomb is billions of nodes).
+const HANG = { timeout: 10_000 };
+
+test('a "billion laughs" alias bomb is an error, not a hang', HANG, () => {
   const source = issueText('Body', `title: Hi\ndate: 2026-10-14\n${billionLaughs()}`);
-  const start = performance.now();
   const { issue, diagnostics } = parse(source);
-  const elapsed = performance.now() - start;
-  assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
   assert.equal(issue, null);
   assert.ok(diagnostics.length >= 1);
   assert.ok(diagnostics.every((d) => d.severity === 'error'));
   assert.match(diagnostics[0]!.message, /alias/i);
 });
 
-test('an alias bomb hidden inside a known field (tags) is an error, within 1 s', () => {
+test('an alias bomb hidden inside a known field (tags) is an error, not a hang', HANG, () => {
   const bomb = billionLaughs(8, 10).replace(/^l(\d+): /gm, '  - ');
   const source = issueText('Body', `title: Hi\ndate: 2026-10-14\ntags:\n${bomb}`);
-  const start = performance.now();
   const { issue, diagnostics } = parse(source);
-  assert.ok(performance.now() - start < 1000);
+  assert.match(diagnostics[0]?.message ?? '', /alias/i);
   assert.equal(issue, null);
   assert.ok(diagnostics.length >= 1);
 });
@@ -228,11 +228,9 @@ test('a few ordinary aliases still work (subject: *title)', () => {
   assert.equal(issue?.subject, 'Hello readers');
 });
 
-test('10,000 levels of nested lists are an error, not a crash, within 1 s', () => {
+test('10,000 levels of nested lists are an error, not a crash or a hang', HANG, () => {
   const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
-  const start = performance.now();
   const { issue, diagnostics } = parse(issueText('Body', `title: ${deep}\ndate: 2026-10-14`));
-  assert.ok(performance.now() - start < 1000);
   assert.equal(issue, null);
   assert.ok(diagnostics.length >= 1);
 });

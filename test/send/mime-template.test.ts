@@ -380,16 +380,27 @@ test('mime: the boundary is derived from the issue and occurs nowhere in the con
   assert.ok(issue);
 });
 
-test('mime: filling a message is a join of precomputed bytes (timing)', async () => {
+// The figure is printed, not asserted: even a bound 20x the usual 10 µs failed on a loaded machine (621 µs), and speed
+// is for `npm run bench:send` (issue 12, finding 18). What is asserted is the behaviour that makes it fast: every
+// message is the same prepared bytes with only the reader's own values joined in, the same each time.
+test('mime: filling a message is a join of precomputed bytes, the same each time (time printed)', async () => {
   const template = await mime();
   const recipients = Array.from({ length: 2000 }, (_, i) => reader(`Reader ${i} "Q" & Co`, `reader${i}@example.net`, `${UNSUBSCRIBE}${i}`));
-  for (const r of recipients) template.message(r);
-  const rounds = 10;
+  const first = recipients.map((r) => template.message(r));
+  const rounds = 3;
   const started = process.hrtime.bigint();
   let bytes = 0;
-  for (let round = 0; round < rounds; round++) for (const r of recipients) bytes += template.message(r).length;
+  for (let round = 0; round < rounds; round++) {
+    recipients.forEach((r, i) => {
+      const message = template.message(r);
+      bytes += message.length;
+      assert.ok(message.equals(first[i]!), `reader ${i}: the same bytes every time`);
+    });
+  }
   const micros = Number(process.hrtime.bigint() - started) / 1000 / (rounds * recipients.length);
   console.log(`# MimeTemplate.message: ${micros.toFixed(1)} µs a message (${Math.round(bytes / rounds / recipients.length)} bytes)`);
-  // Generous, so a slow CI machine does not fail it; the measured figure is printed above.
-  assert.ok(micros < 200, `${micros} µs a message`);
+  // Readers differ only in their own values: the messages of two readers whose values have the same length are the
+  // same length, so nothing else (no re-render, no new boundary) goes into one message.
+  assert.equal(first[10]!.length, first[11]!.length);
+  assert.ok(first[10]!.toString('utf8').includes('reader10@example.net'));
 });

@@ -32,7 +32,7 @@ function simulate(limiter: RateLimiter, opts: { steps: number; seed: number; max
   for (let i = 0; i < opts.steps; i++) {
     const wanted = Math.floor(rnd() * 40);
     const got = limiter.take(now, wanted);
-    assert.ok(got >= 0 && got <= wanted, `took ${got} of ${wanted}`);
+    assert.ok(got >= 0 && got <= wanted, `granted ${got} of ${wanted} messages`);
     for (let k = 0; k < got; k++) times.push(now);
     if (opts.aimd) {
       const r = rnd();

@@ -182,16 +182,18 @@ test('runner: the rate cap holds the pace', async (t) => {
   const started = Date.now();
   const limiter = new RateLimiter({ perSecond: 100, perHour: null, now: started });
   await runSend(options(s, transport, { limiter, concurrency: 10 }), s.ledger.counts(s.sendId));
-  const elapsed = Date.now() - started;
-  // A burst of one second's worth (100) would allow all 60 at once; so cap at 20/s instead.
+  const fastElapsed = Date.now() - started;
+  // A burst of a tenth of a second's worth (10) goes at once, the other 50 at 100/s: at least half a second.
   assert.equal(s.ledger.counts(s.sendId).sent, 60);
+  assert.ok(fastElapsed >= 450, `60 messages at 100/s (10 at once, then 50 at 100/s) went in ${fastElapsed} ms`);
   const slow = setup(t, 60);
   const slowTransport = fakeTransport(slow, () => SENT, 0);
   const t0 = Date.now();
   await runSend(options(slow, slowTransport, { limiter: new RateLimiter({ perSecond: 20, perHour: null, now: t0 }), concurrency: 10 }), slow.ledger.counts(slow.sendId));
   const slowElapsed = Date.now() - t0;
-  assert.ok(slowElapsed >= 1800, `60 messages at 20/s (20 at once, then 40 at 20/s) took ${slowElapsed} ms`);
-  assert.ok(elapsed < slowElapsed, 'the faster cap is faster');
+  // Only lower bounds, which a loaded machine cannot break: each cap holds its pace (issue 12, finding 18). That the
+  // 100/s run is not slower than the 20/s one is a matter of speed, left to benchmarks.
+  assert.ok(slowElapsed >= 1800, `60 messages at 20/s (2 at once, then 58 at 20/s) went in ${slowElapsed} ms`);
 });
 
 test('runner: a message that cannot be built stops the run and keeps the row queued', async (t) => {

@@ -158,7 +158,9 @@ test('smtp: a server that never greets is retry after the timeout, and the next 
   assert.equal(outcome.kind, 'retry', JSON.stringify(outcome));
   assert.ok(outcome.kind === 'retry' && outcome.slowDown);
   const waited = Date.now() - started;
-  assert.ok(waited >= TIMEOUT_MS - 50 && waited < TIMEOUT_MS * 3, `gave up after ${waited} ms, the timeout being ${TIMEOUT_MS} ms`);
+  // It waited for the timeout; that it gave up at all is the outcome above, within LIMIT (ten times the timeout), so
+  // no upper bound a loaded machine could break (issue 12, finding 18).
+  assert.ok(waited >= TIMEOUT_MS - 50, `gave up after ${waited} ms, the timeout being ${TIMEOUT_MS} ms`);
   peer.onConnect = undefined;
   const next = await transport.send({ from: FROM, to: 'ada@example.net' }, message('ada@example.net'));
   assert.equal(next.kind, 'sent');
@@ -170,7 +172,8 @@ test('smtp: no reply after the final dot is in_doubt once the timeout passes', L
   const started = Date.now();
   const outcome = await transport.send({ from: FROM, to: 'ada@example.net' }, message('ada@example.net'));
   assert.equal(outcome.kind, 'in_doubt', JSON.stringify(outcome));
-  assert.ok(Date.now() - started < TIMEOUT_MS * 3, `gave up after ${Date.now() - started} ms`);
+  // Gave up on its own timeout (LIMIT, ten times it, fails only a hang): no upper bound here (issue 12, finding 18).
+  assert.ok(Date.now() - started >= TIMEOUT_MS - 50, `gave up after ${Date.now() - started} ms, before the ${TIMEOUT_MS} ms timeout`);
   assert.equal(peer.dataReceived('ada@example.net'), 1);
 });
 
@@ -202,9 +205,9 @@ test('smtp: close() with nothing in flight is prompt and leaves no socket or tim
   t.after(closePeer); // so a failure below does not leave the peer, and the process, running
   const transport = createSmtpTransport({ url: peer.url, concurrency: 4, timeoutMs: 60_000 });
   await Promise.all(['ada@example.net', 'bob@example.net'].map((to) => transport.send({ from: FROM, to }, message(to))));
-  const started = Date.now();
+  // Prompt: waiting on the 60 s socket timeout would run past LIMIT (5 s) and fail the test; no tighter bound, which a
+  // loaded machine could break (issue 12, finding 18).
   await transport.close();
-  assert.ok(Date.now() - started < 200, `close() took ${Date.now() - started} ms`);
   assert.ok(await until(() => peer.openConnections === 0), 'the peer saw every connection closed');
   await closePeer();
   // A 60 s socket timeout or a half-closed socket left behind would show up here (and keep the process alive);

@@ -54,6 +54,13 @@ test('subscribe: a pending subscriber and a confirmation email; GET and HEAD sho
   assert.deepEqual(s.store.events('reader@example.com').map((e) => e.reason), ['signed up on the web', 'confirmed by email']);
 });
 
+test('subscribe: control characters in the form\'s name are stored as spaces, never as they came (issue 12, finding 10)', async (t) => {
+  const s = await server(t);
+  const r = await s.post('/subscribe', { email: 'nul@example.com', name: 'Ada\u0000Lovelace\t\u001b[1m\r\nBcc: x@evil.example' });
+  assert.equal(r.status, 200);
+  assert.equal(s.store.get('nul@example.com')?.name, 'Ada Lovelace [1m Bcc: x@evil.example');
+});
+
 test('subscribe: the answer never reveals whether an address was known; a honeypot or bad address adds nobody', async (t) => {
   const s = await server(t);
   s.store.add({ email: 'known@example.com', emailNormalized: 'known@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });

@@ -236,7 +236,8 @@ test('round trip: csvLine then parseCsv gives back the (neutralised) cells', () 
   assert.deepEqual(parseCsv(csvLine(['email']) + csvLine([''])).rows, [{ line: 2, cells: [''] }]);
 });
 
-test('100,000 rows (over 5 MB) parse in well under a second', () => {
+// Speed is measured by benchmarks, not asserted here: a loaded machine must not turn this red (issue 12, finding 18).
+test('100,000 rows (over 5 MB) parse, every row and line number right', () => {
   const parts = ['email,name,plan,joined,note\r\n'];
   for (let i = 0; i < 100_000; i++) {
     parts.push(
@@ -248,9 +249,7 @@ a second line"\r\n`
   }
   const text = parts.join('');
   assert.ok(text.length > 5_000_000, `fixture is ${text.length} characters`);
-  const started = performance.now();
   const table = parseCsv(text);
-  const ms = performance.now() - started;
   assert.equal(table.rows.length, 100_000);
   assert.deepEqual(table.problems, []);
   assert.deepEqual(table.rows[10]?.cells, [
@@ -262,6 +261,4 @@ a second line"\r\n`
   ]);
   // Every tenth row spans two lines: row i starts on 2 + i + (number of multi-line rows before it).
   assert.equal(table.rows[99_999]?.line, 2 + 99_999 + 10_000);
-  assert.ok(ms < 1000, `parsing took ${ms.toFixed(0)} ms`);
-  console.log(`parsed 100,000 rows (${(text.length / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms`);
 });

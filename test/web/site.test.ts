@@ -159,3 +159,29 @@ test('web: a name with a default shows the default on the page; one without is l
   const html = `<p>Dear ${namePlaceholder(ph, 'friend & <ally>')}, hello.</p><p>Thanks, ${ph.name}.</p>`;
   assert.equal(neutralise(html, ph), '<p>Dear friend &amp; &lt;ally&gt;, hello.</p><p>Thanks.</p>');
 });
+
+/** Characters outside XML 1.0's `Char` production: a single one makes a feed unreadable to every feed reader. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+test('web: a NUL in a title stops that issue, named with its field and line, and feed.xml stays well-formed XML (issue 12, finding 10)', async (t) => {
+  const dir = projectFor(t, {
+    // Line 2: the title, with a NUL written as YAML's escape (a raw NUL byte is refused before YAML, see decode-text).
+    'issues/2026-10-01-nul.md': issueText('Body.', 'title: "Council\\0 vote"\ndate: 2026-10-01\nstatus: ready'),
+    // Control characters in a body are not one-line fields, but they must not break the feed either.
+    'issues/2026-10-02-body.md': issueText('A form feed \f and an escape \u001b[1m from a PDF.', 'title: Body Controls\ndate: 2026-10-02\nstatus: ready'),
+  });
+  const report = await build({ root: dir, files: [], outDir: 'dist' });
+  const nul = report.issues.find((i) => i.file === 'issues/2026-10-01-nul.md')!;
+  assert.equal(nul.ok, false);
+  assert.deepEqual(
+    nul.diagnostics.map((d) => [d.line, d.field, d.rule, d.message]),
+    [[2, 'title', 'front-matter/field', '"title" must not contain control characters: NUL (U+0000) at character 8']],
+  );
+  const feed = readFileSync(join(dir, 'dist/web/feed.xml'), 'utf8');
+  assert.doesNotMatch(feed, /Council/, 'the refused issue is not published');
+  assert.equal(NOT_XML_CHAR.exec(feed), null, 'no character XML forbids');
+  const doc = parseDocument(feed, { xmlMode: true });
+  const entries = findAll((e) => e.name === 'entry', doc.children);
+  assert.deepEqual(entries.map((e) => textContent(findAll((c) => c.name === 'title', e.children)[0]!)), ['Body Controls']);
+  assert.match(textContent(findAll((c) => c.name === 'content', entries[0]!.children)[0]!), /A form feed\s+and an escape \[1m from a PDF\./);
+});

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { diag, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
+import { diag, DiagnosticError, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
+import { readTextFile } from '../../core/read-text.ts';
 
 export interface CheckCommand {
   root: string;
@@ -19,10 +19,11 @@ export async function runCheck(cmd: CheckCommand): Promise<number> {
   for (const file of files) {
     let found: Diagnostic[];
     try {
-      const source = await readFile(join(cmd.root, file), 'utf8');
+      const source = await readTextFile(join(cmd.root, file), file);
       found = (await buildIssue(file, source, setup.config, setup.templates, setup.files)).diagnostics;
     } catch (error) {
-      found = [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+      // Bad encoding: the line of the first bad byte, and how to convert the file.
+      found = error instanceof DiagnosticError ? error.diagnostics : [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
     }
     // Template diagnostics repeat for every issue using the template; print them once.
     for (const d of found) {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { DiagnosticError, formatDiagnostic, hasErrors } from '../../core/diagnostic.ts';
+import { decodeText, encodingDiagnostic } from '../../core/decode-text.ts';
+import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '../../core/diagnostic.ts';
 import { renderForSend } from '../../send/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
@@ -20,15 +21,25 @@ export interface SendCommand {
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
+type Found = { file: string; source: string } | { file: string; unreadable: Diagnostic };
+
+async function readIssue(root: string, file: string): Promise<Found & { slugText: string }> {
+  const bytes = await readFile(join(root, file));
+  const decoded = decodeText(bytes, file);
+  // A file that is not UTF-8 can still be the one named by its slug: look for the slug in a lossy reading of it.
+  if (!decoded.ok) return { file, unreadable: encodingDiagnostic(file, decoded.problem), slugText: bytes.toString('utf8') };
+  return { file, source: decoded.text, slugText: decoded.text };
+}
+
 /** An issue named by its file (`issues/x.md`) or its slug. */
-async function findIssue(root: string, cwd: string, name: string): Promise<{ file: string; source: string } | null> {
+async function findIssue(root: string, cwd: string, name: string): Promise<Found | null> {
   const files = await listIssueFiles(root);
   const asFile = relative(root, resolve(cwd, name));
-  if (files.includes(asFile)) return { file: asFile, source: await readFile(join(root, asFile), 'utf8') };
+  if (files.includes(asFile)) return readIssue(root, asFile);
   for (const file of files) {
-    const source = await readFile(join(root, file), 'utf8');
-    const slug = /^slug:\s*(\S+)\s*$/m.exec(source)?.[1] ?? file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
-    if (slug === name) return { file, source };
+    const found = await readIssue(root, file);
+    const slug = /^slug:\s*(\S+)\s*$/m.exec(found.slugText)?.[1] ?? file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
+    if (slug === name) return found;
   }
   return null;
 }
@@ -47,6 +58,10 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   if (!found) {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;
+  }
+  if ('unreadable' in found) {
+    process.stderr.write(`${formatDiagnostic(found.unreadable)}\nnewsletter send: ${found.file} is not UTF-8 text; nothing sent\n`);
+    return 1;
   }
   let issue;
   try {

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { decodeText } from '../../core/decode-text.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import type { Status } from '../../store/subscriber.ts';
@@ -25,14 +26,20 @@ async function writeRejected(input: string, header: string[], plan: ImportPlan):
  */
 export async function runImport(ctx: SubscribersContext, file: string, opts: { partial: boolean; dryRun: boolean }): Promise<number> {
   const input = resolve(ctx.cwd, file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(input, 'utf8');
+    bytes = await readFile(input);
   } catch (error) {
     process.stderr.write(`newsletter subscribers: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
-  const table = parseCsv(text);
+  // Decoded once, as a whole: a spreadsheet's "CSV" is often Windows-1252, whose accents would import as U+FFFD.
+  const decoded = decodeText(bytes, file);
+  if (!decoded.ok) {
+    process.stderr.write(`${file}:${decoded.problem.line} ${decoded.problem.message}\nnewsletter subscribers: nothing imported\n`);
+    return 1;
+  }
+  const table = parseCsv(decoded.text);
   const plan = planImport(table);
   if ('problem' in plan) {
     process.stderr.write(`newsletter subscribers: ${file}: ${plan.problem}\n`);

@@ -1,4 +1,5 @@
 import { checkAddress } from '../../subscribers/email-address.ts';
+import { NAME_MAX, nameProblem } from '../../subscribers/name.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../store/subscriber.ts';
@@ -36,7 +37,8 @@ export function runAdd(ctx: SubscribersContext, email: string, opts: { name?: st
   const address = normalized(email);
   if (!address.ok) return address.code;
   const name = (opts.name ?? '').trim();
-  if (/[\r\n\u2028\u2029]/.test(name) || name.length > 200) return fail('--name must be one line of at most 200 characters', 2);
+  const problem = nameProblem(name);
+  if (problem) return fail(`--name: ${problem} (a name is one line of at most ${NAME_MAX} characters, without control characters)`, 2);
   return withStore(ctx, (store) => {
     const existing = store.get(address.normalized);
     if (existing) {
