@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../build/build.ts';
+import { issueReadProblem, readIssueFile } from '../build/issue-file.ts';
 import { parseIssue, renderIssue, setupFromSources } from '../build/render-stack.ts';
 import type { BuildSetup } from '../build/setup.ts';
 import { CONFIG_FILE } from '../config/file.ts';
@@ -24,6 +23,8 @@ export interface IssueView {
 interface Entry {
   file: string;
   source: string;
+  /** Why the file could not be read (a symbolic link, never followed); shown instead of a render. */
+  problem?: Diagnostic;
   version: number;
   view: IssueView | null;
 }
@@ -144,18 +145,22 @@ export class Workspace {
   }
 
   private async loadIssue(file: string): Promise<void> {
-    let source: string;
+    let source = '';
+    let problem: Diagnostic | undefined;
     try {
-      source = await readFile(join(this.root, file), 'utf8');
-    } catch {
-      return; // deleted between the event and the read; the listing below drops it
+      source = readIssueFile(this.root, file);
+    } catch (error) {
+      // Deleted between the event and the read: the listing below drops it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      problem = issueReadProblem(file, error);
     }
     const entry = this.entries.get(file);
-    if (entry && entry.source === source) return;
+    if (entry && entry.source === source && entry.problem?.message === problem?.message) return;
     if (entry) {
       entry.source = source;
+      entry.problem = problem;
       this.stale(entry);
-    } else this.entries.set(file, { file, source, version: this.generation, view: null });
+    } else this.entries.set(file, { file, source, problem, version: this.generation, view: null });
   }
 
   private async render(entry: Entry): Promise<IssueView> {
@@ -169,6 +174,7 @@ export class Workspace {
       rendered: null,
       diagnostics: [...this.setupProblems],
     };
+    if (entry.problem) return { ...base, diagnostics: [...base.diagnostics, entry.problem] };
     if (!this.setup || this.setupProblems.length > 0) return base;
     const { config, templates } = this.setup;
     let parsed;

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { DiagnosticError, formatDiagnostic, hasErrors } from '../../core/diagnostic.ts';
+import { issueReadProblem, readIssueFile } from '../../build/issue-file.ts';
+import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '../../core/diagnostic.ts';
 import { renderForSend } from '../../send/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
@@ -18,15 +18,28 @@ export interface SendCommand {
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-/** An issue named by its file (`issues/x.md`) or its slug. */
-async function findIssue(root: string, name: string): Promise<{ file: string; source: string } | null> {
+type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
+
+/**
+ * An issue named by its file (`issues/x.md`) or its slug; a file that cannot be read (a symbolic link, which is
+ * never followed) comes back as the diagnostic saying so, when it is the one named.
+ */
+async function findIssue(root: string, name: string): Promise<FoundIssue | null> {
   const files = await listIssueFiles(root);
   const asFile = relative(root, resolve(root, name));
-  if (files.includes(asFile)) return { file: asFile, source: await readFile(join(root, asFile), 'utf8') };
+  const read = (file: string): FoundIssue => {
+    try {
+      return { file, source: readIssueFile(root, file) };
+    } catch (error) {
+      return { problem: issueReadProblem(file, error) };
+    }
+  };
+  if (files.includes(asFile)) return read(asFile);
   for (const file of files) {
-    const source = await readFile(join(root, file), 'utf8');
-    const slug = /^slug:\s*(\S+)\s*$/m.exec(source)?.[1] ?? file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
-    if (slug === name) return { file, source };
+    const found = read(file);
+    const fromName = file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
+    const slug = 'source' in found ? (/^slug:\s*(\S+)\s*$/m.exec(found.source)?.[1] ?? fromName) : fromName;
+    if (slug === name) return found;
   }
   return null;
 }
@@ -45,6 +58,10 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   if (!found) {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;
+  }
+  if ('problem' in found) {
+    process.stderr.write(`${formatDiagnostic(found.problem)}\nnewsletter send: nothing sent\n`);
+    return 1;
   }
   let issue;
   try {
