@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
@@ -9,6 +8,7 @@ import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
 import { serveArchive } from './archive-files.ts';
+import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
@@ -68,7 +68,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   };
 
   app.post('/subscribe', async (c) => {
-    const client = clientOf(c);
+    const client = clientOf(c, config.server.trust_proxy);
     if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
     const form = await c.req.parseBody();
     const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
@@ -155,12 +155,4 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
   });
   return app;
-}
-
-function clientOf(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // not behind a Node socket (in-process requests)
-  }
 }
