@@ -4,8 +4,10 @@ import { join, relative, resolve } from 'node:path';
 import { CONFIG_FILE } from '../config/file.ts';
 import { diag, DiagnosticError, hasErrors, type Diagnostic } from '../core/diagnostic.ts';
 import { readTextFile, readTextFileSync } from '../core/read-text.ts';
+import { SYMLINK_REFUSED } from '../core/read-no-follow.ts';
 import { loadTemplateSources } from '../render/load-templates.ts';
 import { readManifest, RENDERER_VERSION, sha256, writeManifest, type Manifest } from './manifest.ts';
+import { issueReadProblem, readIssueFile } from './issue-file.ts';
 import { rendererFingerprint } from './renderer-fingerprint.ts';
 import { writeIssueOutputs } from './outputs.ts';
 import { renderInWorkers, WORKER_THRESHOLD } from './pool.ts';
@@ -46,19 +48,29 @@ export async function listIssueFiles(root: string): Promise<string[]> {
   }
 }
 
-/** Files under `issues/` that are not issues (images), as project paths; symlinks and hidden files are skipped. */
-export async function listIssueAssets(root: string): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * Files under `issues/` that are not issues (images), as project paths; hidden files are skipped, and symbolic links
+ * (to files or folders) are never followed: they are listed apart, so that commands can say why they go unused.
+ */
+export async function listIssueAssets(root: string): Promise<{ files: string[]; links: string[] }> {
+  const files: string[] = [];
+  const links: string[] = [];
   const walk = async (dir: string, rel: string) => {
     const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      if (e.isDirectory()) await walk(join(dir, e.name), `${rel}${e.name}/`);
-      else if (e.isFile() && !(rel === '' && e.name.endsWith('.md'))) out.push(`issues/${rel}${e.name}`);
+      if (e.name.startsWith('.') || (rel === '' && e.name.endsWith('.md'))) continue;
+      if (e.isSymbolicLink()) links.push(`issues/${rel}${e.name}`);
+      else if (e.isDirectory()) await walk(join(dir, e.name), `${rel}${e.name}/`);
+      else if (e.isFile()) files.push(`issues/${rel}${e.name}`);
     }
   };
   await walk('issues', '');
-  return out.sort();
+  return { files: files.sort(), links: links.sort() };
+}
+
+/** A warning for each symbolic link under `issues/`: issues cannot use what it points at. */
+export function linkWarnings(sources: BuildSources): Diagnostic[] {
+  return (sources.issueLinks ?? []).map((file) => diag(file, 0, 'warning', 'build/symlink', `${file} ${SYMLINK_REFUSED}; issues cannot use it`));
 }
 
 /** Config text, template files and the images beside the issues: everything besides an issue that decides its output. */
@@ -67,14 +79,15 @@ export async function readBuildSources(root: string): Promise<BuildSources> {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  return { root: resolve(root), configText, templates: await loadTemplateSources(root), issueFiles: await listIssueAssets(root) };
+  const assets = await listIssueAssets(root);
+  return { root: resolve(root), configText, templates: await loadTemplateSources(root), issueFiles: assets.files, issueLinks: assets.links };
 }
 
 function sourcesHash(sources: BuildSources): string {
   const { layouts, partials, web = {} } = sources.templates;
   const templateParts = [...Object.values(layouts), ...Object.values(partials), ...Object.values(web)]
     .flatMap((t) => [t.file, t.source]);
-  return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts, ...sources.issueFiles);
+  return sha256(RENDERER_VERSION, rendererFingerprint(), sources.configText ?? '', ...templateParts, ...sources.issueFiles, ...(sources.issueLinks ?? []));
 }
 
 
@@ -95,24 +108,18 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const reports = new Map<string, IssueReport>();
   /** Config and templates, made once, and only if something is rendered here. */
   let setup: BuildSetup | undefined;
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = linkWarnings(sources);
   const work: WorkItem[] = [];
   const hashes = new Map<string, string>();
   for (const file of files) {
     let source: string;
     try {
-      // Synchronous on purpose: for hundreds of small files, awaiting each read in turn costs far more.
-      source = readTextFileSync(join(root, file), file);
+      source = readIssueFile(root, file);
     } catch (error) {
-      if (error instanceof DiagnosticError) {
-        // Not UTF-8 (or UTF-16 with a BOM): the line of the first bad byte, and how to convert the file. Like an issue
-        // that fails to render, it loses its manifest entry, so its last good outputs are not kept as if current.
-        reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: error.diagnostics });
-        delete next.entries[file];
-        continue;
-      }
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${reason}`)] });
+      // Like an issue that fails to render, an unreadable one loses its manifest entry, so its last good outputs are
+      // not kept as if current.
+      reports.set(file, { file, slug: null, ok: false, skipped: false, diagnostics: [issueReadProblem(file, error)] });
+      delete next.entries[file];
       continue;
     }
     const hash = sha256(globalHash, file, source);

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { readFileNoFollow } from '../core/read-no-follow.ts';
 import type { Asset } from '../render/local-images.ts';
 import { writeFilesAtomically } from './atomic-write.ts';
 
@@ -25,11 +26,12 @@ export async function writeIssueOutputs(
     await rm(join(outDir, 'web', slug), { recursive: true, force: true });
     return;
   }
-  // The local images first, so the page never points at a file not yet there.
+  // The local images first, so the page never points at a file not yet there. Read without following a link: one
+  // swapped in after the listing (which leaves links out) must not publish the file it points at.
   for (const asset of assets) {
     const target = join(outDir, 'web', slug, asset.to);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(join(root, asset.from), target);
+    await writeFile(target, await readFileNoFollow(join(root, asset.from)));
   }
   await writeFilesAtomically(join(outDir, 'web', slug), { 'index.html': webPage });
   // Then the images the page no longer uses go, so dist/web holds only what the site serves.

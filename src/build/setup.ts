@@ -12,6 +12,8 @@ export interface BuildSources {
   templates: TemplateSources;
   /** Project paths of the files under `issues/` other than issues: the local images an issue may use. */
   issueFiles: string[];
+  /** Symbolic links under `issues/`: never followed, so never among `issueFiles`; listed to warn about them. */
+  issueLinks?: string[];
 }
 
 export interface BuildSetup {

@@ -104,6 +104,15 @@ export const sendingSchema = z.strictObject({
     .default(null),
 });
 
+export const serverSchema = z.strictObject({
+  /**
+   * How many proxies in front of `newsletter serve` to trust (0: none). Each appends to `X-Forwarded-For` the
+   * address it got the request from, so with N the client is the N-th address from the right; with 0 the header is
+   * ignored and the client is the socket's peer. Set it only when every request goes through those proxies.
+   */
+  trust_proxy: z.number().int().min(0).max(10).default(0),
+});
+
 export const configSchema = z.strictObject({
   /** The newsletter's name: masthead, footer and the From name. */
   name: oneLine(120).default('My Newsletter'),
@@ -132,6 +141,7 @@ export const configSchema = z.strictObject({
     .default('newsletter'),
   theme: themeSchema.default(themeSchema.parse({})),
   sending: sendingSchema.default(sendingSchema.parse({})),
+  server: serverSchema.default(serverSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../core/diagnostic.ts';
 import { createTransport } from 'nodemailer';
 import { composeMessage } from '../send/message.ts';
 import { MimeTemplate } from '../send/mime-template.ts';
-import { readFile } from 'node:fs/promises';
+import { readFileNoFollow } from '../core/read-no-follow.ts';
 import { extname, join } from 'node:path';
 import { hostChecker } from './allowed-host.ts';
 import { emulateColourMode } from './dark-mode.ts';
@@ -209,7 +209,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const type = IMAGE_TYPES[extname(asset.to).toLowerCase()];
     if (!type) return c.text('Not an image\n', 415);
     try {
-      const bytes = await readFile(join(workspace.root, asset.from));
+      const bytes = await readFileNoFollow(join(workspace.root, asset.from));
       // An SVG is a document: sandboxed, so any script in it cannot run on the preview's origin.
       return c.body(bytes, 200, { 'Content-Type': type, 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox" });
     } catch {

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../build/build.ts';
+import { issueReadProblem, readIssueFile } from '../build/issue-file.ts';
 import { parseIssue, renderIssue, setupFromSources } from '../build/render-stack.ts';
 import type { BuildSetup } from '../build/setup.ts';
 import { CONFIG_FILE } from '../config/file.ts';
-import { decodeText, encodingDiagnostic } from '../core/decode-text.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { slugFromFileName } from '../issue/slug.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
@@ -25,8 +23,8 @@ export interface IssueView {
 interface Entry {
   file: string;
   source: string;
-  /** Why the file's bytes are not text (not UTF-8, nor UTF-16 with a BOM); `source` is then empty. */
-  unreadable: Diagnostic | null;
+  /** Why the file could not be read (a symbolic link, never followed, or bytes that are not text); shown instead of a render. */
+  problem?: Diagnostic;
   version: number;
   view: IssueView | null;
 }
@@ -147,22 +145,22 @@ export class Workspace {
   }
 
   private async loadIssue(file: string): Promise<void> {
-    let bytes: Buffer;
+    let source = '';
+    let problem: Diagnostic | undefined;
     try {
-      bytes = await readFile(join(this.root, file));
-    } catch {
-      return; // deleted between the event and the read; the listing below drops it
+      source = readIssueFile(this.root, file);
+    } catch (error) {
+      // Deleted between the event and the read: the listing below drops it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      problem = issueReadProblem(file, error);
     }
-    const decoded = decodeText(bytes, file);
-    const source = decoded.ok ? decoded.text : '';
-    const unreadable = decoded.ok ? null : encodingDiagnostic(file, decoded.problem);
     const entry = this.entries.get(file);
-    if (entry && entry.source === source && entry.unreadable?.message === unreadable?.message) return;
+    if (entry && entry.source === source && entry.problem?.message === problem?.message) return;
     if (entry) {
       entry.source = source;
-      entry.unreadable = unreadable;
+      entry.problem = problem;
       this.stale(entry);
-    } else this.entries.set(file, { file, source, unreadable, version: this.generation, view: null });
+    } else this.entries.set(file, { file, source, problem, version: this.generation, view: null });
   }
 
   private async render(entry: Entry): Promise<IssueView> {
@@ -176,7 +174,7 @@ export class Workspace {
       rendered: null,
       diagnostics: [...this.setupProblems],
     };
-    if (entry.unreadable) return { ...base, diagnostics: [...base.diagnostics, entry.unreadable] };
+    if (entry.problem) return { ...base, diagnostics: [...base.diagnostics, entry.problem] };
     if (!this.setup || this.setupProblems.length > 0) return base;
     const { config, templates } = this.setup;
     let parsed;

@@ -1,5 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
@@ -10,8 +8,11 @@ import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { cleanFormName } from '../subscribers/name.ts';
 import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
+import { serveArchive } from './archive-files.ts';
+import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
 
 export interface PublicAppOptions {
   root: string;
@@ -26,14 +27,6 @@ export interface PublicAppOptions {
 
 /** Form posts are a few fields; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 16 * 1024;
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 /**
  * The public side: sign-up with double opt-in, confirmation and one-click unsubscribe (RFC 8058). A GET or HEAD
@@ -55,6 +48,8 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.use(async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    // The archive's files come with their own policy; everything else is one of the server's pages.
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', PAGE_POLICY);
   });
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
 
@@ -74,7 +69,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   };
 
   app.post('/subscribe', async (c) => {
-    const client = clientOf(c);
+    const client = clientOf(c, config.server.trust_proxy);
     if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
     const form = await c.req.parseBody();
     const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
@@ -150,8 +145,9 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
 
-  // The web archive `build` wrote: the index, issue pages, feed and sitemap, for GET and HEAD only.
-  if (options.webRoot) app.get('*', serveStatic({ root: options.webRoot }));
+  // The web archive `build` wrote: the index, issue pages, images, feed and sitemap, for GET and HEAD only; never
+  // a dotfile, nor anything reached through a symbolic link.
+  if (options.webRoot) app.get('*', serveArchive(options.webRoot, archivePolicy(config.url)));
 
   app.notFound((c) => show(c, { title: 'Not found', message: 'There is nothing here.' }, 404));
   // No stack traces leave the server; the operator's log has them.
@@ -160,12 +156,4 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
   });
   return app;
-}
-
-function clientOf(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // not behind a Node socket (in-process requests)
-  }
 }

@@ -50,6 +50,7 @@ const DEFAULT_CONFIG: Config = {
     return_path: null,
     dkim: null,
   },
+  server: { trust_proxy: 0 },
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */

@@ -1,7 +1,7 @@
-import { join, relative, resolve } from 'node:path';
-import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { diag, DiagnosticError, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
-import { readTextFile } from '../../core/read-text.ts';
+import { relative, resolve } from 'node:path';
+import { linkWarnings, listIssueFiles, readBuildSources } from '../../build/build.ts';
+import { issueReadProblem, readIssueFile } from '../../build/issue-file.ts';
+import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface CheckCommand {
   root: string;
@@ -12,18 +12,18 @@ export interface CheckCommand {
 /** `newsletter check`: renders every issue in memory and prints each diagnostic once. */
 export async function runCheck(cmd: CheckCommand): Promise<number> {
   const { buildIssue, setupFromSources } = await import('../../build/render-stack.ts');
-  const setup = setupFromSources(await readBuildSources(cmd.root));
+  const sources = await readBuildSources(cmd.root);
+  const setup = setupFromSources(sources);
   const files = cmd.files.length > 0 ? cmd.files.map((f) => relative(cmd.root, resolve(cmd.root, f))) : await listIssueFiles(cmd.root);
   const seen = new Set<string>();
-  const all: Diagnostic[] = [];
+  const all: Diagnostic[] = linkWarnings(sources);
   for (const file of files) {
     let found: Diagnostic[];
     try {
-      const source = await readTextFile(join(cmd.root, file), file);
+      const source = readIssueFile(cmd.root, file);
       found = (await buildIssue(file, source, setup.config, setup.templates, setup.files)).diagnostics;
     } catch (error) {
-      // Bad encoding: the line of the first bad byte, and how to convert the file.
-      found = error instanceof DiagnosticError ? error.diagnostics : [diag(file, 0, 'error', 'build/read', `cannot read the issue: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+      found = [issueReadProblem(file, error)];
     }
     // Template diagnostics repeat for every issue using the template; print them once.
     for (const d of found) {

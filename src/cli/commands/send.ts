@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { decodeText, encodingDiagnostic } from '../../core/decode-text.ts';
+import { issueReadProblem, readIssueFile } from '../../build/issue-file.ts';
 import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '../../core/diagnostic.ts';
 import { renderForSend } from '../../send/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
@@ -21,24 +20,27 @@ export interface SendCommand {
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-type Found = { file: string; source: string } | { file: string; unreadable: Diagnostic };
+type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
 
-async function readIssue(root: string, file: string): Promise<Found & { slugText: string }> {
-  const bytes = await readFile(join(root, file));
-  const decoded = decodeText(bytes, file);
-  // A file that is not UTF-8 can still be the one named by its slug: look for the slug in a lossy reading of it.
-  if (!decoded.ok) return { file, unreadable: encodingDiagnostic(file, decoded.problem), slugText: bytes.toString('utf8') };
-  return { file, source: decoded.text, slugText: decoded.text };
-}
-
-/** An issue named by its file (`issues/x.md`) or its slug. */
-async function findIssue(root: string, cwd: string, name: string): Promise<Found | null> {
+/**
+ * An issue named by its file (`issues/x.md`) or its slug; a file that cannot be read (a symbolic link, which is
+ * never followed) comes back as the diagnostic saying so, when it is the one named.
+ */
+async function findIssue(root: string, cwd: string, name: string): Promise<FoundIssue | null> {
   const files = await listIssueFiles(root);
   const asFile = relative(root, resolve(cwd, name));
-  if (files.includes(asFile)) return readIssue(root, asFile);
+  const read = (file: string): FoundIssue => {
+    try {
+      return { file, source: readIssueFile(root, file) };
+    } catch (error) {
+      return { problem: issueReadProblem(file, error) };
+    }
+  };
+  if (files.includes(asFile)) return read(asFile);
   for (const file of files) {
-    const found = await readIssue(root, file);
-    const slug = /^slug:\s*(\S+)\s*$/m.exec(found.slugText)?.[1] ?? file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
+    const found = read(file);
+    const fromName = file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
+    const slug = 'source' in found ? (/^slug:\s*(\S+)\s*$/m.exec(found.source)?.[1] ?? fromName) : fromName;
     if (slug === name) return found;
   }
   return null;
@@ -59,8 +61,8 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: no issue "${cmd.issue}" (give its file, like issues/2026-10-14-title.md, or its slug)\n`);
     return 2;
   }
-  if ('unreadable' in found) {
-    process.stderr.write(`${formatDiagnostic(found.unreadable)}\nnewsletter send: ${found.file} is not UTF-8 text; nothing sent\n`);
+  if ('problem' in found) {
+    process.stderr.write(`${formatDiagnostic(found.problem)}\nnewsletter send: nothing sent\n`);
     return 1;
   }
   let issue;

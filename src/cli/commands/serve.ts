@@ -45,6 +45,8 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const local = ['127.0.0.1', 'localhost', '::1'].includes(cmd.host);
   process.stdout.write(`Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.\n`);
   process.stdout.write(existsSync(webRoot) ? 'Serving the web archive from dist/web/.\n' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.\n');
+  const hops = config.server.trust_proxy;
+  if (hops > 0) process.stdout.write(`Rate limits take the client from X-Forwarded-For, behind ${hops} trusted prox${hops === 1 ? 'y' : 'ies'} (server.trust_proxy).\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
