@@ -25,8 +25,16 @@ export interface DkimKey {
  * with a line end. Signed as it arrives, so no verifier depends on how it treats a body without a final CRLF.
  */
 function asTransmitted(message: Buffer): string {
-  const text = message.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n');
+  let text = message.toString('latin1');
+  // Checked first: the MIME template writes CRLF only, and a copy of the whole message costs more than the check.
+  if (hasBareLineEnd(text)) text = text.replace(/\r\n|\r|\n/g, '\r\n');
   return text.endsWith('\r\n') ? text : `${text}\r\n`;
+}
+
+function hasBareLineEnd(text: string): boolean {
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (text.charCodeAt(i - 1) !== 13) return true;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) return true;
+  return false;
 }
 
 interface HeaderField {
@@ -45,7 +53,7 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
   for (const line of head.split('\r\n')) {
     const last = fields[fields.length - 1];
     if (last && /^[ \t]/.test(line)) last.raw += `\r\n${line}`;
-    else if (line !== '') fields.push({ name: line.slice(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(), raw: line });
+    else if (line !== '') fields.push({ name: fieldName(line.slice(0, Math.max(0, line.indexOf(':')))), raw: line });
   }
   return { fields, body };
 }
@@ -53,20 +61,31 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
 /** RFC 6376 §3.4.2: lower-case name, unfolded value, runs of space and tab as one space, none around the colon or at the end. */
 function relaxedField(raw: string): string {
   const colon = raw.indexOf(':');
-  const name = raw.slice(0, colon).trim().toLowerCase();
+  const name = fieldName(raw.slice(0, colon));
+  // Only space and tab count: trim() would also take a byte 0xA0, the second half of a UTF-8 "à".
   const value = raw
     .slice(colon + 1)
     .replace(/\r\n/g, '')
     .replace(/[ \t]+/g, ' ')
-    .trim();
+    .replace(/^ | $/g, '');
   return `${name}:${value}`;
 }
 
-/** RFC 6376 §3.4.4: runs of space and tab as one space, none at line ends, no empty lines at the end. */
+function fieldName(name: string): string {
+  return name.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase();
+}
+
+/**
+ * RFC 6376 §3.4.4: no space or tab at line ends, other runs of them as one space, no empty lines at the end. Only
+ * what needs changing is matched (a tab, two in a row, a run before a line end), so a clean body is not copied.
+ */
 function relaxedBody(body: string): string {
-  const lines = body.replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n');
-  const trimmed = lines.replace(/(\r\n)+$/, '');
-  return trimmed === '' ? '' : `${trimmed}\r\n`;
+  let lines = body;
+  if (lines.includes(' \r\n') || lines.includes('\t\r\n')) lines = lines.replace(/[ \t]+\r\n/g, '\r\n');
+  if (lines.includes('\t') || lines.includes('  ')) lines = lines.replace(/\t[ \t]*| [ \t]+/g, ' ');
+  let end = lines.length;
+  while (end >= 2 && lines.charCodeAt(end - 2) === 13 && lines.charCodeAt(end - 1) === 10) end -= 2;
+  return end === 0 ? '' : `${lines.slice(0, end)}\r\n`;
 }
 
 /** `h=`: each name as many times as the message has the field, plus once more. */

@@ -141,12 +141,17 @@ test('dkim signature: canonicalisation matches python3-dkim on awkward messages 
     'From: ada@example.org\r\nSubject: no final line end\r\n\r\nlast line  ',
     'From: ada@example.org\nSubject: bare LF line ends\nX-Extra: x\n\nline one\nline two\n',
     'From: ada@example.org\r\nSubject: =?utf-8?q?Zo=C3=AB?=\r\nTo: élève@exemple.fr\r\n\r\nUTF-8 body: Zoë\r\n',
+    // "à" is C3 A0 in UTF-8: read byte by byte, A0 is a no-break space, which is not whitespace to DKIM.
+    'From: ada@example.org\r\nSubject: Voilà\r\nTo: Zoë Dà <zoe@example.net>\r\n\r\nà\r\n',
   ].map((m) => Buffer.from(m, 'utf8'));
   // What arrives: every line end a CRLF (the transport turns bare CR and LF into one), and one at the end of the data.
   const arrived = (m: Buffer) => Buffer.from(m.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n').replace(/(?<!\r\n)$/, '\r\n'), 'latin1');
   const sent = awkward.map((m) => arrived(signDkim(m, key)));
-  for (const [i, m] of sent.entries()) assert.ok(await mailauthPasses(m), `mailauth: message ${i}`);
   const python = pythonVerify(sent);
-  if (!python) return t.skip('python3-dkim is not installed for /usr/bin/python3 (.ci/run installs it)');
-  assert.deepEqual(python, sent.map(() => true));
+  if (python) assert.deepEqual(python, sent.map(() => true), 'python3-dkim');
+  // mailauth reads a 0xA0 byte as whitespace (its relaxed form uses \s and trim()), RFC 6376 and python3-dkim do not.
+  const mailauthComparable = sent.filter((m) => !m.includes(Buffer.from([0xa0])));
+  assert.equal(mailauthComparable.length, sent.length - 1);
+  for (const [i, m] of mailauthComparable.entries()) assert.ok(await mailauthPasses(m), `mailauth: message ${i}`);
+  if (!python) t.skip('python3-dkim is not installed for /usr/bin/python3 (.ci/run installs it)');
 });
