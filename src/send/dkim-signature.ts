@@ -115,7 +115,7 @@ function selectedFields(fields: readonly HeaderField[], names: readonly string[]
   return out;
 }
 
-/** `tag=value` pieces joined with `; ` onto lines of at most about 76 characters, continuation lines starting with a space. */
+/** Pieces (`tag=value;`) joined by spaces onto lines of about 76 characters at most, continuation lines starting with a space. */
 function fold(prefix: string, pieces: readonly string[]): string {
   const lines = [prefix];
   for (const piece of pieces) {
@@ -126,7 +126,7 @@ function fold(prefix: string, pieces: readonly string[]): string {
   return lines.join('\r\n');
 }
 
-/** Breaks a long value at the given separators so no line passes about 76 characters. */
+/** A long value cut after separators into pieces of about `width` characters (FWS may follow each `:` of h=). */
 function chunks(value: string, separator: string, width: number): string[] {
   const out: string[] = [];
   let line = '';
