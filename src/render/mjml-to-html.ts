@@ -1,5 +1,6 @@
 import mjml2html from 'mjml';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
+import { hidePreheader } from './hidden-preheader.ts';
 import type { TemplateFile } from './template-sources.ts';
 
 export interface MjmlResult {
@@ -58,7 +59,7 @@ export async function mjmlToHtml(
   }
   try {
     const result = await mjml2html(mjml, MJML_OPTIONS);
-    return { html: result.html, diagnostics: [] };
+    return { html: hidePreheader(result.html), diagnostics: [] };
   } catch (error) {
     const details = (error as { errors?: { line: number; message: string; tagName: string }[] }).errors;
     if (!Array.isArray(details)) {

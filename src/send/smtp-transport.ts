@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Envelope, MessageTransport, Outcome } from './outcome.ts';
 import { skipEscapingWhenClean } from './dot-stuffing.ts';
+import { checkNodemailerInternals, offersExtension } from './nodemailer-internals.ts';
 import { classify, type SmtpError, type SmtpResult } from './smtp-reply.ts';
 
 export interface SmtpTransportOptions {
@@ -104,6 +105,24 @@ function step<T>(connection: SMTPConnection, start: (done: (error: SmtpError | n
   });
 }
 
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+/**
+ * Why a message cannot go over this connection, or null when it can. An address with non-ASCII characters before
+ * the @ needs SMTPUTF8 (RFC 6531); Nodemailer would send it as raw UTF-8 to a server that never offered it. The
+ * check is per connection: one server in a pool may offer it and another not. A recipient's address fails only that
+ * delivery, and nobody is blamed for it (no bounce); a sender's address stops the run, as it fails every message.
+ */
+function smtpUtf8Refusal(envelope: Envelope, connection: SMTPConnection, server: string): Outcome | null {
+  const sender = NON_ASCII.test(envelope.from);
+  if (!sender && !NON_ASCII.test(envelope.to)) return null;
+  const offered = offersExtension(connection, 'SMTPUTF8');
+  if (offered === null) return { kind: 'stop', reply: 'cannot tell whether the server offers SMTPUTF8 (see src/send/nodemailer-internals.ts)' };
+  if (offered) return null;
+  const reason = `not sent: the server (${server}) does not offer SMTPUTF8, which an address with non-ASCII characters before the @ needs (RFC 6531)`;
+  return sender ? { kind: 'stop', reply: `${reason}: the sender ${envelope.from}` } : { kind: 'failed', reply: reason, bounce: false };
+}
+
 function isFresh(link: Link): boolean {
   const socket = link.connection._socket;
   return link.usable && !link.connection.destroyed && !!socket && socket.writable;
@@ -130,6 +149,7 @@ class SmtpTransport implements MessageTransport {
   #quitting = new Set<Promise<void>>();
 
   constructor(options: SmtpTransportOptions) {
+    checkNodemailerInternals();
     this.#target = parseSmtpUrl(options.url);
     this.#options = options;
     this.description = this.#target.description;
@@ -150,6 +170,8 @@ class SmtpTransport implements MessageTransport {
         link = opened;
       }
       const { connection } = link;
+      const refused = smtpUtf8Refusal(envelope, connection, this.description);
+      if (refused) return refused;
       link.transmitted = false;
       // SIZE lets the server refuse an oversized message before it is sent; 8BITMIME is declared only when needed.
       const smtpEnvelope = { from: envelope.from, to: [envelope.to], size: message.length, use8BitMime: !isAscii(message) };

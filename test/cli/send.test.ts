@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { issueText, ROOT, tempProject } from '../support/fixtures.ts';
+import { startSmtpPeer } from '../support/smtp-peer.ts';
 
 const ISSUE = 'issues/2026-10-14-tested.md';
 
@@ -115,4 +116,17 @@ test('send: an issue in Windows-1252 is refused, by file or by slug, with its li
   assert.equal(existsSync(join(p.dir, 'dist/outbox')), false, 'no message written');
   // The other issues are still found by slug.
   assert.equal((await send(['tested', '--test', 'a@example.net'], p.dir, env)).status, 0);
+});
+
+test('send --test: through SMTP_URL, a non-ASCII local part and a server without SMTPUTF8 is not sent, and says why', async (t) => {
+  const p = project();
+  t.after(p.cleanup);
+  const peer = await startSmtpPeer({}, { hideSMTPUTF8: true });
+  t.after(() => peer.close());
+  const run = await send(['tested', '--test', 'élève@exemple.fr', '--test', 'editor@example.net'], p.dir, { SMTP_URL: peer.url, NEWSLETTER_INBOX_PORT: String(await closedPort()) });
+  assert.equal(run.status, 1, run.output);
+  assert.match(run.output, /the test to élève@exemple\.fr was not sent through smtp:\/\/127\.0\.0\.1:\d+: not sent: .*does not offer SMTPUTF8/);
+  assert.match(run.output, /Sent a test of tested to editor@example\.net through smtp:\/\/127\.0\.0\.1:\d+ \(250 /);
+  assert.equal(peer.dataReceived('élève@exemple.fr'), 0);
+  assert.deepEqual(peer.received().map((r) => r.to), ['editor@example.net']);
 });

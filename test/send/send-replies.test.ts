@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runStatus } from '../../src/cli/commands/status.ts';
 import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
 import { sendHarness } from '../support/send-harness.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
@@ -12,8 +13,12 @@ const LATER = 2 * 3_600_000;
 /** A clock two hours ahead: every retry is due. */
 const later = () => Date.now() + LATER;
 
-async function peer(t: { after: (fn: () => Promise<void>) => void }, hooks: Parameters<typeof startSmtpPeer>[0] = {}): Promise<SmtpPeer> {
-  const p = await startSmtpPeer(hooks);
+async function peer(
+  t: { after: (fn: () => Promise<void>) => void },
+  hooks: Parameters<typeof startSmtpPeer>[0] = {},
+  options: Parameters<typeof startSmtpPeer>[1] = {},
+): Promise<SmtpPeer> {
+  const p = await startSmtpPeer(hooks, options);
   t.after(() => p.close());
   return p;
 }
@@ -164,4 +169,45 @@ test('replies: a run of temporary failures pauses the send, with the server\'s w
   const counts = h.ledger.counts(h.sendId);
   assert.ok(counts.queued >= 28, `most rows stay queued (${counts.queued})`);
   assert.equal(counts.sending, 0);
+});
+
+/** `newsletter status --json` for the harness's database: what the writer is shown. */
+function statusJson(h: ReturnType<typeof sendHarness>): { counts: Record<string, number>; errors: { reply: string; count: number; example: string }[] } {
+  const write = process.stdout.write;
+  let out = '';
+  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  try {
+    assert.equal(runStatus({ root: h.dir, env: { NEWSLETTER_DB: h.dbPath }, issue: 'test-issue', json: true }), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  return JSON.parse(out) as ReturnType<typeof statusJson>;
+}
+
+test('replies: a non-ASCII local part and a server without SMTPUTF8 → that row failed with the reason, nobody bounced, the run finishes', async (t) => {
+  const eleve = 'élève@exemple.fr';
+  const h = sendHarness(t, 3, [eleve]);
+  const p = await peer(t, {}, { hideSMTPUTF8: true });
+  const transport = transportFor(p);
+  assert.deepEqual(await h.run(transport), { outcome: 'finished' });
+  await transport.close();
+  assert.equal(h.stateOf(eleve), 'failed');
+  assert.equal(p.dataReceived(eleve), 0, 'no raw UTF-8 address went to a server that did not offer SMTPUTF8');
+  assert.equal(h.store.get(eleve)?.status, 'active', 'the subscriber is not blamed');
+  for (const a of h.addresses.slice(0, 3)) assert.equal(p.copiesOf(a), 1, a);
+  const status = statusJson(h);
+  assert.equal(status.counts.failed, 1);
+  assert.equal(status.errors.length, 1);
+  assert.match(status.errors[0]!.example, /^not sent: the server \(smtp:\/\/127\.0\.0\.1:\d+\) does not offer SMTPUTF8/);
+});
+
+test('replies: a non-ASCII local part and a server that offers SMTPUTF8 → sent like every other row', async (t) => {
+  const eleve = 'élève@exemple.fr';
+  const h = sendHarness(t, 2, [eleve]);
+  const p = await peer(t);
+  const transport = transportFor(p);
+  assert.deepEqual(await h.run(transport), { outcome: 'finished' });
+  await transport.close();
+  for (const a of h.addresses) assert.equal(p.copiesOf(a), 1, a);
+  assert.deepEqual(p.received().filter((r) => r.smtpUtf8).map((r) => r.to), [eleve]);
 });

@@ -3,9 +3,11 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { checkNodemailerInternals, offersExtension } from '../../src/send/nodemailer-internals.ts';
 import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
 import type { MessageTransport } from '../../src/send/outcome.ts';
-import { startSmtpPeer, type PeerHooks, type SmtpPeer } from '../support/smtp-peer.ts';
+import { startSmtpPeer, type PeerHooks, type PeerOptions, type SmtpPeer } from '../support/smtp-peer.ts';
 
 const TIMEOUT_MS = 500;
 /** A transport that waits forever fails its test instead of hanging the file. */
@@ -17,8 +19,12 @@ function message(to: string, body = 'Hello reader.'): Buffer {
   return Buffer.from(['From: news@news.example.org', `To: ${to}`, 'Subject: Issue 1', '', body, 'Goodbye.', ''].join('\r\n'));
 }
 
-async function setUp(t: TestContext, hooks: PeerHooks = {}, options: { url?: (peer: SmtpPeer) => string; concurrency?: number } = {}): Promise<{ peer: SmtpPeer; transport: MessageTransport }> {
-  const peer = await startSmtpPeer(hooks);
+async function setUp(
+  t: TestContext,
+  hooks: PeerHooks = {},
+  options: { url?: (peer: SmtpPeer) => string; concurrency?: number; peer?: PeerOptions } = {},
+): Promise<{ peer: SmtpPeer; transport: MessageTransport }> {
+  const peer = await startSmtpPeer(hooks, options.peer);
   const transport = createSmtpTransport({ url: options.url?.(peer) ?? peer.url, concurrency: options.concurrency ?? 2, timeoutMs: TIMEOUT_MS });
   t.after(async () => {
     await transport.close();
@@ -108,6 +114,42 @@ test('smtp: 550 5.7.1 to RCPT TO is failed without a bounce', LIMIT, async (t) =
   const outcome = await transport.send({ from: FROM, to: 'ada@example.net' }, message('ada@example.net'));
   assert.deepEqual(outcome, { kind: 'failed', reply: '550 5.7.1 relaying denied by policy', bounce: false });
   assert.equal(peer.received().length, 0);
+});
+
+const ELEVE = 'élève@exemple.fr';
+
+test('smtp: a non-ASCII local part to a server without SMTPUTF8 is failed with the reason, never sent; the rest go on', LIMIT, async (t) => {
+  const rcpts: string[] = [];
+  const { peer, transport } = await setUp(t, { onRcptTo: (address) => void rcpts.push(address) }, { concurrency: 1, peer: { hideSMTPUTF8: true } });
+  const outcome = await transport.send({ from: FROM, to: ELEVE }, message(ELEVE));
+  assert.equal(outcome.kind, 'failed');
+  assert.ok(outcome.kind === 'failed' && !outcome.bounce, 'the subscriber is not blamed: no bounce');
+  assert.match(outcome.reply, /does not offer SMTPUTF8.*non-ASCII characters before the @/);
+  assert.ok(outcome.reply.includes(`smtp://127.0.0.1:${peer.port}`), outcome.reply);
+  // The same connection goes on for everyone else; the refused address never reached the server.
+  for (const to of ['ada@example.net', 'bob@exemple.fr']) assert.equal((await transport.send({ from: FROM, to }, message(to))).kind, 'sent', to);
+  assert.deepEqual(rcpts, ['ada@example.net', 'bob@exemple.fr']);
+  assert.equal(peer.dataReceived(ELEVE), 0);
+  assert.equal(peer.connections, 1);
+  // A sender address that needs SMTPUTF8 fails every message: the run stops instead.
+  const fromEleve = await transport.send({ from: ELEVE, to: 'ada@example.net' }, message('ada@example.net'));
+  assert.equal(fromEleve.kind, 'stop');
+  assert.match(fromEleve.reply, /does not offer SMTPUTF8.*the sender élève@exemple\.fr/);
+});
+
+test('smtp: a non-ASCII local part to a server that offers SMTPUTF8 is sent with MAIL FROM … SMTPUTF8', LIMIT, async (t) => {
+  const { peer, transport } = await setUp(t);
+  assert.equal((await transport.send({ from: FROM, to: ELEVE }, message(ELEVE))).kind, 'sent');
+  assert.equal((await transport.send({ from: FROM, to: 'ada@example.net' }, message('ada@example.net'))).kind, 'sent');
+  const received = peer.received();
+  assert.deepEqual(
+    received.map((r) => [r.to, r.smtpUtf8]),
+    [
+      [ELEVE, true],
+      ['ada@example.net', false],
+    ],
+  );
+  assert.ok(received[0]!.raw.equals(message(ELEVE)), 'the UTF-8 header went out as it was');
 });
 
 test('smtp: 535 to AUTH stops, leaves no connection open, and no further login is attempted', LIMIT, async (t) => {
@@ -215,4 +257,10 @@ test('smtp: close() with nothing in flight is prompt and leaves no socket or tim
   const left = () => process.getActiveResourcesInfo().filter((resource) => /TCP|Timeout|Immediate/.test(resource));
   await until(() => left().length === 0, 500);
   assert.deepEqual(left(), []);
+});
+
+test('nodemailer internals: the installed Nodemailer is the one whose EHLO state is read; a missing field is unknown, not "no"', () => {
+  assert.doesNotThrow(() => checkNodemailerInternals());
+  assert.equal(offersExtension({} as unknown as SMTPConnection, 'SMTPUTF8'), null);
+  assert.equal(offersExtension({ _supportedExtensions: ['8BITMIME'] } as unknown as SMTPConnection, 'SMTPUTF8'), false);
 });

@@ -25,7 +25,7 @@ export interface SendHarness {
   store: SqliteSubscriberStore;
   config: Config;
   sendId: number;
-  /** `r0@example.org` … in subscriber order. */
+  /** `r0@example.org` … in subscriber order, then the `extra` addresses. */
   addresses: string[];
   /** One run of the send loop; `now` is its clock. */
   run(transport: MessageTransport, over?: Partial<RunnerOptions>): Promise<RunOutcome>;
@@ -33,8 +33,8 @@ export interface SendHarness {
   stateOf(address: string): string;
 }
 
-/** `count` active subscribers and a planned send of a small issue whose body greets each by name. */
-export function sendHarness(t: TestContext, count: number): SendHarness {
+/** `count` active subscribers (and `extra` ones) and a planned send of a small issue whose body greets each by name. */
+export function sendHarness(t: TestContext, count: number, extra: readonly string[] = []): SendHarness {
   const dir = mkdtempSync(join(tmpdir(), 'nl-send-'));
   const dbPath = join(dir, 'newsletter.db');
   const db = openDatabase(dbPath);
@@ -43,7 +43,7 @@ export function sendHarness(t: TestContext, count: number): SendHarness {
     rmSync(dir, { recursive: true, force: true });
   });
   const store = new SqliteSubscriberStore(db);
-  const addresses = Array.from({ length: count }, (_, i) => `r${i}@example.org`);
+  const addresses = [...Array.from({ length: count }, (_, i) => `r${i}@example.org`), ...extra];
   store.importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
   const config = parseConfig('name: The Test Letter\nurl: https://news.example.org\nfrom:\n  email: news@example.org\n');
   const ph = makePlaceholders([]);

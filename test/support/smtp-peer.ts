@@ -31,6 +31,14 @@ export interface ReceivedMessage {
   /** The envelope recipient (one entry per recipient of a message). */
   to: string;
   raw: Buffer;
+  /** Whether MAIL FROM carried the SMTPUTF8 parameter (RFC 6531). */
+  smtpUtf8: boolean;
+}
+
+/** How the peer presents itself, beside the hooks. */
+export interface PeerOptions {
+  /** Leave SMTPUTF8 out of the EHLO reply, as a server without RFC 6531 support does. */
+  hideSMTPUTF8?: boolean;
 }
 
 function replyError(reply: PeerReply): Error & { responseCode: number } {
@@ -58,10 +66,11 @@ export class SmtpPeer implements PeerHooks {
   readonly #arrived = new Map<string, number>();
   #port = 0;
 
-  constructor(hooks: PeerHooks = {}) {
+  constructor(hooks: PeerHooks = {}, options: PeerOptions = {}) {
     ({ onConnect: this.onConnect, onAuth: this.onAuth, onMailFrom: this.onMailFrom, onRcptTo: this.onRcptTo, onData: this.onData } = hooks);
     this.#server = new SMTPServer({
       disabledCommands: ['STARTTLS'],
+      hideSMTPUTF8: options.hideSMTPUTF8 ?? false,
       authOptional: true,
       allowInsecureAuth: true,
       disableReverseLookup: true,
@@ -98,7 +107,7 @@ export class SmtpPeer implements PeerHooks {
           if (verdict === 'drop') return void this.#sockets.get(session.remotePort)?.destroy();
           if (verdict !== 'accept') return callback(replyError(verdict));
           for (const to of recipients) {
-            this.#received.push({ to, raw });
+            this.#received.push({ to, raw, smtpUtf8: session.envelope.smtpUtf8 === true });
             count(this.#accepted, to);
           }
           callback(null, 'OK: queued');
@@ -167,6 +176,6 @@ export class SmtpPeer implements PeerHooks {
 }
 
 /** A peer listening on 127.0.0.1, port chosen by the system. */
-export function startSmtpPeer(hooks: PeerHooks = {}): Promise<SmtpPeer> {
-  return new SmtpPeer(hooks).listen();
+export function startSmtpPeer(hooks: PeerHooks = {}, options: PeerOptions = {}): Promise<SmtpPeer> {
+  return new SmtpPeer(hooks, options).listen();
 }

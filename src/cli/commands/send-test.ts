@@ -4,7 +4,9 @@ import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
 import type { IssueForSend } from '../../send/issue-for-send.ts';
 import { composeMessage } from '../../send/message.ts';
-import { configuredSmtp, DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport.ts';
+import type { MessageTransport } from '../../send/outcome.ts';
+import { createSmtpTransport } from '../../send/smtp-transport.ts';
+import { DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport.ts';
 
 export interface TestSend {
   root: string;
@@ -13,18 +15,31 @@ export interface TestSend {
   addresses: string[];
 }
 
+/** `SMTP_URL` through the transport a list send uses, so a test meets the same checks (SMTPUTF8) and replies. */
+function smtpFromEnv(env: NodeJS.ProcessEnv, timeoutSeconds: number): MessageTransport | null {
+  const url = env.SMTP_URL?.trim();
+  if (!url) return null;
+  try {
+    return createSmtpTransport({ url, concurrency: 1, timeoutMs: timeoutSeconds * 1000 });
+  } catch (error) {
+    throw new Error(`SMTP_URL: ${(error as Error).message}`);
+  }
+}
+
 /**
  * `newsletter send <issue> --test a@example.com`: the real message, marked as a test, to those addresses only and
  * recorded nowhere. It goes through `SMTP_URL` when set, else to the preview's local inbox when one is running, else
- * into an `.eml` file under `dist/outbox/`, and says which.
+ * into an `.eml` file under `dist/outbox/`, and says which. A test the server did not take is said, with its reply.
  */
 export async function runTestSend(cmd: TestSend): Promise<number> {
   const { config } = cmd.issue;
   const template = new RecipientTemplate(cmd.issue.html!, cmd.issue.text!, placeholdersFor(cmd.issue.placeholderPrefix));
   const inboxPort = Number(cmd.env.NEWSLETTER_INBOX_PORT ?? DEFAULT_INBOX_PORT);
-  const delivery: Delivery | null = configuredSmtp(cmd.env) ?? (await previewInbox(inboxPort));
+  const smtp = smtpFromEnv(cmd.env, config.sending.timeout_seconds);
+  const delivery: Delivery | null = smtp ? null : await previewInbox(inboxPort);
   const slug = cmd.issue.slug;
   const stamp = new Date();
+  let code = 0;
   try {
     for (const address of cmd.addresses) {
       const recipient = { name: 'Sample Reader', email: address, unsubscribeUrl: `${config.url}/unsubscribe/test` };
@@ -37,7 +52,16 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
         date: stamp,
         test: { nonce: `${stamp.getTime()}-${address}` },
       });
-      if (delivery) {
+      if (smtp) {
+        const outcome = await smtp.send(envelope, raw);
+        if (outcome.kind !== 'sent') {
+          process.stderr.write(`newsletter send: the test to ${address} was not sent through ${smtp.description}: ${outcome.reply}\n`);
+          code = 1;
+          if (outcome.kind === 'stop') break;
+          continue;
+        }
+        process.stdout.write(`Sent a test of ${slug} to ${address} through ${smtp.description} (${outcome.reply})\n`);
+      } else if (delivery) {
         const info = (await delivery.transport.sendMail({ envelope: { ...envelope }, raw })) as { response?: string };
         process.stdout.write(`Sent a test of ${slug} to ${address} through ${delivery.description}${info.response ? ` (${info.response})` : ''}\n`);
       } else {
@@ -49,7 +73,8 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
       }
     }
   } finally {
+    await smtp?.close();
     delivery?.transport.close();
   }
-  return 0;
+  return code;
 }
