@@ -48,11 +48,12 @@ export function renderTokens(tokens: Token[]): string {
   return md.renderer.render(tokens, md.options, {});
 }
 
+/** Each block has the file lines it spans: from `line` up to, not including, `end`. */
 export type Block =
   /** A run of blocks for one mj-text; `raw` when it holds the writer's own HTML, which must be sanitised. */
-  | { kind: 'html'; tokens: Token[]; raw: boolean; line: number }
-  | { kind: 'image'; src: string; alt: string; title: string; href: string | null; line: number }
-  | { kind: 'divider'; line: number };
+  | { kind: 'html'; tokens: Token[]; raw: boolean; line: number; end: number }
+  | { kind: 'image'; src: string; alt: string; title: string; href: string | null; line: number; end: number }
+  | { kind: 'divider'; line: number; end: number };
 
 export interface ParsedBody {
   blocks: Block[];
@@ -106,10 +107,11 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
   const blocks: Block[] = [];
   let pending: Token[] = [];
   let pendingLine = 0;
+  let pendingEnd = 0;
   let pendingRaw = false;
   const flush = () => {
     if (pending.length === 0) return;
-    blocks.push({ kind: 'html', tokens: pending, raw: pendingRaw, line: pendingLine });
+    blocks.push({ kind: 'html', tokens: pending, raw: pendingRaw, line: pendingLine, end: pendingEnd });
     pending = [];
     pendingRaw = false;
   };
@@ -117,6 +119,7 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
     const token = tokens[i]!;
     const end = token.nesting === 1 ? blockEnd(tokens, i) : i;
     const line = firstLine + (token.map?.[0] ?? 0);
+    const endLine = token.map ? firstLine + token.map[1] : line + 1;
     const inline = tokens[i + 1];
     const sole = token.type === 'paragraph_open' && inline ? soleImage(inline) : null;
     if (sole) {
@@ -129,12 +132,14 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
         title: image.attrGet('title') ?? '',
         href,
         line,
+        end: endLine,
       });
     } else if (token.type === 'hr') {
       flush();
-      blocks.push({ kind: 'divider', line });
+      blocks.push({ kind: 'divider', line, end: endLine });
     } else {
       if (pending.length === 0) pendingLine = line;
+      pendingEnd = Math.max(pendingEnd, endLine);
       for (let j = i; j <= end; j++) {
         const t = tokens[j]!;
         pending.push(t);

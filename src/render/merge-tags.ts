@@ -73,6 +73,11 @@ export function startsWithSubscriberData(url: string): boolean {
   return /^nlmerge\d+(?:name|email)(?:d[0-9a-f]+)?z/.test(url);
 }
 
+/** Any placeholder at the very start of a URL: `{{unsubscribe_url}}` is the whole of its link. */
+export function startsWithMergeTag(url: string): boolean {
+  return new RegExp(`^nlmerge\\d+${SLOT_SOURCE}`).test(url);
+}
+
 /** Placeholders shown as the merge tags the writer typed, for messages. */
 export function asMergeTags(text: string): string {
   return text.replace(new RegExp(`nlmerge\\d+${SLOT_SOURCE}`, 'g'), (_, code: string, hex?: string) =>

@@ -17,6 +17,7 @@ import { TemplateError, type TemplateSet } from './templates.ts';
 import { cutBody, textFromTokens } from './body-slot.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
+import { isRelativeUrl } from './safe-url.ts';
 
 /** The subscriber the build renders with, so `dist/` shows a realistic email. */
 export function sampleRecipient(config: Config): Recipient {
@@ -74,6 +75,9 @@ export async function renderIssue(
   const assets = [...body.assets];
   let hero = issue.image;
   const heroImage = hero ? resolveImage(hero.src) : null;
+  if (hero && heroImage === null && isRelativeUrl(hero.src)) {
+    diagnostics.push(diag(issue.file, issue.lines.image ?? 1, 'error', 'images/relative', `the hero image "${hero.src.slice(0, 60)}" has a relative address, which no mail client can load: use an https:// URL, or put the file in issues/images/ and write its path without a leading "/"`, 'image.src'));
+  }
   if (hero && heroImage) {
     if ('error' in heroImage) diagnostics.push(diag(issue.file, issue.lines.image ?? 1, 'error', 'images/missing', heroImage.error, 'image.src'));
     else {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
+import { absoluteUrls } from './absolute-urls.ts';
 import { formatDate } from '../render/layout-context.ts';
 import { decodeDefault, type Placeholders } from '../render/merge-tags.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
@@ -57,7 +58,7 @@ export function webEntry(rendered: RenderedIssue): WebEntry {
     url: rendered.webUrl,
     archive: issue.archive,
     author: issue.author,
-    content: neutralise(rendered.webBody, rendered.placeholders),
+    content: absoluteUrls(neutralise(rendered.webBody, rendered.placeholders), rendered.webUrl),
   };
 }
 

@@ -281,13 +281,25 @@ const SAFE_TARGETS: { target: string; href: string }[] = [
   { target: 'http://example.org/plain', href: 'http://example.org/plain' },
   { target: 'mailto:desk@example.org?subject=Tip', href: 'mailto:desk@example.org?subject=Tip' },
   { target: 'HTTPS://EXAMPLE.ORG/UPPER', href: 'HTTPS://EXAMPLE.ORG/UPPER' },
-  { target: '/archive/2026/', href: '/archive/2026/' },
-  { target: 'older-issue.html#part-2', href: 'older-issue.html#part-2' },
-  { target: '../up/', href: '../up/' },
 ];
 
+/** Kept by the sanitiser, but no mail client can open them: each is a links/relative error (issue 12, finding 17). */
+const RELATIVE_TARGETS = ['/archive/2026/', 'older-issue.html#part-2', '../up/'];
+
 for (const { form, link } of linkForms) {
-  test(`links: ${form} keeps https, http, mailto and relative targets exactly`, async () => {
+  test(`links: ${form} to a relative target is a links/relative error on its line`, async () => {
+    const body = RELATIVE_TARGETS.map((target, i) => `Item ${i}: ${link(target).replace('the report', `target ${i}`)}.`).join('\n\n');
+    const source = issueText(body);
+    const { rendered } = await render(source, FILE);
+    assert.ok(rendered);
+    assert.deepEqual(
+      rendered.diagnostics.map((d) => `${d.line} ${d.severity} ${d.rule}`),
+      RELATIVE_TARGETS.map((_, i) => `${lineOf(source, `Item ${i}:`)} error links/relative`),
+    );
+    assert.equal(rendered.sample, null, 'no email is made');
+  });
+
+  test(`links: ${form} keeps https, http and mailto targets exactly`, async () => {
     const body = SAFE_TARGETS.map(({ target }, i) => `Item ${i}: ${link(target).replace('the report', `target ${i}`)}.`).join('\n\n');
     const mail = await email(body);
     SAFE_TARGETS.forEach(({ href }, i) => {
