@@ -8,7 +8,7 @@ import { readingMinutes } from '../issue/reading-time.ts';
 import { bodyStyles } from './body-styles.ts';
 import { bodyToMjml } from './body-to-mjml.ts';
 import { layoutContext } from './layout-context.ts';
-import { parseMarkdown } from './markdown.ts';
+import { parseMarkdown, TABLE_ROWS_MAX } from './markdown.ts';
 import { expandBodyTags, makePlaceholders, type Placeholders } from './merge-tags.ts';
 import { mjmlToHtml } from './mjml-to-html.ts';
 import { RecipientTemplate, type PersonalisedEmail, type Recipient } from './personalise.ts';
@@ -68,6 +68,9 @@ export async function renderIssue(
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
+  for (const table of parsed.oversizedTables) {
+    diagnostics.push(diag(issue.file, table.line, 'error', 'size/table', `this table has ${table.rows.toLocaleString('en')} rows; at most ${TABLE_ROWS_MAX.toLocaleString('en')} fit in an email: split it, or link to the full data`));
+  }
   const words = parsed.words;
   const preheader = issue.preheader ?? defaultPreheader(parsed.paragraphText);
   const resolveImage = (src: string) => resolveLocalImage(src, issue.slug, config.url, files);
