@@ -2,15 +2,15 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { countWords } from '../issue/reading-time.ts';
 import { DROP_WITH_CONTENT } from './sanitize.ts';
+import { gfmStrikethrough } from './strikethrough.ts';
 
 /**
- * CommonMark plus GFM tables and strikethrough. Raw HTML is parsed here and sanitised afterwards; linkify and the
- * typographer stay off so the writer's characters come out exactly as typed.
+ * CommonMark plus GFM tables and strikethrough (GFM's rule, see strikethrough.ts). Raw HTML is parsed here and
+ * sanitised afterwards; linkify and the typographer stay off so the writer's characters come out exactly as typed.
  */
-const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographer: false }).enable([
-  'table',
-  'strikethrough',
-]);
+const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographer: false })
+  .enable(['table', 'strikethrough'])
+  .use(gfmStrikethrough);
 
 /**
  * Every link and image becomes a token, whatever its scheme: body-to-mjml checks each URL with `checkUrl`, removes the

@@ -48,6 +48,7 @@ const CASES: Record<string, string> = {
   links:
     '[Same](https://example.org/Same) [https://example.org/x](https://example.org/x) [mail](mailto:me@example.org) [here](#top) [](https://example.org/empty) [**bold** link](https://example.org/b) [x](javascript:alert(1)) <https://example.org/auto> <me@example.org>',
   'linked and inline images': 'Text ![inline alt](https://example.org/i.png) more ![](https://example.org/noalt.png) and [![linked alt](https://example.org/l.png)](https://example.org/to).',
+  strikethrough: '~~Hi~~ Hello, ~there~ world! This will ~~~not~~~ strike, ~x~~y~ and ~~**bold** [link](https://example.org/s)~~.',
   breaks: 'Hard break  \nafter two spaces, and\\\nafter a backslash; soft\nbreak here.',
   headings: '# Top *heading*\n\n## Second with [a link](https://example.org)\n\n### Third `code`\n\n#### Fourth\n\n##### Fifth\n\n###### Sixth\n\nSetext one\n===\n\nSetext two\n---\n\n## A heading long enough to wrap across the seventy-eight column limit of the plain text',
   quotes:
