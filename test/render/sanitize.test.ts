@@ -382,3 +382,29 @@ test('checkUrl: decoded schemes in any case, with whitespace or controls inside,
   assert.equal(checkUrl('data:image/png;base64,AAAA', 'image'), 'unsafe');
   assert.equal(checkUrl('https://img.example/a.png', 'image'), 'ok');
 });
+
+// --- What the README says the sanitiser removes (issue 12, finding 17) --------------------------------------------
+
+test('raw HTML: comments, class, id and other attributes, unknown elements (text kept) and <textarea> with its text go', async () => {
+  const mail = await email(
+    [
+      'Intro words.',
+      '',
+      '<p class="lead" id="top" data-x="1" title="t" lang="fr" dir="rtl">Kept <!-- a hidden note --> text.</p>',
+      '',
+      '<p>Unknown <marquee behavior="alternate">moving</marquee> and <custom-tag a="1">custom</custom-tag> tags.</p>',
+      '',
+      '<p>Before <textarea name="t">typed secret</textarea> after.</p>',
+      '',
+      '<p><a href="https://example.org/" class="btn" id="go" target="_blank" rel="opener" title="Go">A link</a></p>',
+    ].join('\n'),
+  );
+  assert.doesNotMatch(mail.html, /hidden note|<!--\s*a hidden/);
+  assert.doesNotMatch(mail.html, /typed secret/);
+  for (const name of ['marquee', 'custom-tag', 'textarea']) assert.deepEqual(byTag(mail.doc, name), [], `<${name}> survived`);
+  assertTextKept(mail, 'Kept text.', 'Unknown moving and custom tags.', 'Before after.');
+  const p = blocksWithText(mail.doc, 'Kept text.')[0]!;
+  assert.deepEqual(Object.keys(p.attribs).sort(), ['style'], 'only the theme style is left on <p>');
+  const a = byTag(mail.doc, 'a').find((e) => textContent(e) === 'A link')!;
+  assert.deepEqual(Object.keys(a.attribs).sort(), ['href', 'style', 'title']);
+});
