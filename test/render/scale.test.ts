@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { bodyStyles } from '../../src/render/body-styles.ts';
 import { bodyToMjml } from '../../src/render/body-to-mjml.ts';
 import { parseMarkdown, TABLE_ROWS_MAX } from '../../src/render/markdown.ts';
+import { expandBodyTags, placeholdersFor, TAG_ERRORS_MAX } from '../../src/render/merge-tags.ts';
+import { neutralise } from '../../src/web/site.ts';
 import { issueText, projectSetup, render } from '../support/fixtures.ts';
 
 const RATIO_MAX = 25;
@@ -22,13 +24,13 @@ async function bestOf3(run: () => Promise<unknown>): Promise<number> {
   return best;
 }
 
-/** The time of 10n over the time of n. */
-async function growth(label: string, run: (n: number) => Promise<unknown>, n: number): Promise<number> {
+/** The time of 10n over the time of n, with both times for the test's report. */
+async function growth(label: string, run: (n: number) => Promise<unknown>, n: number): Promise<{ ratio: number; report: string }> {
   await run(n);
   const small = await bestOf3(() => run(n));
   const large = await bestOf3(() => run(10 * n));
   const ratio = large / small;
-  return ratio;
+  return { ratio, report: `${label}: ${small.toFixed(1)} ms for n = ${n}, ${large.toFixed(1)} ms for 10n, ratio ${ratio.toFixed(1)}` };
 }
 
 async function renderBody(body: string) {
@@ -41,11 +43,11 @@ test('many merge tags in one paragraph: 10 times the tags cost at most about 10 
   const body = (n: number) => `Dear reader, ${'hello {{subscriber.name}}, '.repeat(n)}and {{subscriber.name default="friend"}}.`;
   const rendered = await renderBody(body(3));
   assert.ok(rendered.html, JSON.stringify(rendered.diagnostics));
-  const ratio = await growth('merge tags', async (n) => {
+  const { ratio, report } = await growth('merge tags', async (n) => {
     const r = await renderBody(body(n));
     assert.ok(r.recipientTemplate);
   }, 3_000);
-  t.diagnostic(`merge tags: ratio ${ratio.toFixed(1)}`);
+  t.diagnostic(report);
   assert.ok(ratio <= RATIO_MAX, `merge tags: 10n took ${ratio.toFixed(1)} times n`);
 });
 
@@ -60,20 +62,55 @@ test('many links on one line, each with a diagnostic: 10 times the links cost at
     // Every warning points at the line holding the links.
     assert.ok(body.diagnostics.every((d) => d.rule === 'links/http' && d.line === 9));
   };
-  const ratio = await growth('links', run, 3_000);
-  t.diagnostic(`links: ratio ${ratio.toFixed(1)}`);
+  const { ratio, report } = await growth('links', run, 3_000);
+  t.diagnostic(report);
   assert.ok(ratio <= RATIO_MAX, `links: 10n took ${ratio.toFixed(1)} times n`);
 });
 
 test('a big table under the row cap: 10 times the rows cost at most about 10 times the time', async (t) => {
   const table = (rows: number) =>
     `Intro.\n\n| Item | Amount |\n| --- | ---: |\n${Array.from({ length: rows }, (_, i) => `| **item ${i}** [see](https://example.org/${i}) | ${i} |`).join('\n')}`;
-  const ratio = await growth('table', async (n) => {
+  const { ratio, report } = await growth('table', async (n) => {
     const r = await renderBody(table(n));
     assert.ok(r.mjml);
   }, 150);
-  t.diagnostic(`table: ratio ${ratio.toFixed(1)}`);
+  t.diagnostic(report);
   assert.ok(ratio <= RATIO_MAX, `table: 10n took ${ratio.toFixed(1)} times n`);
+});
+
+/** The time of `slow` over the time of `fast`, two inputs of the same size, best of 3 each after a warm-up. */
+async function sameSize(label: string, fast: () => Promise<unknown>, slow: () => Promise<unknown>): Promise<{ ratio: number; report: string }> {
+  await fast();
+  await slow();
+  const a = await bestOf3(fast);
+  const b = await bestOf3(slow);
+  return { ratio: b / a, report: `${label}: ${a.toFixed(1)} ms and ${b.toFixed(1)} ms, ratio ${(b / a).toFixed(1)}` };
+}
+
+test('stray {{ never closed cost no more than as many closed ones; the first 100 are errors, one counts the rest', async (t) => {
+  const ph = placeholdersFor('nlmerge0');
+  const n = 20_000;
+  const expand = (body: string) => async () => {
+    const out = expandBodyTags(body, 'issues/x.md', 7, ph, 'https://example.org/x/');
+    assert.equal(out.diagnostics.length, TAG_ERRORS_MAX + 1);
+    assert.match(out.diagnostics.at(-1)!.message, new RegExp(`^${(n - TAG_ERRORS_MAX).toLocaleString('en')} more unknown merge tags`));
+  };
+  // Unclosed, each `{{` once looked for a `}}` through the rest of the body, and counted lines to its end.
+  const { ratio, report } = await sameSize('stray braces', expand(`Text ${'{{oops}} '.repeat(n)}end.`), expand(`Text ${'{{oops   '.repeat(n)}end.`));
+  t.diagnostic(report);
+  assert.ok(ratio <= RATIO_MAX, report);
+});
+
+test('the web page of a body with long runs of spaces (a code block) costs no more than one with short runs', async (t) => {
+  const ph = placeholdersFor('nlmerge0');
+  const page = (run: number, runs: number) => async () => {
+    const html = `<pre><code>${`x${' '.repeat(run)}y\n`.repeat(runs)}</code></pre><p>Thanks, ${ph.name}.</p>`;
+    assert.ok(neutralise(html, ph).endsWith('<p>Thanks.</p>'));
+  };
+  // The same 100,000 spaces: 1,000 runs of 100, or 10 runs of 10,000 (a pattern once rescanned each run from each space).
+  const { ratio, report } = await sameSize('spaces on the web page', page(100, 1_000), page(10_000, 10));
+  t.diagnostic(report);
+  assert.ok(ratio <= RATIO_MAX, report);
 });
 
 const tableOf = (rows: number) => `| a | b |\n| - | - |\n${'| 1 | 2 |\n'.repeat(rows)}`;
