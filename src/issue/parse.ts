@@ -15,6 +15,12 @@ export interface ParsedIssue {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The largest issue file read, in UTF-8 bytes. Rendering costs grow with the file; a newsletter issue is a few tens of
+ * kilobytes, and an email over 102 KB is clipped anyway (issue 12, finding 8).
+ */
+export const ISSUE_FILE_MAX = 2 * 1024 * 1024;
+
 /** Normalises line endings and drops a BOM, so line numbers match what an editor shows. */
 export function normaliseSource(source: string): string {
   return source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
@@ -25,6 +31,13 @@ export function normaliseSource(source: string): string {
  * each with its line and field.
  */
 export function parseIssue(file: string, source: string, defaults: ParseDefaults): ParsedIssue {
+  // Checked before any other work.
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > ISSUE_FILE_MAX) {
+    const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+    const message = `the issue file is ${mb(bytes)} MB (${bytes.toLocaleString('en')} bytes); at most ${mb(ISSUE_FILE_MAX)} MB is read: split it into several issues, or link to long material`;
+    return { issue: null, diagnostics: [diag(file, 1, 'error', 'size/file', message)] };
+  }
   const text = normaliseSource(source);
   const split = splitFrontMatter(text);
   if (!split.ok) {

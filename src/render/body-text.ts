@@ -215,7 +215,7 @@ function shownHref(token: Token): string {
   return href.startsWith('#') ? '' : href;
 }
 
-const INLINE_TAGS = new Set(['em_open', 'em_close', 'strong_open', 'strong_close', 's_open', 's_close']);
+const INLINE_TAGS = new Set(['em_open', 'em_close', 'strong_open', 'strong_close', 'del_open', 'del_close']);
 
 function walkInline(b: TextBuilder, children: readonly Token[]): void {
   const anchors: ({ href: string; text: string } | null)[] = [];

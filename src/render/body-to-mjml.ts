@@ -4,11 +4,12 @@ import type { Theme } from '../config/schema.ts';
 import type { Feature } from '../checks/compat.ts';
 import type { BodyStyles } from './body-styles.ts';
 import type Token from 'markdown-it/lib/token.mjs';
-import { renderTokens, unescapeAll, type Block } from './markdown.ts';
+import { renderTokens, type Block } from './markdown.ts';
+import { SourceLines } from './source-lines.ts';
 import type { Asset, ImageResolution } from './local-images.ts';
 import type { TextPiece } from './body-text.ts';
 import { sanitizeBody } from './sanitize.ts';
-import { checkUrl } from './safe-url.ts';
+import { checkUrl, isRelativeUrl } from './safe-url.ts';
 import { asMergeTags, startsWithSubscriberData } from './merge-tags.ts';
 
 export interface BodyMjml {
@@ -28,73 +29,69 @@ interface Context {
   file: string;
   /** Turns a local image path into its absolute URL, or says why it cannot (see local-images.ts). */
   resolveImage: (src: string) => ImageResolution;
-  /** Local images the body uses, to be copied beside the web page. */
-  assets: Asset[];
-  /** The body's Markdown and the file line of its first line. */
-  markdown: string;
+  /** Local images the body uses, to be copied beside the web page, by project path. */
+  assets: Map<string, Asset>;
+  /** Finds the line of a link or image in the body's Markdown. */
+  source: SourceLines;
+  /** The file line of the body's first line, and the one just after the block being styled. */
   firstLine: number;
-  /** The Markdown split in lines, made on the first diagnostic that needs it. */
-  lines?: string[];
-}
-
-/**
- * A URL as compared with the source: entities decoded, percent-encoded and raw whitespace and controls dropped,
- * lower case, so `java&#x09;script:` in the Markdown matches the `java%09script:` markdown-it made of it.
- */
-function comparable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the same characters checkUrl ignores
-  return unescapeAll(text).replace(/[\u0000-\u0020\u007f-\u009f]+|%(?:[01][0-9a-f]|20|7f)/gi, '').toLowerCase();
+  until: number;
 }
 
 /** The line at or after `from` that contains `needle`, so a link's diagnostic points at the link, not its paragraph. */
 function locate(ctx: Context, needle: string | undefined, from: number): number {
-  if (!needle) return from;
-  const lines = (ctx.lines ??= ctx.markdown.split('\n'));
-  let wanted: string | undefined;
-  for (let i = from - ctx.firstLine; i >= 0 && i < lines.length && i < from - ctx.firstLine + 200; i++) {
-    if (lines[i]!.includes(needle)) return i + ctx.firstLine;
-    wanted ??= comparable(needle);
-    if (wanted !== '' && comparable(lines[i]!).includes(wanted)) return i + ctx.firstLine;
-  }
-  return from;
+  return ctx.source.locate(needle, from, ctx.until);
+}
+
+/** The line of `needle`, looked for only when a diagnostic needs it, and once. */
+function lineOf(ctx: Context, needle: string | undefined, from: number): () => number {
+  let at: number | undefined;
+  return () => (at ??= locate(ctx, needle, from));
 }
 
 function linkProblems(ctx: Context, href: string | undefined, removed: boolean, line: number): Diagnostic[] {
-  const at = locate(ctx, href, line);
+  const at = lineOf(ctx, href, line);
   const { file } = ctx;
   if (removed && startsWithSubscriberData(href!.trim())) {
-    return [diag(file, at, 'warning', 'links/unsafe', `removed a link to "${asMergeTags(href!).slice(0, 60)}": a link may not start with subscriber data`)];
+    return [diag(file, at(), 'warning', 'links/unsafe', `removed a link to "${asMergeTags(href!).slice(0, 60)}": a link may not start with subscriber data`)];
   }
-  if (removed) return [diag(file, at, 'warning', 'links/unsafe', `removed a link to "${href!.slice(0, 40)}": only https, http, mailto and relative links are kept`)];
-  if (href === undefined || href.trim() === '') return [diag(file, at, 'warning', 'links/empty', 'a link with no target')];
-  if (href.trim() === '#') return [diag(file, at, 'warning', 'links/empty', 'a link to "#" goes nowhere in an email')];
-  if (/^http:/i.test(href.trim())) return [diag(file, at, 'warning', 'links/http', `insecure link ${href}: use https`)];
+  if (removed) return [diag(file, at(), 'warning', 'links/unsafe', `removed a link to "${href!.slice(0, 40)}": only https, http and mailto links are kept`)];
+  if (href === undefined || href.trim() === '') return [diag(file, at(), 'warning', 'links/empty', 'a link with no target')];
+  if (href.trim() === '#') return [diag(file, at(), 'warning', 'links/empty', 'a link to "#" goes nowhere in an email')];
+  if (href.trim().startsWith('#')) {
+    // Nothing in an email or on the web page has an id to go to: the sanitiser removes ids and headings get none.
+    return [diag(file, at(), 'warning', 'links/empty', `a link to "${href.trim().slice(0, 40)}" goes nowhere: nothing in the email has that id, and mail clients do not follow in-page links`)];
+  }
+  if (isRelativeUrl(href)) {
+    return [diag(file, at(), 'error', 'links/relative', `the relative link "${asMergeTags(href).slice(0, 60)}" cannot be opened from an email: write the full https:// address`)];
+  }
+  if (/^http:/i.test(href.trim())) return [diag(file, at(), 'warning', 'links/http', `insecure link ${href}: use https`)];
   return [];
 }
 
-/** A local image's absolute URL (recording the file to copy), an error with the line, or null for a remote one. */
-function localImage(ctx: Context, src: string | undefined, line: number, sink: Diagnostic[]): string | null {
-  if (src === undefined) return null;
-  const found = ctx.resolveImage(src);
+/**
+ * Checks an image and resolves a local one (recording the file to copy); its diagnostics go to `sink`. Returns the
+ * local image's absolute URL, or null when the source stays as it is.
+ */
+function checkImage(ctx: Context, src: string | undefined, alt: string | undefined, removed: boolean, line: number, sink: Diagnostic[]): string | null {
+  const at = lineOf(ctx, src, line);
+  const { file } = ctx;
+  const found = removed || src === undefined ? null : ctx.resolveImage(src);
+  if (removed && startsWithSubscriberData(src!.trim())) {
+    sink.push(diag(file, at(), 'warning', 'images/unsafe', `removed an image from "${asMergeTags(src!).slice(0, 60)}": an image may not start with subscriber data`));
+  } else if (removed) sink.push(diag(file, at(), 'warning', 'images/unsafe', `removed an image from "${src!.slice(0, 40)}": only https and http images are kept`));
+  else if (src && /^http:/i.test(src.trim())) sink.push(diag(file, at(), 'warning', 'images/http', `insecure image ${src}: use https`));
+  else if (src && found === null && isRelativeUrl(src)) {
+    sink.push(diag(file, at(), 'error', 'images/relative', `the image "${src.trim().slice(0, 60)}" has a relative address, which no mail client can load: use an https:// URL, or put the file in issues/images/ and write its path without a leading "/"`));
+  }
+  if (alt === undefined || alt.trim() === '') sink.push(diag(file, at(), 'warning', 'images/alt', 'an image without alt text: screen readers and clients that block images show nothing'));
   if (found === null) return null;
   if ('error' in found) {
-    sink.push(diag(ctx.file, locate(ctx, src, line), 'error', 'images/missing', found.error));
+    sink.push(diag(file, at(), 'error', 'images/missing', found.error));
     return null;
   }
-  if (!ctx.assets.some((a) => a.from === found.asset.from)) ctx.assets.push(found.asset);
+  if (!ctx.assets.has(found.asset.from)) ctx.assets.set(found.asset.from, found.asset);
   return found.url;
-}
-
-function imageProblems(ctx: Context, src: string | undefined, alt: string | undefined, removed: boolean, line: number): Diagnostic[] {
-  const at = locate(ctx, src, line);
-  const { file } = ctx;
-  const out: Diagnostic[] = [];
-  if (removed && startsWithSubscriberData(src!.trim())) {
-    out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${asMergeTags(src!).slice(0, 60)}": an image may not start with subscriber data`));
-  } else if (removed) out.push(diag(file, at, 'warning', 'images/unsafe', `removed an image from "${src!.slice(0, 40)}": only https and http images are kept`));
-  else if (src && /^http:/i.test(src.trim())) out.push(diag(file, at, 'warning', 'images/http', `insecure image ${src}: use https`));
-  if (alt === undefined || alt.trim() === '') out.push(diag(file, at, 'warning', 'images/alt', 'an image without alt text: screen readers and clients that block images show nothing'));
-  return out;
 }
 
 /** A full-width image on the web page: a figure, with its caption, linked when the Markdown linked it. */
@@ -106,8 +103,9 @@ function webFigure(block: Extract<Block, { kind: 'image' }>, href: string | null
 
 function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx: Context): { mjml: string; href: string | null; src: string; diagnostics: Diagnostic[] } {
   const removed = checkUrl(block.src, 'image') === 'unsafe';
-  const diagnostics = imageProblems(ctx, block.src, block.alt, removed, block.line);
-  if (!removed) block = { ...block, src: localImage(ctx, block.src, block.line, diagnostics) ?? block.src };
+  const diagnostics: Diagnostic[] = [];
+  const local = checkImage(ctx, block.src, block.alt, removed, block.line, diagnostics);
+  if (local) block = { ...block, src: local };
   let href = block.href;
   if (href !== null) {
     const linkRemoved = checkUrl(href, 'link') === 'unsafe';
@@ -163,8 +161,7 @@ function styleTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Context,
       const src = token.attrGet('src') ?? undefined;
       const removed = src !== undefined && checkUrl(src, 'image') === 'unsafe';
       if (removed) token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'src');
-      sink.diagnostics.push(...imageProblems(ctx, src, inlineText(token.children), removed, line));
-      const local = removed ? null : localImage(ctx, src, line, sink.diagnostics);
+      const local = checkImage(ctx, src, inlineText(token.children), removed, line, sink.diagnostics);
       if (local) token.attrSet('src', local);
     }
     if (token.type === 'fence') {
@@ -190,10 +187,7 @@ function sanitizeTokens(tokens: readonly Token[], styles: BodyStyles, ctx: Conte
       line = ctx.firstLine + n - 1;
     },
     onLink: (href, removed) => sink.diagnostics.push(...linkProblems(ctx, href, removed, line)),
-    onImage: (src, alt, removed) => {
-      sink.diagnostics.push(...imageProblems(ctx, src, alt, removed, line));
-      return removed ? undefined : (localImage(ctx, src, line, sink.diagnostics) ?? undefined);
-    },
+    onImage: (src, alt, removed) => checkImage(ctx, src, alt, removed, line, sink.diagnostics) ?? undefined,
     onElement: (name) => sink.elements.push({ kind: 'element', name, line }),
   });
 }
@@ -208,12 +202,13 @@ export function bodyToMjml(
   firstLine: number,
   resolveImage: (src: string) => ImageResolution = () => null,
 ): BodyMjml {
-  const ctx: Context = { file, markdown, firstLine, resolveImage, assets: [] };
+  const ctx: Context = { file, resolveImage, assets: new Map(), source: new SourceLines(markdown, firstLine), firstLine, until: firstLine };
   const sink: Sink = { diagnostics: [], elements: [] };
   let mjml = '';
   let web = '';
   const text: TextPiece[] = [];
   for (const block of blocks) {
+    ctx.until = block.end;
     if (block.kind === 'divider') {
       mjml += `<mj-divider border-width="1px" border-color="${theme.colors.border}" padding="16px 0" />\n`;
       web += `<hr style="${styles.hr}">\n`;
@@ -242,5 +237,5 @@ export function bodyToMjml(
       }
     }
   }
-  return { mjml, web, assets: ctx.assets, diagnostics: sink.diagnostics, elements: sink.elements, text };
+  return { mjml, web, assets: [...ctx.assets.values()], diagnostics: sink.diagnostics, elements: sink.elements, text };
 }

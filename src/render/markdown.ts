@@ -2,15 +2,15 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { countWords } from '../issue/reading-time.ts';
 import { DROP_WITH_CONTENT } from './sanitize.ts';
+import { gfmStrikethrough } from './strikethrough.ts';
 
 /**
- * CommonMark plus GFM tables and strikethrough. Raw HTML is parsed here and sanitised afterwards; linkify and the
- * typographer stay off so the writer's characters come out exactly as typed.
+ * CommonMark plus GFM tables and strikethrough (GFM's rule, see strikethrough.ts). Raw HTML is parsed here and
+ * sanitised afterwards; linkify and the typographer stay off so the writer's characters come out exactly as typed.
  */
-const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographer: false }).enable([
-  'table',
-  'strikethrough',
-]);
+const md = new MarkdownIt('commonmark', { html: true, linkify: false, typographer: false })
+  .enable(['table', 'strikethrough'])
+  .use(gfmStrikethrough);
 
 /**
  * Every link and image becomes a token, whatever its scheme: body-to-mjml checks each URL with `checkUrl`, removes the
@@ -48,14 +48,20 @@ export function renderTokens(tokens: Token[]): string {
   return md.renderer.render(tokens, md.options, {});
 }
 
+/** Each block has the file lines it spans: from `line` up to, not including, `end`. */
 export type Block =
   /** A run of blocks for one mj-text; `raw` when it holds the writer's own HTML, which must be sanitised. */
-  | { kind: 'html'; tokens: Token[]; raw: boolean; line: number }
-  | { kind: 'image'; src: string; alt: string; title: string; href: string | null; line: number }
-  | { kind: 'divider'; line: number };
+  | { kind: 'html'; tokens: Token[]; raw: boolean; line: number; end: number }
+  | { kind: 'image'; src: string; alt: string; title: string; href: string | null; line: number; end: number }
+  | { kind: 'divider'; line: number; end: number };
+
+/** The most rows (below the header) a table may have: a bigger one is left out, with an error (issue 12, finding 8). */
+export const TABLE_ROWS_MAX = 2000;
 
 export interface ParsedBody {
   blocks: Block[];
+  /** Tables over TABLE_ROWS_MAX rows, left out of `blocks`: the file line of each and its rows. */
+  oversizedTables: { line: number; rows: number }[];
   /** Words of the text, for reading time. */
   words: number;
   /** Start of the paragraphs' text, for the default preheader. */
@@ -87,7 +93,7 @@ function soleImage(inline: Token): { image: Token; href: string | null } | null 
 /** Renders Markdown into top-level blocks: runs of HTML (for one mj-text), full-width images and dividers. */
 export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
   const env = {};
-  const tokens = md.parse(markdown, env);
+  const { tokens, oversizedTables } = withoutOversizedTables(md.parse(markdown, env), firstLine);
   let words = 0;
   let paragraphText = '';
   for (let i = 0; i < tokens.length; i++) {
@@ -106,10 +112,11 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
   const blocks: Block[] = [];
   let pending: Token[] = [];
   let pendingLine = 0;
+  let pendingEnd = 0;
   let pendingRaw = false;
   const flush = () => {
     if (pending.length === 0) return;
-    blocks.push({ kind: 'html', tokens: pending, raw: pendingRaw, line: pendingLine });
+    blocks.push({ kind: 'html', tokens: pending, raw: pendingRaw, line: pendingLine, end: pendingEnd });
     pending = [];
     pendingRaw = false;
   };
@@ -117,6 +124,7 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
     const token = tokens[i]!;
     const end = token.nesting === 1 ? blockEnd(tokens, i) : i;
     const line = firstLine + (token.map?.[0] ?? 0);
+    const endLine = token.map ? firstLine + token.map[1] : line + 1;
     const inline = tokens[i + 1];
     const sole = token.type === 'paragraph_open' && inline ? soleImage(inline) : null;
     if (sole) {
@@ -129,12 +137,14 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
         title: image.attrGet('title') ?? '',
         href,
         line,
+        end: endLine,
       });
     } else if (token.type === 'hr') {
       flush();
-      blocks.push({ kind: 'divider', line });
+      blocks.push({ kind: 'divider', line, end: endLine });
     } else {
       if (pending.length === 0) pendingLine = line;
+      pendingEnd = Math.max(pendingEnd, endLine);
       for (let j = i; j <= end; j++) {
         const t = tokens[j]!;
         pending.push(t);
@@ -144,7 +154,39 @@ export function parseMarkdown(markdown: string, firstLine: number): ParsedBody {
     i = end;
   }
   flush();
-  return { blocks, words, paragraphText };
+  return { blocks, words, paragraphText, oversizedTables };
+}
+
+/**
+ * Leaves out every table, at any depth, with more than TABLE_ROWS_MAX body rows: styling, MJML and the plain text
+ * of a table are the costliest work per byte (a 6 MB table took 39 s and 2.2 GB), and no reader scrolls it in email.
+ */
+function withoutOversizedTables(tokens: Token[], firstLine: number): { tokens: Token[]; oversizedTables: ParsedBody['oversizedTables'] } {
+  const oversizedTables: ParsedBody['oversizedTables'] = [];
+  const kept: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.type !== 'table_open') {
+      kept.push(token);
+      continue;
+    }
+    let rows = 0;
+    let inBody = false;
+    let end = i;
+    while (end < tokens.length && tokens[end]!.type !== 'table_close') {
+      const type = tokens[end]!.type;
+      if (type === 'tbody_open') inBody = true;
+      else if (type === 'tr_open' && inBody) rows++;
+      end++;
+    }
+    if (rows <= TABLE_ROWS_MAX) {
+      for (let j = i; j <= end && j < tokens.length; j++) kept.push(tokens[j]!);
+    } else {
+      oversizedTables.push({ line: firstLine + (token.map?.[0] ?? 0), rows });
+    }
+    i = end;
+  }
+  return { tokens: oversizedTables.length === 0 ? tokens : kept, oversizedTables };
 }
 
 const DROPPED = new Set(DROP_WITH_CONTENT);

@@ -74,6 +74,11 @@ export function startsWithSubscriberData(url: string): boolean {
   return /^nlmerge\d+(?:name|email)(?:d[0-9a-f]+)?z/.test(url);
 }
 
+/** Any placeholder at the very start of a URL: `{{unsubscribe_url}}` is the whole of its link. */
+export function startsWithMergeTag(url: string): boolean {
+  return new RegExp(`^nlmerge\\d+${SLOT_SOURCE}`).test(url);
+}
+
 /** Placeholders shown as the merge tags the writer typed, for messages. */
 export function asMergeTags(text: string): string {
   return text.replace(new RegExp(`nlmerge\\d+${SLOT_SOURCE}`, 'g'), (_, code: string, hex?: string) =>
@@ -102,6 +107,9 @@ export function mergeContext(ph: Placeholders, webUrl: string) {
     web_url: webUrl,
   };
 }
+
+/** Unknown tags reported one by one; past this (a body full of stray braces), one diagnostic counts the rest. */
+export const TAG_ERRORS_MAX = 100;
 
 const TAG = /^\{\{\s*([^{}]*?)\s*\}\}/;
 const NAME_WITH_DEFAULT = /^subscriber\.name\s+default\s*=\s*(?:"([^"]*)"|'([^']*)')$/;
@@ -132,9 +140,13 @@ export function expandBodyTags(
   let from = 0;
   let line = firstLine;
   let counted = 0;
+  let close = -2;
+  let unreported = 0;
   // Lines are counted forward from the last tag, so the whole scan stays linear.
+  let newline = -2;
   const lineAt = (index: number) => {
-    let newline = body.indexOf('\n', counted);
+    // The next line break is remembered too, so a long line with many tags is not searched again for each.
+    if (newline === -2) newline = body.indexOf('\n');
     while (newline !== -1 && newline < index) {
       line++;
       counted = newline + 1;
@@ -184,14 +196,21 @@ export function expandBodyTags(
       from = at + tag[0].length;
       continue;
     }
-    const shown = tag ? tag[0] : body.slice(at, body.indexOf('\n', at) === -1 ? undefined : body.indexOf('\n', at)).slice(0, 40);
+    const shown = tag ? tag[0] : body.slice(at, at + 40).split('\n')[0];
     const message = body.startsWith('{{{', at)
       ? `triple braces are not allowed: subscriber data is always escaped; use ${known}`
       : `unknown merge tag ${shown}: use ${known}, or \\{{ for literal braces`;
-    diagnostics.push(diag(file, lineAt(at), 'error', body.startsWith('{{{', at) ? 'merge-tags/unescaped' : 'merge-tags/unknown', message));
-    const close = body.indexOf('}}', at);
+    if (diagnostics.length < TAG_ERRORS_MAX) {
+      diagnostics.push(diag(file, lineAt(at), 'error', body.startsWith('{{{', at) ? 'merge-tags/unescaped' : 'merge-tags/unknown', message));
+    } else unreported++;
+    // The next `}}` is remembered: searching the rest of the body again for each `{{` would be quadratic.
+    if (close !== -1 && close < at) close = body.indexOf('}}', at);
+
     from = close === -1 ? at + 2 : close + (body[close + 2] === '}' ? 3 : 2);
     out += body.slice(at, from);
+  }
+  if (unreported > 0) {
+    diagnostics.push(diag(file, lineAt(body.length), 'error', 'merge-tags/unknown', `${unreported.toLocaleString('en')} more unknown merge tags or braces after the first ${TAG_ERRORS_MAX}; write \\{{ for literal braces`));
   }
   return { markdown: out + body.slice(from), diagnostics };
 }

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../core/escape.ts';
+import { htmlContexts, textContexts, type Context, type ContextReader } from './slot-context.ts';
 import { decodeDefault, SLOT_SOURCE, slotOf, type Placeholders, type SlotName } from './merge-tags.ts';
 
 export interface Recipient {
@@ -6,12 +7,6 @@ export interface Recipient {
   email: string;
   unsubscribeUrl: string;
 }
-
-/**
- * Where a slot sits: in running text, inside a URL after its start (`…?who={{subscriber.name}}`), or as the address
- * of a `mailto:` link, where `@` stays as it is.
- */
-type Context = 'text' | 'url' | 'address';
 
 function encodeFor(value: string, context: Context): string {
   if (context === 'text') return value;
@@ -48,8 +43,8 @@ export class RecipientTemplate {
   private readonly text: CompiledPart;
 
   constructor(html: string, text: string, placeholders: Placeholders) {
-    this.html = split(html, placeholders, htmlContext);
-    this.text = split(text, placeholders, textContext);
+    this.html = split(html, placeholders, htmlContexts);
+    this.text = split(text, placeholders, textContexts);
   }
 
   render(recipient: Recipient): PersonalisedEmail {
@@ -85,29 +80,8 @@ export class RecipientTemplate {
   }
 }
 
-/** Inside a quoted URL attribute, after at least one character of the URL. */
-function htmlContext(source: string, at: number): Context {
-  const open = source.lastIndexOf('="', at);
-  if (open === -1 || source.indexOf('"', open + 2) < at) return 'text';
-  const attribute = /(?:^|\s)(href|src|action|cite)$/i.test(source.slice(Math.max(0, open - 8), open));
-  if (!attribute || open + 2 === at) return 'text';
-  return source.slice(open + 2, at).toLowerCase() === 'mailto:' ? 'address' : 'url';
-}
-
-/**
- * Within a whitespace-free run that is a URL (`https://…`, `mailto:…`, or a query value such as the
- * `addr@example.org?subject=` html-to-text writes for a mailto link), after its start.
- */
-function textContext(source: string, at: number): Context {
-  let start = at;
-  while (start > 0 && !/\s/.test(source[start - 1]!)) start--;
-  const run = source.slice(start, at);
-  if (run === '') return 'text';
-  if (run.toLowerCase() === 'mailto:') return 'address';
-  return run.includes('://') || run.toLowerCase().startsWith('mailto:') || /[?&][\w.-]*=$/.test(run) ? 'url' : 'text';
-}
-
-function split(source: string, placeholders: Placeholders, contextAt: (source: string, at: number) => Context): CompiledPart {
+function split(source: string, placeholders: Placeholders, contexts: (source: string) => ContextReader): CompiledPart {
+  const contextAt = contexts(source);
   const parts: Buffer[] = [];
   const slots: CompiledPart['slots'] = [];
   const { prefix } = placeholders;
@@ -118,7 +92,7 @@ function split(source: string, placeholders: Placeholders, contextAt: (source: s
     const code = slot.exec(source);
     if (!code) continue;
     parts.push(Buffer.from(source.slice(last, at), 'utf8'));
-    slots.push({ name: slotOf(code[1]!), context: contextAt(source, at), fallback: code[2] ? decodeDefault(code[2]) : '' });
+    slots.push({ name: slotOf(code[1]!), context: contextAt(at), fallback: code[2] ? decodeDefault(code[2]) : '' });
     last = at = at + prefix.length + code[0].length;
   }
   parts.push(Buffer.from(source.slice(last), 'utf8'));

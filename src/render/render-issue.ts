@@ -8,7 +8,7 @@ import { readingMinutes } from '../issue/reading-time.ts';
 import { bodyStyles } from './body-styles.ts';
 import { bodyToMjml } from './body-to-mjml.ts';
 import { layoutContext } from './layout-context.ts';
-import { parseMarkdown } from './markdown.ts';
+import { parseMarkdown, TABLE_ROWS_MAX } from './markdown.ts';
 import { expandBodyTags, makePlaceholders, type Placeholders } from './merge-tags.ts';
 import { mjmlToHtml } from './mjml-to-html.ts';
 import { RecipientTemplate, type PersonalisedEmail, type Recipient } from './personalise.ts';
@@ -17,6 +17,7 @@ import { TemplateError, type TemplateSet } from './templates.ts';
 import { cutBody, textFromTokens } from './body-slot.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
+import { isRelativeUrl } from './safe-url.ts';
 
 /** The subscriber the build renders with, so `dist/` shows a realistic email. */
 export function sampleRecipient(config: Config): Recipient {
@@ -67,6 +68,9 @@ export async function renderIssue(
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
+  for (const table of parsed.oversizedTables) {
+    diagnostics.push(diag(issue.file, table.line, 'error', 'size/table', `this table has ${table.rows.toLocaleString('en')} rows; at most ${TABLE_ROWS_MAX.toLocaleString('en')} fit in an email: split it, or link to the full data`));
+  }
   const words = parsed.words;
   const preheader = issue.preheader ?? defaultPreheader(parsed.paragraphText);
   const resolveImage = (src: string) => resolveLocalImage(src, issue.slug, config.url, files);
@@ -74,6 +78,9 @@ export async function renderIssue(
   const assets = [...body.assets];
   let hero = issue.image;
   const heroImage = hero ? resolveImage(hero.src) : null;
+  if (hero && heroImage === null && isRelativeUrl(hero.src)) {
+    diagnostics.push(diag(issue.file, issue.lines.image ?? 1, 'error', 'images/relative', `the hero image "${hero.src.slice(0, 60)}" has a relative address, which no mail client can load: use an https:// URL, or put the file in issues/images/ and write its path without a leading "/"`, 'image.src'));
+  }
   if (hero && heroImage) {
     if ('error' in heroImage) diagnostics.push(diag(issue.file, issue.lines.image ?? 1, 'error', 'images/missing', heroImage.error, 'image.src'));
     else {

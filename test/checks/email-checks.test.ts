@@ -124,11 +124,11 @@ test('[x]() and [x](#) are empty-link warnings at their lines', async () => {
   ]);
 });
 
-test('an http: link is a warning at its line, in any case; https, mailto, relative and #anchor links are quiet', async () => {
+test('an http: link is a warning at its line, in any case; https and mailto links are quiet', async () => {
   const body = [
     'Intro paragraph.',
     '',
-    'Fine [a](https://example.org/a), [b](mailto:a@example.org), [c](/archive/), [d](#section).',
+    'Fine [a](https://example.org/a), [b](mailto:a@example.org), [c]({{web_url}}), [d]({{unsubscribe_url}}).',
     '',
     'Old [e](http://example.org/e) link.',
     '',
@@ -137,6 +137,66 @@ test('an http: link is a warning at its line, in any case; https, mailto, relati
   const rendered = await renderBody(body);
   assert.deepEqual(brief(rendered.diagnostics), [`${ISSUE}:${BODY_LINE + 4} warning links/http`, `${ISSUE}:${BODY_LINE + 6} warning links/http`]);
   assert.match(rendered.diagnostics[0]!.message, /http:\/\/example\.org\/e/);
+});
+
+test('relative links are links/relative errors at their lines, in Markdown and raw HTML; no email is made', async () => {
+  const body = [
+    'Intro paragraph.',
+    '',
+    'Root [a](/archive/) and up [b](../older/) here,',
+    'a page [c](older-issue.html#part-2) and a forgotten scheme [d](example.org/x).',
+    '',
+    '<p>Raw <a href="/about">about</a> too.</p>',
+    '',
+    '[![A chart](https://example.org/chart.png)](charts/)',
+  ].join('\n');
+  const rendered = await renderBody(body);
+  assert.deepEqual(brief(rendered.diagnostics), [
+    `${ISSUE}:${BODY_LINE + 2} error links/relative`,
+    `${ISSUE}:${BODY_LINE + 2} error links/relative`,
+    `${ISSUE}:${BODY_LINE + 3} error links/relative`,
+    `${ISSUE}:${BODY_LINE + 3} error links/relative`,
+    `${ISSUE}:${BODY_LINE + 5} error links/relative`,
+    `${ISSUE}:${BODY_LINE + 7} error links/relative`,
+  ]);
+  assert.match(rendered.diagnostics[0]!.message, /"\/archive\/".*https:\/\//);
+  assert.equal(rendered.html, null, 'an issue with a relative link is not rendered into an email');
+});
+
+test('root-relative images are images/relative errors; local files the build resolves are not', async (t) => {
+  const body = [
+    'Intro paragraph.',
+    '',
+    '![A chart](/images/chart.png)',
+    '',
+    'Inline ![a map](/map.png) and <img src="/raw.png" alt="raw"> here.',
+    '',
+    '![Local](images/chart.png)',
+  ].join('\n');
+  const dir = projectFor(t, { 'issues/images/chart.png': 'png' });
+  const setup = setupFromSources(await readBuildSources(dir));
+  const parsed = parseIssue(ISSUE, issueText(body), { author: setup.config.author.name, layout: setup.config.layout });
+  const rendered = await renderIssue(parsed.issue!, setup.config, setup.templates, new Set(['issues/images/chart.png']));
+  assert.deepEqual(brief(rendered.diagnostics), [
+    `${ISSUE}:${BODY_LINE + 2} error images/relative`,
+    `${ISSUE}:${BODY_LINE + 4} error images/relative`,
+    `${ISSUE}:${BODY_LINE + 4} error images/relative`,
+  ]);
+  assert.match(rendered.diagnostics[0]!.message, /"\/images\/chart\.png"/);
+});
+
+test('a relative hero image is an images/relative error on the image field', async () => {
+  const { rendered } = await render(issueText('Text.', 'title: T\ndate: 2026-10-14\nimage:\n  src: /hero.jpg\n  alt: A hero'));
+  assert.ok(rendered);
+  assert.deepEqual(brief(rendered.diagnostics), [`${ISSUE}:4 error images/relative`]);
+  assert.equal(rendered.diagnostics[0]!.field, 'image.src');
+});
+
+test('an in-page anchor (#section) is a links/empty warning: nothing in an email has an id', async () => {
+  const rendered = await renderBody('Intro paragraph.\n\nSee [below](#section) for more.');
+  assert.deepEqual(brief(rendered.diagnostics), [`${ISSUE}:${BODY_LINE + 2} warning links/empty`]);
+  assert.match(rendered.diagnostics[0]!.message, /#section/);
+  assert.ok(rendered.html, 'a warning does not stop the email');
 });
 
 test('a link far down a long paragraph points at its own line, not the paragraph start', async () => {

@@ -52,7 +52,7 @@ test('markdown: emphasis, strong, strikethrough and hard breaks', async () => {
   withText(doc, 'em', 'leaning');
   withText(doc, 'em', 'also leaning');
   withText(doc, 'strong', 'heavy');
-  withText(doc, 's', 'struck');
+  withText(doc, 'del', 'struck');
   const p = withText(doc, 'p', 'Some leaning and also leaning, heavy and struck words. A new line.');
   assert.equal(children(p, 'br').length, 1);
   assert.ok(text.includes('Some leaning and also leaning, heavy and struck words.\nA new line.'), text);

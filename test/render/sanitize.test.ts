@@ -281,13 +281,25 @@ const SAFE_TARGETS: { target: string; href: string }[] = [
   { target: 'http://example.org/plain', href: 'http://example.org/plain' },
   { target: 'mailto:desk@example.org?subject=Tip', href: 'mailto:desk@example.org?subject=Tip' },
   { target: 'HTTPS://EXAMPLE.ORG/UPPER', href: 'HTTPS://EXAMPLE.ORG/UPPER' },
-  { target: '/archive/2026/', href: '/archive/2026/' },
-  { target: 'older-issue.html#part-2', href: 'older-issue.html#part-2' },
-  { target: '../up/', href: '../up/' },
 ];
 
+/** Kept by the sanitiser, but no mail client can open them: each is a links/relative error (issue 12, finding 17). */
+const RELATIVE_TARGETS = ['/archive/2026/', 'older-issue.html#part-2', '../up/'];
+
 for (const { form, link } of linkForms) {
-  test(`links: ${form} keeps https, http, mailto and relative targets exactly`, async () => {
+  test(`links: ${form} to a relative target is a links/relative error on its line`, async () => {
+    const body = RELATIVE_TARGETS.map((target, i) => `Item ${i}: ${link(target).replace('the report', `target ${i}`)}.`).join('\n\n');
+    const source = issueText(body);
+    const { rendered } = await render(source, FILE);
+    assert.ok(rendered);
+    assert.deepEqual(
+      rendered.diagnostics.map((d) => `${d.line} ${d.severity} ${d.rule}`),
+      RELATIVE_TARGETS.map((_, i) => `${lineOf(source, `Item ${i}:`)} error links/relative`),
+    );
+    assert.equal(rendered.sample, null, 'no email is made');
+  });
+
+  test(`links: ${form} keeps https, http and mailto targets exactly`, async () => {
     const body = SAFE_TARGETS.map(({ target }, i) => `Item ${i}: ${link(target).replace('the report', `target ${i}`)}.`).join('\n\n');
     const mail = await email(body);
     SAFE_TARGETS.forEach(({ href }, i) => {
@@ -369,4 +381,30 @@ test('checkUrl: decoded schemes in any case, with whitespace or controls inside,
   assert.equal(checkUrl('mailto:a@b.example', 'image'), 'unsafe');
   assert.equal(checkUrl('data:image/png;base64,AAAA', 'image'), 'unsafe');
   assert.equal(checkUrl('https://img.example/a.png', 'image'), 'ok');
+});
+
+// --- What the README says the sanitiser removes (issue 12, finding 17) --------------------------------------------
+
+test('raw HTML: comments, class, id and other attributes, unknown elements (text kept) and <textarea> with its text go', async () => {
+  const mail = await email(
+    [
+      'Intro words.',
+      '',
+      '<p class="lead" id="top" data-x="1" title="t" lang="fr" dir="rtl">Kept <!-- a hidden note --> text.</p>',
+      '',
+      '<p>Unknown <marquee behavior="alternate">moving</marquee> and <custom-tag a="1">custom</custom-tag> tags.</p>',
+      '',
+      '<p>Before <textarea name="t">typed secret</textarea> after.</p>',
+      '',
+      '<p><a href="https://example.org/" class="btn" id="go" target="_blank" rel="opener" title="Go">A link</a></p>',
+    ].join('\n'),
+  );
+  assert.doesNotMatch(mail.html, /hidden note|<!--\s*a hidden/);
+  assert.doesNotMatch(mail.html, /typed secret/);
+  for (const name of ['marquee', 'custom-tag', 'textarea']) assert.deepEqual(byTag(mail.doc, name), [], `<${name}> survived`);
+  assertTextKept(mail, 'Kept text.', 'Unknown moving and custom tags.', 'Before after.');
+  const p = blocksWithText(mail.doc, 'Kept text.')[0]!;
+  assert.deepEqual(Object.keys(p.attribs).sort(), ['style'], 'only the theme style is left on <p>');
+  const a = byTag(mail.doc, 'a').find((e) => textContent(e) === 'A link')!;
+  assert.deepEqual(Object.keys(a.attribs).sort(), ['href', 'style', 'title']);
 });

@@ -7,7 +7,9 @@ import { parseDocument } from 'htmlparser2';
 import { findAll, getAttributeValue, textContent } from 'domutils';
 import { build } from '../../src/build/build.ts';
 import { namePlaceholder, placeholdersFor } from '../../src/render/merge-tags.ts';
-import { archivePages, neutralise, type WebEntry } from '../../src/web/site.ts';
+import { parseIssue } from '../../src/issue/parse.ts';
+import { renderIssue } from '../../src/render/render-issue.ts';
+import { archivePages, neutralise, webEntry, type WebEntry } from '../../src/web/site.ts';
 import { issueText, projectFor, projectSetup } from '../support/fixtures.ts';
 
 const ISSUES = {
@@ -184,4 +186,32 @@ test('web: a NUL in a title stops that issue, named with its field and line, and
   const entries = findAll((e) => e.name === 'entry', doc.children);
   assert.deepEqual(entries.map((e) => textContent(findAll((c) => c.name === 'title', e.children)[0]!)), ['Body Controls']);
   assert.match(textContent(findAll((c) => c.name === 'content', entries[0]!.children)[0]!), /A form feed\s+and an escape \[1m from a PDF\./);
+});
+
+test('web: relative links, root-relative images and anchors in the body resolve against the page\'s own URL', async () => {
+  const { config, templates } = await projectSetup();
+  const body = [
+    'See [the last issue](../older/) and [about](/about) and [part two](#part-2), [home](https://example.org/?a=1&b=2).',
+    '',
+    '<p>Raw <a href="notes.html?x=1&amp;y=2">notes</a> and <img src="/images/raw.png" alt="raw">, not text like href="x".</p>',
+    '',
+    '![A chart](/images/chart.png)',
+  ].join('\n');
+  const parsed = parseIssue('issues/2026-10-14-page.md', issueText(body), { author: config.author.name, layout: config.layout });
+  const rendered = await renderIssue(parsed.issue!, config, templates);
+  // The email refuses them; the page content still points where the writer meant.
+  assert.ok(rendered.diagnostics.some((d) => d.rule === 'links/relative'));
+  const doc = parseDocument(webEntry(rendered).content);
+  const urls = findAll((e) => e.name === 'a' || e.name === 'img', doc.children).map((e) => getAttributeValue(e, 'href') ?? getAttributeValue(e, 'src'));
+  const page = `${config.url}/page/`;
+  assert.deepEqual(urls, [
+    new URL('../older/', page).href,
+    new URL('/about', page).href,
+    `${page}#part-2`,
+    'https://example.org/?a=1&b=2',
+    `${page}notes.html?x=1&y=2`,
+    new URL('/images/raw.png', page).href,
+    new URL('/images/chart.png', page).href,
+  ]);
+  assert.match(webEntry(rendered).content, /not text like href="x"/);
 });
