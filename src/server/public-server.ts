@@ -8,6 +8,7 @@ import { deliver } from '../send/deliver.ts';
 import type { Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
+import { subscriberForToken } from '../tokens/subscriber-for-token.ts';
 import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -58,8 +59,8 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
 
   /** Sends the confirmation email with a fresh link. */
-  const sendConfirmation = async (id: number, email: string) => {
-    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', id, now())}`;
+  const sendConfirmation = async (tokenKey: string, email: string) => {
+    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', tokenKey, now())}`;
     await deliver(
       {
         from: { name: config.from.name ?? config.name, address: config.from.email },
@@ -92,7 +93,7 @@ export function publicApp(options: PublicAppOptions): Hono {
       store.setStatus(subscriber.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
     }
     // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
-    if (subscriber.status !== 'active') await sendConfirmation(subscriber.id, subscriber.email);
+    if (subscriber.status !== 'active') await sendConfirmation(subscriber.tokenKey, subscriber.email);
     return show(c, sent);
   });
 
@@ -101,7 +102,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!check.ok && check.expired) {
       return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
     }
-    if (!check.ok || !store.byId(check.subscriberId)) return notFound(c);
+    if (!subscriberForToken(store, check)) return notFound(c);
     return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `/confirm/${token}`, button: 'Confirm my subscription' } });
   };
   app.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
@@ -110,7 +111,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'confirm', now());
     if (!check.ok) return confirmPage(c, token);
-    const subscriber = store.byId(check.subscriberId);
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     // Only a pending subscriber is confirmed: an old link never brings back someone who has since left.
     if (subscriber.status === 'pending') store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
@@ -121,10 +122,10 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.post('/confirm/:token/resend', async (c) => {
     // An expired link still proves who it was for (its signature is checked); it can ask for a new one.
     const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     if (subscriber.status !== 'active' && perAddress.hit(subscriber.emailNormalized, now().getTime())) {
-      await sendConfirmation(subscriber.id, subscriber.email);
+      await sendConfirmation(subscriber.tokenKey, subscriber.email);
     }
     return show(c, { title: 'Check your inbox', message: 'A new confirmation link is on its way.' });
   });
@@ -132,7 +133,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.get('/unsubscribe/:token', (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
@@ -141,7 +142,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   // from any origin; the answer is 200 with no redirect. The page's button posts here too.
   app.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form['List-Unsubscribe'] === 'One-Click';

@@ -1,3 +1,4 @@
+import { newTokenKey } from '../tokens/tokens.ts';
 import { transaction, type Db } from './open.ts';
 import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
 
@@ -12,6 +13,8 @@ interface Row {
   created_at: string;
   confirmed_at: string | null;
   unsubscribed_at: string | null;
+  token_key: string;
+  legacy_tokens: number;
 }
 
 function fromRow(row: Row): Subscriber {
@@ -26,6 +29,8 @@ function fromRow(row: Row): Subscriber {
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
     unsubscribedAt: row.unsubscribed_at,
+    tokenKey: row.token_key,
+    legacyTokens: row.legacy_tokens === 1,
   };
 }
 
@@ -39,6 +44,7 @@ export class DuplicateSubscriberError extends Error {
 /** The subscriber store on SQLite. `now` is the clock, passed in so tests (and imports) control time. */
 export class SqliteSubscriberStore implements SubscriberStore {
   private readonly byEmail;
+  private readonly byKey;
   private readonly insert;
   private readonly insertEvent;
 
@@ -48,9 +54,10 @@ export class SqliteSubscriberStore implements SubscriberStore {
   ) {
     this.byEmail = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE email_normalized = ?');
     this.insert = db.prepare(
-      `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at)
-       VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt)`,
+      `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
+       VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey)`,
     );
+    this.byKey = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE token_key = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -63,6 +70,11 @@ export class SqliteSubscriberStore implements SubscriberStore {
 
   byId(id: number): Subscriber | null {
     const row = this.db.prepare<[number], Row>('SELECT * FROM subscribers WHERE id = ?').get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  byTokenKey(tokenKey: string): Subscriber | null {
+    const row = this.byKey.get(tokenKey);
     return row ? fromRow(row) : null;
   }
 
@@ -95,6 +107,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
         at,
         confirmedAt: s.status === 'active' ? at : null,
         unsubscribedAt: s.status === 'unsubscribed' ? at : null,
+        tokenKey: newTokenKey(),
       });
       this.insertEvent.run(lastInsertRowid, at, null, s.status, s.reason, s.source);
       return this.get(s.emailNormalized)!;
@@ -145,6 +158,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
               at,
               confirmedAt: at,
               unsubscribedAt: null,
+              tokenKey: newTokenKey(),
             });
             this.insertEvent.run(lastInsertRowid, at, null, 'active', 'imported from another service', source);
             counts.imported++;

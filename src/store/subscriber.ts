@@ -19,6 +19,10 @@ export interface Subscriber {
   createdAt: string;
   confirmedAt: string | null;
   unsubscribedAt: string | null;
+  /** Random, made once with the row and never reused: what the subscriber's links are signed with. */
+  tokenKey: string;
+  /** The row existed before token keys did, so its old id-based links still work (see `subscriber-for-token.ts`). */
+  legacyTokens: boolean;
 }
 
 /** One status change, kept so a writer can answer "why did this person stop getting my newsletter?". */
@@ -48,6 +52,8 @@ export interface NewSubscriber {
 export interface SubscriberStore {
   get(emailNormalized: string): Subscriber | null;
   byId(id: number): Subscriber | null;
+  /** The subscriber whose token key this is; null when none (purged, or never was). */
+  byTokenKey(tokenKey: string): Subscriber | null;
   list(filter?: { status?: Status }): Subscriber[];
   countByStatus(): Record<Status, number>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
@@ -56,4 +57,30 @@ test('store: a writer blocked by another process holding the lock for 6 s waits,
   await holder.exited;
   assert.equal(store.get('ada@example.com'), null, 'nothing half-written');
   assert.equal(store.add(ada).status, 'pending', 'and it works once the lock is gone');
+});
+
+test('store: migration 3 gives every existing row its own random token key, and marks only those rows as taking id-based links', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-db-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'old.db');
+  const old = new Database(path);
+  old.exec(MIGRATIONS[0]!);
+  old.exec(MIGRATIONS[1]!);
+  old.pragma('user_version = 2');
+  const insert = old.prepare("INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES (?, ?, 'active', 'cli', '2026-01-01T00:00:00.000Z')");
+  for (let i = 0; i < 50; i++) insert.run(`r${i}@x.org`, `r${i}@x.org`);
+  old.close();
+  const db = openDatabase(path);
+  t.after(() => db.close());
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  const store = new SqliteSubscriberStore(db);
+  const migrated = store.list();
+  assert.equal(migrated.length, 50);
+  for (const s of migrated) {
+    assert.match(s.tokenKey, /^[0-9a-f]{32}$/);
+    assert.equal(s.legacyTokens, true);
+  }
+  assert.equal(new Set(migrated.map((s) => s.tokenKey)).size, 50, 'every key is different');
+  assert.equal(store.add({ ...ada, emailNormalized: 'new@x.org', email: 'new@x.org' }).legacyTokens, false);
+  assert.throws(() => db.prepare('UPDATE subscribers SET token_key = ? WHERE id = 2').run(migrated[0]!.tokenKey), /UNIQUE/, 'keys are unique');
 });
