@@ -1,6 +1,7 @@
 import type { ImportRow } from '../store/subscriber.ts';
 import { findColumns, nameOf, type CsvTable } from './csv.ts';
 import { checkAddress } from './email-address.ts';
+import { EXPORT_COLUMNS, isExportHeader, unescapeCell } from './export-csv.ts';
 
 export interface Rejected {
   line: number;
@@ -26,6 +27,10 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
   const columns = findColumns(table.header);
   if ('problem' in columns) return columns;
   const used = new Set([columns.email, columns.name, columns.first, columns.last].filter((c): c is number => c !== undefined && c !== null));
+  // This newsletter's own export: its bookkeeping columns are not attributes, and its cells lose their `'` prefix.
+  const ownExport = isExportHeader(table.header);
+  if (ownExport) for (let i = 0; i < EXPORT_COLUMNS.length; i++) used.add(i);
+  const cell = ownExport ? unescapeCell : (value: string) => value;
   const rejected: Rejected[] = table.problems.map((p) => ({ line: p.line, reason: p.reason, cells: null }));
   const accepted: ImportRow[] = [];
   const seen = new Set<string>();
@@ -42,15 +47,15 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
       continue;
     }
     seen.add(check.normalized);
-    const name = nameOf(row.cells, columns) ?? '';
+    const name = cell(nameOf(row.cells, columns) ?? '');
     if (/[\r\n]/.test(name)) {
       rejected.push({ line: row.line, reason: 'the name holds a line break', cells: row.cells });
       continue;
     }
     const attributes: Record<string, string> = {};
     table.header.forEach((key, i) => {
-      const value = row.cells[i]?.trim();
-      if (!used.has(i) && key.trim() !== '' && value) attributes[key.trim()] = value;
+      const value = cell(row.cells[i]?.trim() ?? '');
+      if (!used.has(i) && key.trim() !== '' && value) attributes[cell(key.trim())] = value;
     });
     accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes });
   }
