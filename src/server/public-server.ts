@@ -5,7 +5,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { deliver } from '../send/deliver.ts';
-import type { Db } from '../store/open.ts';
+import { retryWhileBusy, useServerBusyTimeout } from '../store/busy-retry.ts';
+import { DatabaseBusyError, type Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { subscriberForToken } from '../tokens/subscriber-for-token.ts';
@@ -43,13 +44,15 @@ const SECURITY_HEADERS: Record<string, string> = {
 export function publicApp(options: PublicAppOptions): Hono {
   const { config, db, keyring } = options;
   const now = options.now ?? (() => new Date());
+  // Writes wait for a lock held elsewhere (an import) off the event loop: see busy-retry.ts.
+  useServerBusyTimeout(db);
   const store = new SqliteSubscriberStore(db, now);
   const page = loadPages(options.root, config);
   const perClient = new RateLimiter(10, 10 * 60_000);
   const perAddress = new RateLimiter(3, 60 * 60_000);
   const app = new Hono();
 
-  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 = 200) => c.html(page(content), status);
+  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
   const notFound = (c: Context) => show(c, { title: 'Link not recognised', message: 'This link is not valid. If you copied it from an email, check that it is complete.' }, 404);
 
   app.use(async (c, next) => {
@@ -85,13 +88,17 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
     const name = text('name').replace(/[\r\n\u2028\u2029]+/g, ' ').trim().slice(0, 200);
     if (!perAddress.hit(address.normalized, now().getTime())) return show(c, sent);
-    let subscriber = store.get(address.normalized);
-    if (!subscriber) {
-      subscriber = store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
-    } else if (subscriber.status !== 'active' && subscriber.status !== 'pending') {
-      // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
-      store.setStatus(subscriber.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
-    }
+    const subscriber = await retryWhileBusy(() => {
+      const known = store.get(address.normalized);
+      if (!known) {
+        return store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
+      }
+      if (known.status !== 'active' && known.status !== 'pending') {
+        // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
+        store.setStatus(known.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
+      }
+      return known;
+    });
     // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
     if (subscriber.status !== 'active') await sendConfirmation(subscriber.tokenKey, subscriber.email);
     return show(c, sent);
@@ -107,14 +114,14 @@ export function publicApp(options: PublicAppOptions): Hono {
   };
   app.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
 
-  app.post('/confirm/:token', (c) => {
+  app.post('/confirm/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'confirm', now());
     if (!check.ok) return confirmPage(c, token);
     const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     // Only a pending subscriber is confirmed: an old link never brings back someone who has since left.
-    if (subscriber.status === 'pending') store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
+    if (subscriber.status === 'pending') await retryWhileBusy(() => store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form'));
     else if (subscriber.status !== 'active') return show(c, { title: 'This link no longer applies', message: `${subscriber.email} has left ${config.name} since this link was sent. To come back, sign up again.` });
     return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
   });
@@ -146,7 +153,9 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!subscriber) return notFound(c);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form['List-Unsubscribe'] === 'One-Click';
-    const changed = store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web');
+    const changed = await retryWhileBusy(() =>
+      store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web'),
+    );
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
 
@@ -157,7 +166,8 @@ export function publicApp(options: PublicAppOptions): Hono {
   // No stack traces leave the server; the operator's log has them.
   app.onError((error, c) => {
     process.stderr.write(`newsletter serve: ${error.stack ?? error.message}\n`);
-    return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
+    if (error instanceof DatabaseBusyError) c.header('Retry-After', '60');
+    return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, error instanceof DatabaseBusyError ? 503 : 500);
   });
   return app;
 }

@@ -64,7 +64,8 @@ export interface SubscriberStore {
   purge(emailNormalized: string): boolean;
   events(emailNormalized: string): SubscriberEvent[];
   /**
-   * Imports people already subscribed elsewhere, all in one transaction: new addresses become `active`; known ones
+   * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
+   * it planned without it: new addresses become `active`; known ones
    * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
    * `dryRun` everything is counted and nothing kept.
    */
@@ -75,6 +76,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Called every `PROGRESS_EVERY` rows and at the end, with rows done and rows in all. */
   onProgress?: (done: number, total: number) => void;
+  /** Called once every row is planned, before the write lock is taken (tests change the list there, meanwhile). */
+  onPlanned?: () => void;
 }
 
 export const PROGRESS_EVERY = 10_000;
