@@ -164,7 +164,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
           if (step.kind === 'insert') {
             const { changes, lastInsertRowid } = s.insertNew.run(this.insertValues(r, source, at, step.tokenKey));
             if (changes === 1) {
-              this.insertEvent.run(lastInsertRowid, at, null, 'active', 'imported from another service', source);
+              this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
               counts.imported++;
             } else slow(r);
           } else if (step.kind === 'update') {
@@ -218,7 +218,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
     const existing = this.byEmail.get(r.emailNormalized);
     if (!existing) {
       const { lastInsertRowid } = this.insert.run(this.insertValues(r, source, at, newTokenKey()));
-      this.insertEvent.run(lastInsertRowid, at, null, 'active', 'imported from another service', source);
+      this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
       return 'imported';
     }
     const { name, json } = merged(existing, r);
@@ -232,12 +232,12 @@ export class SqliteSubscriberStore implements SubscriberStore {
       email: r.email,
       emailNormalized: r.emailNormalized,
       name: r.name,
-      status: 'active',
+      status: r.status ?? 'active',
       source,
       attributes: JSON.stringify(r.attributes),
       at,
-      confirmedAt: at,
-      unsubscribedAt: null,
+      confirmedAt: (r.status ?? 'active') === 'active' ? at : null,
+      unsubscribedAt: r.status === 'unsubscribed' ? at : null,
       tokenKey,
     };
   }

@@ -87,6 +87,8 @@ export interface ImportRow {
   emailNormalized: string;
   name: string;
   attributes: Record<string, string>;
+  /** The status a new address gets (this newsletter's own export says it); `active` when absent. A known address keeps its own. */
+  status?: Status;
 }
 
 export interface ImportCounts {

@@ -1,7 +1,11 @@
-import type { ImportRow } from '../store/subscriber.ts';
+import { STATUSES, type ImportRow, type Status } from '../store/subscriber.ts';
 import { findColumns, nameOf, type CsvTable } from './csv.ts';
 import { checkAddress } from './email-address.ts';
 import { EXPORT_COLUMNS, isExportHeader, unescapeCell } from './export-csv.ts';
+
+const STATUS_COLUMN = EXPORT_COLUMNS.indexOf('status');
+
+const isStatus = (value: string): value is Status => (STATUSES as readonly string[]).includes(value);
 
 export interface Rejected {
   line: number;
@@ -21,7 +25,8 @@ export interface ImportPlan {
 
 /**
  * Decides, without touching the store, what a CSV file would import: the email and name columns by header, every
- * address validated, other columns kept as attributes, repeats of an address within the file set aside.
+ * address validated, other columns kept as attributes, repeats of an address within the file set aside. A file this
+ * newsletter exported keeps each row's status for addresses new to the list, so a restored backup mails nobody who left.
  */
 export function planImport(table: CsvTable): ImportPlan | { problem: string } {
   const columns = findColumns(table.header);
@@ -57,7 +62,13 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
       const value = cell(row.cells[i]?.trim() ?? '');
       if (!used.has(i) && key.trim() !== '' && value) attributes[cell(key.trim())] = value;
     });
-    accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes });
+    // The own export says who unsubscribed, bounced, complained or never confirmed: a new address keeps that status.
+    const status = ownExport ? (row.cells[STATUS_COLUMN] ?? '').trim() : 'active';
+    if (!isStatus(status)) {
+      rejected.push({ line: row.line, reason: `the status ${JSON.stringify(status)} is not one of ${STATUSES.join(', ')}`, cells: row.cells });
+      continue;
+    }
+    accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes, ...(status === 'active' ? {} : { status }) });
   }
   rejected.sort((a, b) => a.line - b.line);
   return { rows: table.rows.length + table.problems.length, accepted, duplicates, rejected };
