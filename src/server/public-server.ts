@@ -106,7 +106,8 @@ export function publicApp(options: PublicAppOptions): Hono {
 
   const confirmPage = (c: Context, token: string) => {
     const check = verifyToken(keyring, token, 'confirm', now());
-    if (!check.ok && check.expired) {
+    // "Expired" only for a link whose subscriber is still there; an erased or replaced one's is a 404 like any other.
+    if (!check.ok && check.expired && subscriberForToken(store, verifyToken(keyring, token, 'confirm', now(), Number.MAX_SAFE_INTEGER))) {
       return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
     }
     if (!subscriberForToken(store, check)) return notFound(c);

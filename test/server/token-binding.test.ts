@@ -73,6 +73,11 @@ test('erasure: after a purge, the next sign-up gets the same id, but the erased 
   assert.equal((await s.post(`/confirm/${attackerLink}/resend`)).status, 404);
   assert.equal(s.store.get('victim@example.com')?.status, 'pending', 'the victim is not confirmed by someone else\'s link');
   assert.equal(s.inbox.messages.length, 2, 'no new mail went out to the victim');
+  // Once it is old, it is still a 404 (not "expired, send me a new one"), and sends nothing.
+  s.clock.now += 49 * 3600_000;
+  await assertNotFound(s, `/confirm/${attackerLink}`, 'victim@example.com');
+  assert.equal(s.inbox.messages.length, 2);
+  s.clock.now -= 49 * 3600_000;
   // The victim's own link still works.
   const own = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
   assert.equal((await s.post(`/confirm/${own}`)).status, 200);
