@@ -28,7 +28,7 @@ export function messageComposer(options: ComposeOptions): (claimed: Claimed) => 
     const recipient = {
       name: claimed.name,
       email: claimed.email,
-      unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.subscriberId, date)}`,
+      unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.tokenKey, date)}`,
     };
     const message = mime.message(recipient);
     return { envelope: mime.envelope(recipient), message: sign ? sign(message) : message, messageId: mime.messageId(recipient) };

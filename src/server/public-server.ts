@@ -3,10 +3,12 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { deliver } from '../send/deliver.ts';
-import type { Db } from '../store/open.ts';
+import { retryWhileBusy, useServerBusyTimeout } from '../store/busy-retry.ts';
+import { DatabaseBusyError, type Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { cleanFormName } from '../subscribers/name.ts';
+import { subscriberForToken } from '../tokens/subscriber-for-token.ts';
 import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
 import { serveArchive } from './archive-files.ts';
 import { clientOf } from './client-address.ts';
@@ -36,13 +38,15 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export function publicApp(options: PublicAppOptions): Hono {
   const { config, db, keyring } = options;
   const now = options.now ?? (() => new Date());
+  // Writes wait for a lock held elsewhere (an import) off the event loop: see busy-retry.ts.
+  useServerBusyTimeout(db);
   const store = new SqliteSubscriberStore(db, now);
   const page = loadPages(options.root, config);
   const perClient = new RateLimiter(10, 10 * 60_000);
   const perAddress = new RateLimiter(3, 60 * 60_000);
   const app = new Hono();
 
-  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 = 200) => c.html(page(content), status);
+  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
   const notFound = (c: Context) => show(c, { title: 'Link not recognised', message: 'This link is not valid. If you copied it from an email, check that it is complete.' }, 404);
 
   app.use(async (c, next) => {
@@ -54,8 +58,8 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
 
   /** Sends the confirmation email with a fresh link. */
-  const sendConfirmation = async (id: number, email: string) => {
-    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', id, now())}`;
+  const sendConfirmation = async (tokenKey: string, email: string) => {
+    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', tokenKey, now())}`;
     await deliver(
       {
         from: { name: config.from.name ?? config.name, address: config.from.email },
@@ -80,36 +84,41 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
     const name = cleanFormName(text('name'));
     if (!perAddress.hit(address.normalized, now().getTime())) return show(c, sent);
-    let subscriber = store.get(address.normalized);
-    if (!subscriber) {
-      subscriber = store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
-    } else if (subscriber.status !== 'active' && subscriber.status !== 'pending') {
-      // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
-      store.setStatus(subscriber.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
-    }
+    const subscriber = await retryWhileBusy(() => {
+      const known = store.get(address.normalized);
+      if (!known) {
+        return store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
+      }
+      if (known.status !== 'active' && known.status !== 'pending') {
+        // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
+        store.setStatus(known.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
+      }
+      return known;
+    });
     // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
-    if (subscriber.status !== 'active') await sendConfirmation(subscriber.id, subscriber.email);
+    if (subscriber.status !== 'active') await sendConfirmation(subscriber.tokenKey, subscriber.email);
     return show(c, sent);
   });
 
   const confirmPage = (c: Context, token: string) => {
     const check = verifyToken(keyring, token, 'confirm', now());
-    if (!check.ok && check.expired) {
+    // "Expired" only for a link whose subscriber is still there; an erased or replaced one's is a 404 like any other.
+    if (!check.ok && check.expired && subscriberForToken(store, verifyToken(keyring, token, 'confirm', now(), Number.MAX_SAFE_INTEGER))) {
       return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
     }
-    if (!check.ok || !store.byId(check.subscriberId)) return notFound(c);
+    if (!subscriberForToken(store, check)) return notFound(c);
     return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `/confirm/${token}`, button: 'Confirm my subscription' } });
   };
   app.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
 
-  app.post('/confirm/:token', (c) => {
+  app.post('/confirm/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'confirm', now());
     if (!check.ok) return confirmPage(c, token);
-    const subscriber = store.byId(check.subscriberId);
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     // Only a pending subscriber is confirmed: an old link never brings back someone who has since left.
-    if (subscriber.status === 'pending') store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form');
+    if (subscriber.status === 'pending') await retryWhileBusy(() => store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form'));
     else if (subscriber.status !== 'active') return show(c, { title: 'This link no longer applies', message: `${subscriber.email} has left ${config.name} since this link was sent. To come back, sign up again.` });
     return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
   });
@@ -117,10 +126,10 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.post('/confirm/:token/resend', async (c) => {
     // An expired link still proves who it was for (its signature is checked); it can ask for a new one.
     const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     if (subscriber.status !== 'active' && perAddress.hit(subscriber.emailNormalized, now().getTime())) {
-      await sendConfirmation(subscriber.id, subscriber.email);
+      await sendConfirmation(subscriber.tokenKey, subscriber.email);
     }
     return show(c, { title: 'Check your inbox', message: 'A new confirmation link is on its way.' });
   });
@@ -128,7 +137,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.get('/unsubscribe/:token', (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
@@ -137,11 +146,13 @@ export function publicApp(options: PublicAppOptions): Hono {
   // from any origin; the answer is 200 with no redirect. The page's button posts here too.
   app.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
-    const subscriber = check.ok ? store.byId(check.subscriberId) : null;
+    const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form['List-Unsubscribe'] === 'One-Click';
-    const changed = store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web');
+    const changed = await retryWhileBusy(() =>
+      store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web'),
+    );
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
 
@@ -153,7 +164,8 @@ export function publicApp(options: PublicAppOptions): Hono {
   // No stack traces leave the server; the operator's log has them.
   app.onError((error, c) => {
     process.stderr.write(`newsletter serve: ${error.stack ?? error.message}\n`);
-    return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, 500);
+    if (error instanceof DatabaseBusyError) c.header('Retry-After', '60');
+    return show(c, { title: 'Something went wrong', message: 'Please try again in a moment.' }, error instanceof DatabaseBusyError ? 503 : 500);
   });
   return app;
 }

@@ -33,6 +33,8 @@ export interface Claimed {
   previous: 'queued' | 'retry';
   email: string;
   name: string;
+  /** What the subscriber's unsubscribe link is signed with. */
+  tokenKey: string;
   /** Attempts including this one. */
   attempts: number;
   firstAttemptAt: number;

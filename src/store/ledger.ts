@@ -33,7 +33,7 @@ export class SqliteLedger {
       queued: db.prepare<[number, number], { subscriber_id: number }>(
         `SELECT subscriber_id FROM deliveries WHERE send_id = ? AND state = 'queued' ORDER BY next_attempt_at, subscriber_id LIMIT ?`,
       ),
-      subscriber: db.prepare<[number], { email: string; name: string; status: string }>('SELECT email, name, status FROM subscribers WHERE id = ?'),
+      subscriber: db.prepare<[number], { email: string; name: string; status: string; token_key: string }>('SELECT email, name, status, token_key FROM subscribers WHERE id = ?'),
       delivery: db.prepare<[number, number], { attempts: number; first_attempt_at: number | null }>(
         'SELECT attempts, first_attempt_at FROM deliveries WHERE send_id = ? AND subscriber_id = ?',
       ),
@@ -240,7 +240,7 @@ export class SqliteLedger {
         }
         this.s.markSending.run({ runId, now, sendId, subscriberId });
         const row = this.s.delivery.get(sendId, subscriberId)!;
-        claimed.push({ subscriberId, previous, email: subscriber.email, name: subscriber.name, attempts: row.attempts, firstAttemptAt: row.first_attempt_at ?? now });
+        claimed.push({ subscriberId, previous, email: subscriber.email, name: subscriber.name, tokenKey: subscriber.token_key, attempts: row.attempts, firstAttemptAt: row.first_attempt_at ?? now });
       }
       return claimed;
     });

@@ -72,4 +72,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (send_id, state, next_attempt_at);
   CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id);
   `,
+  // 3: every subscriber gets a random token key, generated once and kept; links are signed with it instead of the id,
+  // which SQLite reuses after a purge. Rows here now still accept their old id-based (version 1) links: only they
+  // have legacy_tokens = 1, so a row created later under a reused id never does.
+  `
+  ALTER TABLE subscribers ADD COLUMN token_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE subscribers ADD COLUMN legacy_tokens INTEGER NOT NULL DEFAULT 0;
+  UPDATE subscribers SET token_key = lower(hex(randomblob(16))), legacy_tokens = 1;
+  CREATE UNIQUE INDEX subscribers_token_key ON subscribers (token_key);
+  `,
 ];

@@ -12,8 +12,8 @@ export { databasePath } from './database-path.ts';
 
 /** Thrown when another process holds the database's write lock for longer than the busy timeout. */
 export class DatabaseBusyError extends Error {
-  constructor() {
-    super(`the subscriber database is busy: another process held its write lock for over ${BUSY_TIMEOUT_MS / 1000} s; nothing was changed, try again`);
+  constructor(waitedMs: number = BUSY_TIMEOUT_MS) {
+    super(`the subscriber database is busy: another process held its write lock for over ${waitedMs / 1000} s; nothing was changed, try again`);
     this.name = 'DatabaseBusyError';
   }
 }

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+import { newTokenKey } from '../tokens/tokens.ts';
 import { transaction, type Db } from './open.ts';
 import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
 
@@ -12,6 +14,8 @@ interface Row {
   created_at: string;
   confirmed_at: string | null;
   unsubscribed_at: string | null;
+  token_key: string;
+  legacy_tokens: number;
 }
 
 function fromRow(row: Row): Subscriber {
@@ -26,6 +30,8 @@ function fromRow(row: Row): Subscriber {
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
     unsubscribedAt: row.unsubscribed_at,
+    tokenKey: row.token_key,
+    legacyTokens: row.legacy_tokens === 1,
   };
 }
 
@@ -39,6 +45,7 @@ export class DuplicateSubscriberError extends Error {
 /** The subscriber store on SQLite. `now` is the clock, passed in so tests (and imports) control time. */
 export class SqliteSubscriberStore implements SubscriberStore {
   private readonly byEmail;
+  private readonly byKey;
   private readonly insert;
   private readonly insertEvent;
 
@@ -48,9 +55,10 @@ export class SqliteSubscriberStore implements SubscriberStore {
   ) {
     this.byEmail = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE email_normalized = ?');
     this.insert = db.prepare(
-      `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at)
-       VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt)`,
+      `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
+       VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey)`,
     );
+    this.byKey = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE token_key = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -63,6 +71,11 @@ export class SqliteSubscriberStore implements SubscriberStore {
 
   byId(id: number): Subscriber | null {
     const row = this.db.prepare<[number], Row>('SELECT * FROM subscribers WHERE id = ?').get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  byTokenKey(tokenKey: string): Subscriber | null {
+    const row = this.byKey.get(tokenKey);
     return row ? fromRow(row) : null;
   }
 
@@ -95,6 +108,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
         at,
         confirmedAt: s.status === 'active' ? at : null,
         unsubscribedAt: s.status === 'unsubscribed' ? at : null,
+        tokenKey: newTokenKey(),
       });
       this.insertEvent.run(lastInsertRowid, at, null, s.status, s.reason, s.source);
       return this.get(s.emailNormalized)!;
@@ -123,49 +137,122 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return transaction(this.db, () => this.db.prepare('DELETE FROM subscribers WHERE email_normalized = ?').run(emailNormalized).changes > 0);
   }
 
+  /**
+   * Plans against a read snapshot, with no write lock, so that sign-ups carry on meanwhile; then applies the plan in
+   * one IMMEDIATE transaction, all or nothing. Each planned step checks, cheaply, that what it planned on still
+   * holds (an insert that meets an address added meanwhile, an update of a row changed or deleted meanwhile); a step
+   * that finds otherwise is redone the slow way inside the transaction, so the result is as if the whole import had
+   * run under the lock.
+   */
   importMany(rows: readonly ImportRow[], source: string, options: ImportOptions = {}): ImportCounts {
+    const { plan, version } = this.planImport(rows, options);
+    options.onPlanned?.();
     const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
-    const update = this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ?');
+    const s = this.importStatements();
     const rollback = new Error('dry run');
     try {
       transaction(this.db, () => {
         const at = this.now().toISOString();
-        let done = 0;
-        for (const r of rows) {
-          if (++done % PROGRESS_EVERY === 0) options.onProgress?.(done, rows.length);
-          const existing = this.byEmail.get(r.emailNormalized);
-          if (!existing) {
-            const { lastInsertRowid } = this.insert.run({
-              email: r.email,
-              emailNormalized: r.emailNormalized,
-              name: r.name,
-              status: 'active',
-              source,
-              attributes: JSON.stringify(r.attributes),
-              at,
-              confirmedAt: at,
-              unsubscribedAt: null,
-            });
-            this.insertEvent.run(lastInsertRowid, at, null, 'active', 'imported from another service', source);
-            counts.imported++;
-            continue;
-          }
-          const attributes = { ...(JSON.parse(existing.attributes) as Record<string, string>), ...r.attributes };
-          const name = r.name || existing.name;
-          const json = JSON.stringify(attributes);
-          if (name === existing.name && json === existing.attributes) counts.unchanged++;
-          else {
-            update.run(name, json, existing.id);
-            counts.updated++;
-          }
+        // Nobody else committed since the snapshot: unchanged rows need no second look.
+        const fresh = this.db.pragma('data_version', { simple: true }) === version;
+        const slow = (r: ImportRow) => {
+          const kind = this.importOneLocked(r, source, at, s);
+          counts[kind]++;
+        };
+        for (const step of plan) {
+          const r = step.row;
+          if (step.kind === 'insert') {
+            const { changes, lastInsertRowid } = s.insertNew.run(this.insertValues(r, source, at, step.tokenKey));
+            if (changes === 1) {
+              this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
+              counts.imported++;
+            } else slow(r);
+          } else if (step.kind === 'update') {
+            if (s.updateIfSame.run(step.name, step.json, step.id, step.oldName, step.oldJson).changes === 1) counts.updated++;
+            else slow(r);
+          } else if (step.kind === 'unchanged') {
+            if (fresh || s.stillSame.get(step.id, step.oldName, step.oldJson)) counts.unchanged++;
+            else slow(r);
+          } else slow(r);
         }
-        options.onProgress?.(rows.length, rows.length);
         if (options.dryRun) throw rollback;
       });
     } catch (error) {
       if (error !== rollback) throw error;
     }
     return counts;
+  }
+
+  /** The read-only half of an import: what each row would do, against one snapshot, and that snapshot's version. */
+  private planImport(rows: readonly ImportRow[], options: ImportOptions): { plan: ImportStep[]; version: number } {
+    return this.db
+      .transaction(() => {
+        const plan: ImportStep[] = [];
+        const seen = new Set<string>();
+        let done = 0;
+        for (const r of rows) {
+          if (++done % PROGRESS_EVERY === 0) options.onProgress?.(done, rows.length);
+          // A second row for one address depends on the first: it is done the slow way, in order, under the lock.
+          if (seen.has(r.emailNormalized)) {
+            plan.push({ kind: 'slow', row: r });
+            continue;
+          }
+          seen.add(r.emailNormalized);
+          const existing = this.byEmail.get(r.emailNormalized);
+          if (!existing) {
+            plan.push({ kind: 'insert', row: r, tokenKey: newTokenKey() });
+            continue;
+          }
+          const { name, json } = merged(existing, r);
+          const same = name === existing.name && json === existing.attributes;
+          plan.push({ kind: same ? 'unchanged' : 'update', row: r, id: existing.id, name, json, oldName: existing.name, oldJson: existing.attributes });
+        }
+        options.onProgress?.(rows.length, rows.length);
+        return { plan, version: this.db.pragma('data_version', { simple: true }) as number };
+      })
+      .deferred();
+  }
+
+  /** One import row the way it is done under the lock: look it up now, then insert, update or leave it. */
+  private importOneLocked(r: ImportRow, source: string, at: string, s: ImportStatements): 'imported' | 'updated' | 'unchanged' {
+    const existing = this.byEmail.get(r.emailNormalized);
+    if (!existing) {
+      const { lastInsertRowid } = this.insert.run(this.insertValues(r, source, at, newTokenKey()));
+      this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
+      return 'imported';
+    }
+    const { name, json } = merged(existing, r);
+    if (name === existing.name && json === existing.attributes) return 'unchanged';
+    s.update.run(name, json, existing.id);
+    return 'updated';
+  }
+
+  private insertValues(r: ImportRow, source: string, at: string, tokenKey: string) {
+    return {
+      email: r.email,
+      emailNormalized: r.emailNormalized,
+      name: r.name,
+      status: r.status ?? 'active',
+      source,
+      attributes: JSON.stringify(r.attributes),
+      at,
+      confirmedAt: (r.status ?? 'active') === 'active' ? at : null,
+      unsubscribedAt: r.status === 'unsubscribed' ? at : null,
+      tokenKey,
+    };
+  }
+
+  private importStatements(): ImportStatements {
+    return {
+      insertNew: this.db.prepare(
+        `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
+         VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey)
+         ON CONFLICT (email_normalized) DO NOTHING`,
+      ),
+      update: this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ?'),
+      updateIfSame: this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ? AND name = ? AND attributes = ?'),
+      stillSame: this.db.prepare<[number, string, string], { one: number }>('SELECT 1 AS one FROM subscribers WHERE id = ? AND name = ? AND attributes = ?'),
+    };
   }
 
   events(emailNormalized: string): SubscriberEvent[] {
@@ -177,4 +264,22 @@ export class SqliteSubscriberStore implements SubscriberStore {
       .all(emailNormalized)
       .map((e) => ({ at: e.at, from: e.from_status, to: e.to_status, reason: e.reason, via: e.via }));
   }
+}
+
+type ImportStep =
+  | { kind: 'insert'; row: ImportRow; tokenKey: string }
+  | { kind: 'update' | 'unchanged'; row: ImportRow; id: number; name: string; json: string; oldName: string; oldJson: string }
+  | { kind: 'slow'; row: ImportRow };
+
+interface ImportStatements {
+  insertNew: Database.Statement;
+  update: Database.Statement;
+  updateIfSame: Database.Statement;
+  stillSame: Database.Statement<[number, string, string], { one: number }>;
+}
+
+/** An existing row with an import row laid over it: a new name if the row has one, attributes merged. */
+function merged(existing: Row, r: ImportRow): { name: string; json: string } {
+  const attributes = { ...(JSON.parse(existing.attributes) as Record<string, string>), ...r.attributes };
+  return { name: r.name || existing.name, json: JSON.stringify(attributes) };
 }

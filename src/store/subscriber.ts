@@ -19,6 +19,10 @@ export interface Subscriber {
   createdAt: string;
   confirmedAt: string | null;
   unsubscribedAt: string | null;
+  /** Random, made once with the row and never reused: what the subscriber's links are signed with. */
+  tokenKey: string;
+  /** The row existed before token keys did, so its old id-based links still work (see `subscriber-for-token.ts`). */
+  legacyTokens: boolean;
 }
 
 /** One status change, kept so a writer can answer "why did this person stop getting my newsletter?". */
@@ -48,6 +52,8 @@ export interface NewSubscriber {
 export interface SubscriberStore {
   get(emailNormalized: string): Subscriber | null;
   byId(id: number): Subscriber | null;
+  /** The subscriber whose token key this is; null when none (purged, or never was). */
+  byTokenKey(tokenKey: string): Subscriber | null;
   list(filter?: { status?: Status }): Subscriber[];
   countByStatus(): Record<Status, number>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */
@@ -58,7 +64,8 @@ export interface SubscriberStore {
   purge(emailNormalized: string): boolean;
   events(emailNormalized: string): SubscriberEvent[];
   /**
-   * Imports people already subscribed elsewhere, all in one transaction: new addresses become `active`; known ones
+   * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
+   * it planned without it: new addresses become `active`; known ones
    * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
    * `dryRun` everything is counted and nothing kept.
    */
@@ -69,6 +76,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Called every `PROGRESS_EVERY` rows and at the end, with rows done and rows in all. */
   onProgress?: (done: number, total: number) => void;
+  /** Called once every row is planned, before the write lock is taken (tests change the list there, meanwhile). */
+  onPlanned?: () => void;
 }
 
 export const PROGRESS_EVERY = 10_000;
@@ -78,6 +87,8 @@ export interface ImportRow {
   emailNormalized: string;
   name: string;
   attributes: Record<string, string>;
+  /** The status a new address gets (this newsletter's own export says it); `active` when absent. A known address keeps its own. */
+  status?: Status;
 }
 
 export interface ImportCounts {

@@ -234,9 +234,9 @@ export function nameOf(cells: readonly string[], columns: CsvColumns): string | 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** A cell as exported: formula-neutralised, then quoted when needed. */
-function exportCell(cell: string): string {
-  const safe = FORMULA_START.test(cell) ? `'${cell}` : cell;
+/** A cell as exported: formula-neutralised (unless `verbatim`), then quoted when needed. */
+export function exportCell(cell: string, verbatim = false): string {
+  const safe = !verbatim && FORMULA_START.test(cell) ? `'${cell}` : cell;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -248,5 +248,5 @@ function exportCell(cell: string): string {
  */
 export function csvLine(cells: readonly string[]): string {
   if (cells.length === 1 && /^[ \t]*$/.test(cells[0]!)) return `"${cells[0]!}"\r\n`;
-  return `${cells.map(exportCell).join(',')}\r\n`;
+  return `${cells.map((cell) => exportCell(cell)).join(',')}\r\n`;
 }

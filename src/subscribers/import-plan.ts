@@ -1,7 +1,12 @@
-import type { ImportRow } from '../store/subscriber.ts';
+import { STATUSES, type ImportRow, type Status } from '../store/subscriber.ts';
 import { findColumns, nameOf, type CsvTable } from './csv.ts';
 import { checkAddress } from './email-address.ts';
 import { nameProblem } from './name.ts';
+import { EXPORT_COLUMNS, isExportHeader, unescapeCell } from './export-csv.ts';
+
+const STATUS_COLUMN = EXPORT_COLUMNS.indexOf('status');
+
+const isStatus = (value: string): value is Status => (STATUSES as readonly string[]).includes(value);
 
 export interface Rejected {
   line: number;
@@ -21,12 +26,17 @@ export interface ImportPlan {
 
 /**
  * Decides, without touching the store, what a CSV file would import: the email and name columns by header, every
- * address validated, other columns kept as attributes, repeats of an address within the file set aside.
+ * address validated, other columns kept as attributes, repeats of an address within the file set aside. A file this
+ * newsletter exported keeps each row's status for addresses new to the list, so a restored backup mails nobody who left.
  */
 export function planImport(table: CsvTable): ImportPlan | { problem: string } {
   const columns = findColumns(table.header);
   if ('problem' in columns) return columns;
   const used = new Set([columns.email, columns.name, columns.first, columns.last].filter((c): c is number => c !== undefined && c !== null));
+  // This newsletter's own export: its bookkeeping columns are not attributes, and its cells lose their `'` prefix.
+  const ownExport = isExportHeader(table.header);
+  if (ownExport) for (let i = 0; i < EXPORT_COLUMNS.length; i++) used.add(i);
+  const cell = ownExport ? unescapeCell : (value: string) => value;
   const rejected: Rejected[] = table.problems.map((p) => ({ line: p.line, reason: p.reason, cells: null }));
   const accepted: ImportRow[] = [];
   const seen = new Set<string>();
@@ -43,7 +53,7 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
       continue;
     }
     seen.add(check.normalized);
-    const name = nameOf(row.cells, columns) ?? '';
+    const name = cell(nameOf(row.cells, columns) ?? '');
     const problem = nameProblem(name);
     if (problem) {
       rejected.push({ line: row.line, reason: problem, cells: row.cells });
@@ -51,10 +61,16 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
     }
     const attributes: Record<string, string> = {};
     table.header.forEach((key, i) => {
-      const value = row.cells[i]?.trim();
-      if (!used.has(i) && key.trim() !== '' && value) attributes[key.trim()] = value;
+      const value = cell(row.cells[i]?.trim() ?? '');
+      if (!used.has(i) && key.trim() !== '' && value) attributes[cell(key.trim())] = value;
     });
-    accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes });
+    // The own export says who unsubscribed, bounced, complained or never confirmed: a new address keeps that status.
+    const status = ownExport ? (row.cells[STATUS_COLUMN] ?? '').trim() : 'active';
+    if (!isStatus(status)) {
+      rejected.push({ line: row.line, reason: `the status ${JSON.stringify(status)} is not one of ${STATUSES.join(', ')}`, cells: row.cells });
+      continue;
+    }
+    accepted.push({ email: check.address, emailNormalized: check.normalized, name, attributes, ...(status === 'active' ? {} : { status }) });
   }
   rejected.sort((a, b) => a.line - b.line);
   return { rows: table.rows.length + table.problems.length, accepted, duplicates, rejected };

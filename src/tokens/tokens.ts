@@ -1,14 +1,20 @@
 /**
  * Signed tokens for the newsletter's confirmation and unsubscribe links.
  *
- * Format: base64url(payload) + '.' + base64url(HMAC-SHA256(key, 'newsletter-token-v1\0' + payload)), where the
- * payload is ASCII `c.<subscriberId>.<unixSeconds>` (confirm) or `u.<subscriberId>.<unixSeconds>` (unsubscribe).
+ * Format: base64url(payload) + '.' + base64url(HMAC-SHA256(key, 'newsletter-token-v2\0' + payload)), where the
+ * payload is ASCII `c2.<tokenKey>.<unixSeconds>` (confirm) or `u2.<tokenKey>.<unixSeconds>` (unsubscribe). The token
+ * key is the subscriber's own random value (see {@link newTokenKey}), made once with the row and never reused, so a
+ * token names one person and never the next occupant of a reused id, and says nothing about the size of the list.
+ *
+ * Version 1 tokens (`c.<subscriberId>.<unixSeconds>` under 'newsletter-token-v1\0') were signed before the key
+ * existed. They still verify, as `{ legacyId }`, so links already in inboxes keep working; whether the row they
+ * name may accept them is the subscriber lookup's decision (see `subscriber-for-token.ts`).
  *
  * Pure and dependent on node:crypto only. Verification never throws on hostile input: everything that is not a
  * genuine, current token of the requested purpose gives the same `{ ok: false, expired: false }`, except a genuine
  * confirm token that is too old, which gives `{ ok: false, expired: true }` so the page can offer a new email.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type Purpose = 'confirm' | 'unsubscribe';
 
@@ -17,7 +23,18 @@ export interface Keyring {
   keys: Buffer[];
 }
 
-export type TokenCheck = { ok: true; subscriberId: number; issuedAt: Date } | { ok: false; expired: boolean };
+/** Whom a genuine token names: a subscriber's token key, or (a version 1 token) a subscriber id. */
+export type TokenSubject = { key: string } | { legacyId: number };
+
+export type TokenCheck = { ok: true; subject: TokenSubject; issuedAt: Date } | { ok: false; expired: boolean };
+
+/** A token key: 128 random bits as 32 lower-case hex digits (the migration makes the same with SQLite's randomblob). */
+export const TOKEN_KEY_SHAPE = /^[0-9a-f]{32}$/;
+
+/** A fresh token key for a new subscriber row. */
+export function newTokenKey(): string {
+  return randomBytes(16).toString('hex');
+}
 
 /** Confirmation links expire after 48 hours by default. */
 export const CONFIRM_MAX_AGE_MS = 48 * 60 * 60 * 1000;
@@ -31,11 +48,13 @@ export const MIN_SECRET_LENGTH = 32;
 /** How far in the future a confirm token's issue time may lie (clock skew between machines). */
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-const DOMAIN = 'newsletter-token-v1\0';
+const DOMAIN_V1 = 'newsletter-token-v1\0';
+const DOMAIN_V2 = 'newsletter-token-v2\0';
 const MAC_BYTES = 32;
 const PREFIX: Record<Purpose, string> = { confirm: 'c', unsubscribe: 'u' };
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const PAYLOAD_SHAPE = /^([cu])\.([1-9][0-9]{0,15})\.(0|[1-9][0-9]{0,11})$/;
+const PAYLOAD_V1 = /^([cu])\.([1-9][0-9]{0,15})\.(0|[1-9][0-9]{0,11})$/;
+const PAYLOAD_V2 = /^([cu])2\.([0-9a-f]{32})\.(0|[1-9][0-9]{0,11})$/;
 
 const REJECTED: TokenCheck = Object.freeze({ ok: false, expired: false }) as TokenCheck;
 const EXPIRED: TokenCheck = Object.freeze({ ok: false, expired: true }) as TokenCheck;
@@ -70,19 +89,22 @@ export function keyringFromEnv(value: string | undefined): Keyring {
   return { keys };
 }
 
-/** A URL-safe token binding purpose, subscriber id and issue time (whole seconds; milliseconds are dropped). */
-export function signToken(keyring: Keyring, purpose: Purpose, subscriberId: number, issuedAt: Date): string {
+/**
+ * A URL-safe token binding purpose, the subscriber's token key and issue time (whole seconds; milliseconds are
+ * dropped). Always version 2: nothing signs a version 1 token any more.
+ */
+export function signToken(keyring: Keyring, purpose: Purpose, tokenKey: string, issuedAt: Date): string {
   const key = keyring.keys[0];
   if (key === undefined || key.length === 0) throw new Error('signToken: the keyring has no signing key');
   if (!Object.hasOwn(PREFIX, purpose)) throw new TypeError(`signToken: unknown purpose ${JSON.stringify(purpose)}`);
-  if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0) {
-    throw new RangeError(`signToken: subscriberId must be a positive safe integer, got ${String(subscriberId)}`);
+  if (typeof tokenKey !== 'string' || !TOKEN_KEY_SHAPE.test(tokenKey)) {
+    throw new RangeError('signToken: tokenKey must be a subscriber\'s token key (32 hex digits)');
   }
   const ms = issuedAt instanceof Date ? issuedAt.getTime() : Number.NaN;
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError('signToken: issuedAt must be a valid date not before 1970');
   const seconds = Math.floor(ms / 1000);
-  const payload = `${PREFIX[purpose]}.${subscriberId}.${seconds}`;
-  return `${Buffer.from(payload, 'ascii').toString('base64url')}.${mac(key, payload).toString('base64url')}`;
+  const payload = `${PREFIX[purpose]}2.${tokenKey}.${seconds}`;
+  return `${Buffer.from(payload, 'ascii').toString('base64url')}.${mac(key, DOMAIN_V2, payload).toString('base64url')}`;
 }
 
 /**
@@ -115,22 +137,32 @@ export function verifyToken(
   if (payloadBytes === null || given === null || given.length !== MAC_BYTES) return REJECTED;
   // The payload is plain ASCII; latin1 maps each byte to one char, so nothing is lost before the strict parse below.
   const payload = payloadBytes.toString('latin1');
+  // The version is read from the payload before the MAC is checked, but only to pick the MAC's domain: each domain
+  // covers its own version, so a version 1 MAC never passes for a version 2 payload or the other way round.
+  const v2 = payload.charCodeAt(1) === 0x32; // `c2.` / `u2.`
+  const domain = v2 ? DOMAIN_V2 : DOMAIN_V1;
 
   let genuine = false;
   for (const key of keyring.keys) {
     if (key.length === 0) continue;
     // Check every key (no early exit), each comparison in constant time on equal-length buffers.
-    if (timingSafeEqual(mac(key, payload), given)) genuine = true;
+    if (timingSafeEqual(mac(key, domain, payload), given)) genuine = true;
   }
   if (!genuine) return REJECTED;
 
-  const match = PAYLOAD_SHAPE.exec(payload);
+  const match = (v2 ? PAYLOAD_V2 : PAYLOAD_V1).exec(payload);
   if (match === null) return REJECTED;
-  const [, prefix, idText, secondsText] = match as unknown as [string, string, string, string];
+  const [, prefix, subjectText, secondsText] = match as unknown as [string, string, string, string];
   if (prefix !== PREFIX[purpose]) return REJECTED;
-  const subscriberId = Number(idText);
+  let subject: TokenSubject;
+  if (v2) subject = { key: subjectText };
+  else {
+    const legacyId = Number(subjectText);
+    if (!Number.isSafeInteger(legacyId) || legacyId <= 0) return REJECTED;
+    subject = { legacyId };
+  }
   const seconds = Number(secondsText);
-  if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0 || !Number.isSafeInteger(seconds)) return REJECTED;
+  if (!Number.isSafeInteger(seconds)) return REJECTED;
   const issuedMs = seconds * 1000;
   if (!Number.isSafeInteger(issuedMs)) return REJECTED;
 
@@ -138,11 +170,11 @@ export function verifyToken(
     if (issuedMs > nowMs + MAX_FUTURE_SKEW_MS) return REJECTED;
     if (nowMs - issuedMs > maxAgeMs) return EXPIRED;
   }
-  return { ok: true, subscriberId, issuedAt: new Date(issuedMs) };
+  return { ok: true, subject, issuedAt: new Date(issuedMs) };
 }
 
-function mac(key: Buffer, payload: string): Buffer {
-  return createHmac('sha256', key).update(DOMAIN + payload, 'latin1').digest();
+function mac(key: Buffer, domain: string, payload: string): Buffer {
+  return createHmac('sha256', key).update(domain + payload, 'latin1').digest();
 }
 
 /**

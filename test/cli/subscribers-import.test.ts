@@ -154,6 +154,56 @@ test('export: CSV of the list, with cells a spreadsheet would run as formulas ne
   assert.equal(parseCsv(run('export', '--status', 'pending').out).rows.length, 0);
 });
 
+test('export then import: every attribute and every address comes back unchanged; other formula-like cells stay neutralised', (t) => {
+  const { dir, run } = cli(t);
+  writeFileSync(
+    join(dir, 'moved.csv'),
+    [
+      'Email,Name,City,Plan,Note',
+      '=x@example.com,Eq Address,Leeds,gold,',
+      "+1@example.com,=1+1,-Bath,@pro,'quoted",
+      "'q@example.com,'Apostrophe,\"\tTabbed\",+44,",
+      'plain@example.com,Plain,,,"a, b"',
+    ].join('\n') + '\n',
+  );
+  assert.equal(run('import', 'moved.csv').status, 0);
+  assert.equal(run('remove', '+1@example.com').status, 0);
+  assert.equal(run('add', 'pending@example.com').status, 0);
+  const before = JSON.parse(run('list', '--json').out) as { email: string; name: string; status: string; attributes: Record<string, string> }[];
+  assert.deepEqual(
+    before.map((s) => [s.email, s.name, s.status, s.attributes]),
+    [
+      ['=x@example.com', 'Eq Address', 'active', { City: 'Leeds', Plan: 'gold' }],
+      ['+1@example.com', '=1+1', 'unsubscribed', { City: '-Bath', Plan: '@pro', Note: "'quoted" }],
+      ["'q@example.com", "'Apostrophe", 'active', { City: 'Tabbed', Plan: '+44' }],
+      ['plain@example.com', 'Plain', 'active', { Note: 'a, b' }],
+      ['pending@example.com', '', 'pending', {}],
+    ],
+  );
+  const text = run('export').out;
+  const exported = parseCsv(text);
+  assert.deepEqual(exported.header, ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at', 'City', 'Plan', 'Note']);
+  const cells = exported.rows.map((r) => r.cells);
+  assert.deepEqual(cells.map((c) => c[0]), ['=x@example.com', '+1@example.com', "'q@example.com", 'plain@example.com', 'pending@example.com'], 'addresses as they are');
+  assert.deepEqual(cells[1]!.slice(7), ["'-Bath", "'@pro", "''quoted"], 'formula-like attribute cells neutralised');
+  assert.equal(cells[1]![1], "'=1+1", 'a formula-like name neutralised');
+  for (const row of cells) for (const cell of row.slice(1)) assert.doesNotMatch(cell, /^[=+\-@\t\r]/);
+  // The same list again: nothing to do.
+  writeFileSync(join(dir, 'export.csv'), text);
+  const again = run('import', 'export.csv');
+  assert.equal(again.status, 0, again.err);
+  assert.match(again.out, /0 imported \+ 0 updated \+ 5 duplicates \+ 0 rejected = 5 rows/);
+  assert.deepEqual(JSON.parse(run('list', '--json').out), before, 'nothing changed');
+  // Into an empty list (a backup restored): the same addresses, names, statuses and attributes, and none of the
+  // bookkeeping columns as attributes; whoever had left or never confirmed is not made active.
+  rmSync(join(dir, 'list.db'));
+  const fresh = run('import', 'export.csv');
+  assert.equal(fresh.status, 0, fresh.err);
+  assert.match(fresh.out, /5 imported/);
+  const after = JSON.parse(run('list', '--json').out) as typeof before;
+  assert.deepEqual(after.map((s) => [s.email, s.name, s.status, s.attributes]), before.map((s) => [s.email, s.name, s.status, s.attributes]));
+});
+
 // No wall-clock bound (issue 12, finding 18): speed is for benchmarks; the run's timeout above catches a hang.
 test('import: 100,000 rows, with progress on the way', (t) => {
   const { dir, run } = cli(t);

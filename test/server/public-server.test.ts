@@ -93,10 +93,10 @@ test('confirm: an expired link says so and offers a new email; it never confirms
 
 test('unsubscribe: GET and HEAD change nothing; one-click POST (urlencoded or multipart) unsubscribes at once, 200, no redirect or cookie', async (t) => {
   const s = await server(t);
-  const ids = ['one@example.com', 'two@example.com'].map(
-    (email) => s.store.add({ email, emailNormalized: email, name: '', status: 'active', source: 'cli', reason: 'x' }).id,
+  const keys = ['one@example.com', 'two@example.com'].map(
+    (email) => s.store.add({ email, emailNormalized: email, name: '', status: 'active', source: 'cli', reason: 'x' }).tokenKey,
   );
-  const [one, two] = ids.map((id) => signToken(keyring, 'unsubscribe', id!, new Date(s.clock.now)));
+  const [one, two] = keys.map((key) => signToken(keyring, 'unsubscribe', key!, new Date(s.clock.now)));
   assert.equal((await s.app.request(`/unsubscribe/${one}`)).status, 200);
   assert.equal((await s.app.request(`/unsubscribe/${one}`, { method: 'HEAD' })).status, 200);
   assert.equal(s.store.get('one@example.com')?.status, 'active');
@@ -122,7 +122,7 @@ test('unsubscribe: GET and HEAD change nothing; one-click POST (urlencoded or mu
 
 test('tokens: forged, truncated, oversized, foreign or wrong-purpose tokens all get the same 404, and nothing changes', async (t) => {
   const s = await server(t);
-  const id = s.store.add({ email: 'a@example.com', emailNormalized: 'a@example.com', name: '', status: 'active', source: 'cli', reason: 'x' }).id;
+  const id = s.store.add({ email: 'a@example.com', emailNormalized: 'a@example.com', name: '', status: 'active', source: 'cli', reason: 'x' }).tokenKey;
   const good = signToken(keyring, 'unsubscribe', id, new Date(s.clock.now));
   const flipped = good.slice(0, 10) + (good[10] === 'A' ? 'B' : 'A') + good.slice(11);
   const otherKey = signToken(keyringFromEnv('another-secret-that-is-long-enough-987654321'), 'unsubscribe', id, new Date(s.clock.now));

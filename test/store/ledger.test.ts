@@ -76,13 +76,14 @@ test('ledger: a finished send is not planned again without force; force plans a 
 
 test('ledger: claims mark rows sending, at most the number wanted; results record reply and Message-ID', (t) => {
   const { db } = tempDb(t);
-  const { ids } = list(db, 4);
+  const { store, ids } = list(db, 4);
   const ledger = new SqliteLedger(db);
   const { send } = ledger.plan(ISSUE, T0);
   const run = ledger.startRun(send.id, RUN, T0);
   const claimed = ledger.commit(send.id, run, [], 3, T0);
   assert.equal(claimed.length, 3);
-  assert.deepEqual(claimed[0], { subscriberId: ids[0], previous: 'queued', email: 'r0@example.org', name: 'Reader 0', attempts: 1, firstAttemptAt: T0 });
+  const tokenKey = store.byId(ids[0]!)!.tokenKey;
+  assert.deepEqual(claimed[0], { subscriberId: ids[0], previous: 'queued', email: 'r0@example.org', name: 'Reader 0', tokenKey, attempts: 1, firstAttemptAt: T0 });
   assert.equal(ledger.counts(send.id).sending, 3);
   ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 2.0.0 queued as ABC', messageId: '<m0@x>' }], 0, T0 + 1);
   const row = db.prepare('SELECT state, reply, message_id, run_id FROM deliveries WHERE subscriber_id = ?').get(ids[0]) as Record<string, unknown>;

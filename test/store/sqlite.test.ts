@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
@@ -56,4 +57,81 @@ test('store: a writer blocked by another process holding the lock for 6 s waits,
   await holder.exited;
   assert.equal(store.get('ada@example.com'), null, 'nothing half-written');
   assert.equal(store.add(ada).status, 'pending', 'and it works once the lock is gone');
+});
+
+test('store: migration 3 gives every existing row its own random token key, and marks only those rows as taking id-based links', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-db-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'old.db');
+  const old = new Database(path);
+  old.exec(MIGRATIONS[0]!);
+  old.exec(MIGRATIONS[1]!);
+  old.pragma('user_version = 2');
+  const insert = old.prepare("INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES (?, ?, 'active', 'cli', '2026-01-01T00:00:00.000Z')");
+  for (let i = 0; i < 50; i++) insert.run(`r${i}@x.org`, `r${i}@x.org`);
+  old.close();
+  const db = openDatabase(path);
+  t.after(() => db.close());
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  const store = new SqliteSubscriberStore(db);
+  const migrated = store.list();
+  assert.equal(migrated.length, 50);
+  for (const s of migrated) {
+    assert.match(s.tokenKey, /^[0-9a-f]{32}$/);
+    assert.equal(s.legacyTokens, true);
+  }
+  assert.equal(new Set(migrated.map((s) => s.tokenKey)).size, 50, 'every key is different');
+  assert.equal(store.add({ ...ada, emailNormalized: 'new@x.org', email: 'new@x.org' }).legacyTokens, false);
+  assert.throws(() => db.prepare('UPDATE subscribers SET token_key = ? WHERE id = 2').run(migrated[0]!.tokenKey), /UNIQUE/, 'keys are unique');
+});
+
+test('store: an import plans without the write lock; what others change meanwhile is taken into account, as if it had waited', (t) => {
+  const { path, db } = tempDb(t);
+  const store = new SqliteSubscriberStore(db);
+  const person = (email: string, name: string, attributes: Record<string, string> = {}) => ({ email, emailNormalized: email, name, attributes });
+  store.importMany([person('keep@x.org', 'Keep', { a: '1' }), person('change@x.org', 'Old'), person('gone@x.org', 'Gone')], 'import:first.csv');
+  // Another connection that never waits for a lock: any write it makes while the import plans proves no lock is held.
+  const other = openDatabase(path);
+  t.after(() => other.close());
+  other.pragma('busy_timeout = 0');
+  const elsewhere = new SqliteSubscriberStore(other);
+  let planned = false;
+  const counts = store.importMany(
+    [person('new@x.org', 'New'), person('raced@x.org', 'Raced'), person('change@x.org', 'New Name'), person('keep@x.org', 'Keep', { a: '1' }), person('gone@x.org', 'Gone')],
+    'import:second.csv',
+    {
+      onPlanned: () => {
+        planned = true;
+        elsewhere.add({ email: 'raced@x.org', emailNormalized: 'raced@x.org', name: '', status: 'pending', source: 'form', reason: 'signed up on the web' });
+        elsewhere.purge('gone@x.org');
+        elsewhere.importMany([person('keep@x.org', 'Keep', { a: '9' })], 'import:meanwhile.csv');
+      },
+    },
+  );
+  assert.equal(planned, true, 'the other connection wrote while the import was planned');
+  assert.deepEqual(counts, { imported: 2, updated: 3, unchanged: 0 });
+  assert.equal(store.get('new@x.org')?.status, 'active');
+  assert.deepEqual([store.get('raced@x.org')?.status, store.get('raced@x.org')?.name], ['pending', 'Raced'], 'the sign-up made meanwhile is kept, and not activated');
+  assert.equal(store.get('change@x.org')?.name, 'New Name');
+  assert.deepEqual(store.get('keep@x.org')?.attributes, { a: '1' }, 'the row changed meanwhile got the import over it');
+  assert.equal(store.get('gone@x.org')?.status, 'active', 'the row deleted meanwhile is imported anew');
+  assert.equal(store.list().length, 5);
+  // And when nothing changed meanwhile, the same file again is all unchanged.
+  assert.deepEqual(
+    store.importMany([person('new@x.org', 'New'), person('raced@x.org', 'Raced'), person('change@x.org', 'New Name'), person('keep@x.org', 'Keep', { a: '1' }), person('gone@x.org', 'Gone')], 'import:second.csv'),
+    { imported: 0, updated: 0, unchanged: 5 },
+  );
+});
+
+test('store: an import that repeats an address applies the rows in order', (t) => {
+  const store = new SqliteSubscriberStore(tempDb(t).db);
+  const counts = store.importMany(
+    [
+      { email: 'a@x.org', emailNormalized: 'a@x.org', name: 'First', attributes: { city: 'Leeds' } },
+      { email: 'A@x.org', emailNormalized: 'a@x.org', name: 'Second', attributes: { plan: 'gold' } },
+    ],
+    'import:x.csv',
+  );
+  assert.deepEqual(counts, { imported: 1, updated: 1, unchanged: 0 });
+  assert.deepEqual([store.get('a@x.org')?.name, store.get('a@x.org')?.attributes], ['Second', { city: 'Leeds', plan: 'gold' }]);
 });

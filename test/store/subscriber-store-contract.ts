@@ -69,4 +69,30 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     assert.deepEqual(store.importMany([{ ...rows[0]!, emailNormalized: 'dry@example.com', email: 'dry@example.com' }], 'x', { dryRun: true }), { imported: 1, updated: 0, unchanged: 0 });
     assert.equal(store.get('dry@example.com'), null, 'a dry run keeps nothing');
   });
+
+  test(`${name}: each subscriber has a random token key of its own, kept through changes and never given to anyone after a purge`, (t) => {
+    const store = make(t, ticking());
+    const first = store.add(ada);
+    const second = store.add({ ...ada, email: 'bo@example.com', emailNormalized: 'bo@example.com' });
+    for (const s of [first, second]) {
+      assert.match(s.tokenKey, /^[0-9a-f]{32}$/);
+      assert.equal(s.legacyTokens, false, 'rows made now never accept id-based links');
+    }
+    assert.notEqual(first.tokenKey, second.tokenKey);
+    assert.equal(store.byTokenKey(first.tokenKey)?.emailNormalized, 'ada@example.com');
+    store.setStatus('ada@example.com', 'active', 'confirmed', 'cli');
+    assert.equal(store.get('ada@example.com')?.tokenKey, first.tokenKey, 'a status change keeps the key');
+    store.importMany([{ email: 'Ada@Example.com', emailNormalized: 'ada@example.com', name: 'Ada L', attributes: { city: 'Leeds' } }], 'import:x.csv');
+    assert.equal(store.get('ada@example.com')?.tokenKey, first.tokenKey, 'an import update keeps the key');
+    store.importMany([{ email: 'cy@example.com', emailNormalized: 'cy@example.com', name: '', attributes: {} }], 'import:x.csv');
+    const imported = store.get('cy@example.com')!;
+    assert.match(imported.tokenKey, /^[0-9a-f]{32}$/);
+    assert.ok(![first.tokenKey, second.tokenKey].includes(imported.tokenKey));
+    store.purge('ada@example.com');
+    assert.equal(store.byTokenKey(first.tokenKey), null, 'gone with the row');
+    const again = store.add(ada);
+    assert.notEqual(again.tokenKey, first.tokenKey, 'the same address signing up again is a new person to its links');
+    assert.equal(store.byTokenKey(first.tokenKey), null);
+    assert.equal(store.byTokenKey('not a key'), null);
+  });
 }

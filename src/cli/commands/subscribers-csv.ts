@@ -5,6 +5,7 @@ import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import type { Status } from '../../store/subscriber.ts';
 import { csvLine, parseCsv } from '../../subscribers/csv.ts';
+import { exportCsv } from '../../subscribers/export-csv.ts';
 import { planImport, type ImportPlan } from '../../subscribers/import-plan.ts';
 import type { SubscribersContext } from './subscribers.ts';
 
@@ -79,16 +80,12 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
   }
 }
 
-/** `newsletter subscribers export [--status S]`: CSV on stdout, with formula-like cells neutralised. */
+/** `newsletter subscribers export [--status S]`: CSV on stdout, every attribute, formula-like cells neutralised. */
 export function runExport(ctx: SubscribersContext, opts: { status?: Status }): number {
   const db = openDatabase(databasePath(ctx.root, ctx.env));
   try {
     const list = new SqliteSubscriberStore(db).list(opts.status ? { status: opts.status } : {});
-    const out: string[] = [csvLine(['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'])];
-    for (const s of list) {
-      out.push(csvLine([s.email, s.name, s.status, s.source, s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '']));
-    }
-    process.stdout.write(out.join(''));
+    process.stdout.write(exportCsv(list));
     return 0;
   } finally {
     db.close();

@@ -84,7 +84,8 @@ function row(s: Subscriber): string {
 export function runList(ctx: SubscribersContext, opts: { status?: Status; json: boolean }): number {
   return withStore(ctx, (store) => {
     const list = store.list(opts.status ? { status: opts.status } : {});
-    if (opts.json) out(JSON.stringify(list, null, 2));
+    // The token key is the store's own business (what links are signed with), not part of the list a writer shares.
+    if (opts.json) out(JSON.stringify(list.map(({ tokenKey: _key, legacyTokens: _legacy, ...s }) => s), null, 2));
     else {
       out(['email', 'name', 'status', 'since'].join('\t'));
       for (const s of list) out(row(s));

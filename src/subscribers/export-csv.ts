@@ -1,0 +1,45 @@
+/**
+ * `subscribers export` as CSV, made so that importing it again loses and changes nothing.
+ *
+ * - Every attribute gets a column, after the fixed ones, in the order first met.
+ * - The email address is written as it is: the address rule admits no parentheses, quotes or spaces, so no
+ *   address can be a working formula, and a prefix would change the address on re-import.
+ * - Every other cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with `'`; so that
+ *   the prefix can be taken off again, a cell that already starts with `'` gets one more. {@link unescapeCell}
+ *   undoes it, for files in this format only ({@link isExportHeader}).
+ */
+import type { Subscriber } from '../store/subscriber.ts';
+import { exportCell } from './csv.ts';
+
+/** The fixed columns, in order; the import recognises its own export by them and takes 3 to 7 as bookkeeping. */
+export const EXPORT_COLUMNS = ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
+
+export function exportCsv(list: readonly Subscriber[]): string {
+  const keys = new Set<string>();
+  for (const s of list) for (const key of Object.keys(s.attributes)) keys.add(key);
+  const attributes = [...keys];
+  const lines = [line([...EXPORT_COLUMNS, ...attributes].map((header) => escapeCell(header)))];
+  for (const s of list) {
+    const cells = [s.name, s.status, s.source, s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '', ...attributes.map((key) => s.attributes[key] ?? '')];
+    lines.push(line([exportCell(s.email, true), ...cells.map(escapeCell)]));
+  }
+  return lines.join('');
+}
+
+/** True when a header is this export's: its first cells are {@link EXPORT_COLUMNS}, exactly. */
+export function isExportHeader(header: readonly string[]): boolean {
+  return EXPORT_COLUMNS.every((column, i) => header[i] === column);
+}
+
+/** A cell of this export as it was before {@link exportCsv} neutralised it. */
+export function unescapeCell(cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell;
+}
+
+function escapeCell(cell: string): string {
+  return exportCell(cell.startsWith("'") ? `'${cell}` : cell);
+}
+
+function line(cells: readonly string[]): string {
+  return `${cells.join(',')}\r\n`;
+}
