@@ -77,9 +77,14 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cmd.port;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(cmd.host);
-  process.stdout.write(`Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.\n`);
-  process.stdout.write(`Confirmation emails go to ${mail.description}, from a queue in the database that retries them for a day.\n`);
-  process.stdout.write(existsSync(webRoot) ? 'Serving the web archive from dist/web/.\n' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.\n');
+  process.stdout.write(
+    [
+      `Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
+      `Confirmation emails go to ${mail.description}, from a queue in the database that retries them for a day.`,
+      existsSync(webRoot) ? 'Serving the web archive from dist/web/.' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.',
+      '',
+    ].join('\n'),
+  );
   // Emails a previous run left queued (SMTP was down, or it was stopped) go out now.
   sender.start();
   await new Promise<void>((resolve) => {
