@@ -82,6 +82,11 @@ export class ConfirmationSender {
     await this.#running;
   }
 
+  /** Whether emails are being sent right now (so `stop` waits for them). */
+  get busy(): boolean {
+    return this.#running !== null;
+  }
+
   /** Sends every row due now, batch after batch; returns how many rows were handled. */
   async runOnce(): Promise<number> {
     while (this.#running) await this.#running;
@@ -133,7 +138,15 @@ export class ConfirmationSender {
     for (;;) {
       const claimed = this.#queue.claimDue(this.#now().getTime(), BATCH, this.#options.leaseMs ?? DEFAULT_LEASE_MS);
       if (claimed.length === 0) return handled;
-      const transport = this.#options.openTransport();
+      handled += claimed.length;
+      let transport: MessageTransport;
+      try {
+        transport = this.#options.openTransport();
+      } catch (error) {
+        // Nowhere to send them now: each is retried later like any temporary failure, not held until its lease ends.
+        for (const row of claimed) this.#record(row, { kind: 'retry', reply: (error as Error).message, slowDown: false }, maskAddress(row.email));
+        continue;
+      }
       try {
         const results = await Promise.allSettled(claimed.map((row) => this.#send(transport, row)));
         const failure = results.find((r) => r.status === 'rejected');
@@ -141,7 +154,6 @@ export class ConfirmationSender {
       } finally {
         await transport.close();
       }
-      handled += claimed.length;
     }
   }
 

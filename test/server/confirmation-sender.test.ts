@@ -146,3 +146,23 @@ test('sender: a 550 5.1.1 marks the pending subscriber bounced, never retried; s
   await sender.runOnce();
   assert.equal(s.peer.dataReceived('nobody@example.com'), 0, 'never retried');
 });
+
+test('sender: when the transport cannot be opened, the claimed rows are rescheduled like a temporary failure, not left held', async (t) => {
+  const s = await setUp(t);
+  const { config } = await projectSetup();
+  let broken = true;
+  const working = () => createSmtpTransport({ url: s.peer.url, concurrency: 1, timeoutMs: 2000 });
+  const sender = new ConfirmationSender({ db: s.db, config, keyring, now: () => new Date(s.clock.now), log: (line) => s.logged.push(line), openTransport: () => {
+    if (broken) throw new Error('the outbox folder is not writable');
+    return working();
+  } });
+  const { subscriber } = s.signUpAs('patient@example.com');
+  await sender.runOnce();
+  const row = only(s.queue.forSubscriber(subscriber.id));
+  assert.equal(row.state, 'queued');
+  assert.equal(row.lastError, 'the outbox folder is not writable');
+  broken = false;
+  s.clock.now = row.nextAttemptAt;
+  await sender.runOnce();
+  assert.equal(s.peer.copiesOf('patient@example.com'), 1);
+});

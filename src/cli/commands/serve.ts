@@ -91,6 +91,8 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // A second Ctrl-C ends the process at once; an email it cuts off is sent again once its sender's hold has run out.
+  if (sender.busy) process.stdout.write('Stopping: waiting for the confirmation emails in flight (Ctrl-C again to quit now).\n');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await sender.stop();
   db.close();
