@@ -202,12 +202,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('serve')
-    .description('the public server: sign-up with double opt-in, confirm, one-click unsubscribe (needs NEWSLETTER_SECRET)')
+    .description('the public server: sign-up with double opt-in, confirm, one-click unsubscribe (needs NEWSLETTER_SECRET, and SMTP_URL or --outbox)')
     .addOption(portFlag(8787))
     .addOption(HOST_FLAG)
-    .action(async (opts: { port: number; host: string }) => {
-      const { runServe } = await import('./commands/serve.ts');
-      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, env: process.env });
+    .option('--outbox [dir]', 'write confirmation emails as .eml files in dir (default: dist/outbox/confirmations) instead of sending them through SMTP_URL')
+    .action(async (opts: { port: number; host: string; outbox?: string | true }) => {
+      const { runServe, DEFAULT_CONFIRMATION_OUTBOX } = await import('./commands/serve.ts');
+      const outbox = opts.outbox === true ? DEFAULT_CONFIRMATION_OUTBOX : (opts.outbox ?? null);
+      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, env: process.env, outbox });
     });
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');

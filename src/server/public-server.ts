@@ -1,20 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
-import { escapeHtml } from '../core/escape.ts';
-import { deliver } from '../send/deliver.ts';
 import { retryWhileBusy, useServerBusyTimeout } from '../store/busy-retry.ts';
+import { SqliteConfirmationQueue } from '../store/confirmation-queue.ts';
 import { DatabaseBusyError, type Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
+import { maskAddress } from '../subscribers/mask-address.ts';
 import { cleanFormName } from '../subscribers/name.ts';
 import { subscriberForToken } from '../tokens/subscriber-for-token.ts';
-import { signToken, verifyToken, type Keyring } from '../tokens/tokens.ts';
+import { verifyToken, type Keyring } from '../tokens/tokens.ts';
 import { serveArchive } from './archive-files.ts';
 import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
+import { resendConfirmation, signUp, type SignUpResult } from './sign-up.ts';
 
 export interface PublicAppOptions {
   root: string;
@@ -23,8 +24,11 @@ export interface PublicAppOptions {
   config: Config;
   db: Db;
   keyring: Keyring;
-  env: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** Called when a confirmation email was queued, so the sender sends it now rather than at its next poll. */
+  onConfirmationQueued?: () => void;
+  /** One line per sign-up, confirmation and unsubscription, the address masked; none when absent. */
+  log?: (line: string) => void;
 }
 
 /** Form posts are a few fields; anything bigger is refused before it is read. */
@@ -33,7 +37,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /**
  * The public side: sign-up with double opt-in, confirmation and one-click unsubscribe (RFC 8058). A GET or HEAD
  * never changes anything (mail scanners fetch links); only a POST does. Every bad token, whatever is wrong with it,
- * gets the same 404, and nothing changes.
+ * gets the same 404, and nothing changes. No request sends mail: a sign-up queues its confirmation email in the
+ * database (`ConfirmationSender` mails it), so the answer and its timing never depend on the address or on SMTP.
  */
 export function publicApp(options: PublicAppOptions): Hono {
   const { config, db, keyring } = options;
@@ -41,9 +46,10 @@ export function publicApp(options: PublicAppOptions): Hono {
   // Writes wait for a lock held elsewhere (an import) off the event loop: see busy-retry.ts.
   useServerBusyTimeout(db);
   const store = new SqliteSubscriberStore(db, now);
+  const desk = { db, store, queue: new SqliteConfirmationQueue(db) };
+  const log = options.log ?? (() => {});
   const page = loadPages(options.root, config);
   const perClient = new RateLimiter(10, 10 * 60_000);
-  const perAddress = new RateLimiter(3, 60 * 60_000);
   const app = new Hono();
 
   const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
@@ -57,19 +63,12 @@ export function publicApp(options: PublicAppOptions): Hono {
   });
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
 
-  /** Sends the confirmation email with a fresh link. */
-  const sendConfirmation = async (tokenKey: string, email: string) => {
-    const link = `${config.url}/confirm/${signToken(keyring, 'confirm', tokenKey, now())}`;
-    await deliver(
-      {
-        from: { name: config.from.name ?? config.name, address: config.from.email },
-        to: email,
-        subject: `Confirm your subscription to ${config.name}`,
-        text: `Please confirm that you want to receive ${config.name}:\n\n${link}\n\nIf you did not ask for this, ignore this email; you will not be added.\n`,
-        html: `<p>Please confirm that you want to receive ${escapeHtml(config.name)}:</p><p><a href="${escapeHtml(link)}">Confirm my subscription</a></p><p>If you did not ask for this, ignore this email; you will not be added.</p>`,
-      },
-      { root: options.root, env: options.env, folder: 'confirmations' },
-    );
+  /** The log line of a sign-up or a resend, and a nudge to the sender when an email was queued. */
+  const queued = (what: string, result: SignUpResult) => {
+    const who = maskAddress(result.subscriber.email);
+    if (!result.queued) return log(`${what} ${who}: ${result.why}; nothing sent`);
+    log(`${what} ${who}: ${result.was === null ? 'new, pending' : result.was === 'unsubscribed' ? 'unsubscribed, pending again' : result.was}; confirmation email queued`);
+    options.onConfirmationQueued?.();
   };
 
   app.post('/subscribe', async (c) => {
@@ -77,26 +76,18 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
     const form = await c.req.parseBody();
     const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
-    const sent: PageContent = { title: 'Check your inbox', message: 'If that address can receive email, a message with a confirmation link is on its way. Nothing happens until you click it.' };
+    const sent: PageContent = {
+      title: 'Check your inbox',
+      message: 'If that address can receive email, a message with a confirmation link is on its way (one a day at most). Nothing happens until you click it. Already subscribed? Then there is nothing more to do.',
+    };
     // A filled honeypot is a bot: it gets the same answer and nothing happens.
     if (text('website') !== '') return show(c, sent);
     const address = checkAddress(text('email'));
     if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
     const name = cleanFormName(text('name'));
-    if (!perAddress.hit(address.normalized, now().getTime())) return show(c, sent);
-    const subscriber = await retryWhileBusy(() => {
-      const known = store.get(address.normalized);
-      if (!known) {
-        return store.add({ email: address.address, emailNormalized: address.normalized, name, status: 'pending', source: 'form', reason: 'signed up on the web' });
-      }
-      if (known.status !== 'active' && known.status !== 'pending') {
-        // Someone who left asks to come back: pending again, and only their own click on the new link completes it.
-        store.setStatus(known.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
-      }
-      return known;
-    });
-    // The answer is the same whether or not the address was known; only someone who can read its mail learns more.
-    if (subscriber.status !== 'active') await sendConfirmation(subscriber.tokenKey, subscriber.email);
+    // The same answer, after the same work, whatever the address; only someone who can read its mail learns more.
+    const signUpRequest = { email: address.address, emailNormalized: address.normalized, name };
+    queued('sign-up', await retryWhileBusy(() => signUp(desk, signUpRequest, now())));
     return show(c, sent);
   });
 
@@ -114,12 +105,24 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.post('/confirm/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'confirm', now());
-    if (!check.ok) return confirmPage(c, token);
+    if (!check.ok) {
+      log(`confirm: ${check.expired ? 'expired' : 'unrecognised'} link`);
+      return confirmPage(c, token);
+    }
     const subscriber = subscriberForToken(store, check);
-    if (!subscriber) return notFound(c);
+    if (!subscriber) {
+      log('confirm: unrecognised link');
+      return notFound(c);
+    }
+    const who = maskAddress(subscriber.email);
     // Only a pending subscriber is confirmed: an old link never brings back someone who has since left.
-    if (subscriber.status === 'pending') await retryWhileBusy(() => store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form'));
-    else if (subscriber.status !== 'active') return show(c, { title: 'This link no longer applies', message: `${subscriber.email} has left ${config.name} since this link was sent. To come back, sign up again.` });
+    if (subscriber.status === 'pending') {
+      await retryWhileBusy(() => store.setStatus(subscriber.emailNormalized, 'active', 'confirmed by email', 'form'));
+      log(`confirm ${who}: confirmed, active`);
+    } else if (subscriber.status !== 'active') {
+      log(`confirm ${who}: ${subscriber.status}, link no longer applies`);
+      return show(c, { title: 'This link no longer applies', message: `${subscriber.email} has left ${config.name} since this link was sent. To come back, sign up again.` });
+    } else log(`confirm ${who}: already active`);
     return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
   });
 
@@ -128,10 +131,8 @@ export function publicApp(options: PublicAppOptions): Hono {
     const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
     const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
-    if (subscriber.status !== 'active' && perAddress.hit(subscriber.emailNormalized, now().getTime())) {
-      await sendConfirmation(subscriber.tokenKey, subscriber.email);
-    }
-    return show(c, { title: 'Check your inbox', message: 'A new confirmation link is on its way.' });
+    queued('resend', await retryWhileBusy(() => resendConfirmation(desk, subscriber, now())));
+    return show(c, { title: 'Check your inbox', message: 'If you still need one, a new confirmation link is on its way (one a day at most).' });
   });
 
   app.get('/unsubscribe/:token', (c) => {
@@ -147,12 +148,16 @@ export function publicApp(options: PublicAppOptions): Hono {
   app.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
     const subscriber = subscriberForToken(store, check);
-    if (!subscriber) return notFound(c);
+    if (!subscriber) {
+      log('unsubscribe: unrecognised link');
+      return notFound(c);
+    }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form['List-Unsubscribe'] === 'One-Click';
     const changed = await retryWhileBusy(() =>
       store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web'),
     );
+    log(`unsubscribe ${maskAddress(subscriber.email)}: ${changed ? 'unsubscribed' : 'already unsubscribed'}${oneClick ? ' (one-click)' : ''}`);
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
 

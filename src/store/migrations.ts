@@ -81,4 +81,22 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE subscribers SET token_key = lower(hex(randomblob(16))), legacy_tokens = 1;
   CREATE UNIQUE INDEX subscribers_token_key ON subscribers (token_key);
   `,
+  // 4: the confirmation queue (src/store/confirmation-queue.ts): one row per sign-up request, written in the request's
+  // transaction; the server's sender mails the `queued` ones. Times are in ms.
+  `
+  CREATE TABLE confirmation_emails (
+    id INTEGER PRIMARY KEY,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'in_doubt', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    requested_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT,
+    reply TEXT
+  );
+  CREATE INDEX confirmation_emails_due ON confirmation_emails (state, next_attempt_at);
+  CREATE INDEX confirmation_emails_subscriber ON confirmation_emails (subscriber_id, requested_at);
+  `,
 ];

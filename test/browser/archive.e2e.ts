@@ -66,7 +66,6 @@ before(async () => {
     config,
     db,
     keyring: keyringFromEnv('a-test-secret-that-is-long-enough-0123456789'),
-    env: { NEWSLETTER_INBOX_PORT: String(inbox.port) },
   });
   browser = await launch();
 });

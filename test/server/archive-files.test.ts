@@ -20,7 +20,7 @@ function archive(t: TestContext, files: Record<string, string>, url = 'https://n
   const db = openDatabase(join(dir, 'data', 'test.db'));
   t.after(() => db.close());
   const config = parseConfig(`url: ${url}\n`);
-  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring, env: {} });
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
   return { dir, app };
 }
 

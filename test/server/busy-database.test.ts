@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Inbox } from '../../src/preview/inbox.ts';
+import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
@@ -25,7 +27,9 @@ test('a lock held elsewhere for 6 s: sign-up and one-click unsubscribe wait off 
   await inbox.listen(0);
   t.after(() => inbox.close());
   const { config } = await projectSetup();
-  const app = publicApp({ root: dir, config, db, keyring, env: { NEWSLETTER_INBOX_PORT: String(inbox.port) } });
+  const app = publicApp({ root: dir, config, db, keyring });
+  const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport });
   const store = new SqliteSubscriberStore(db);
   const reader = store.add({ email: 'reader@example.com', emailNormalized: 'reader@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
   const leaver = store.add({ email: 'leaver@example.com', emailNormalized: 'leaver@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
@@ -59,5 +63,7 @@ test('a lock held elsewhere for 6 s: sign-up and one-click unsubscribe wait off 
   assert.equal(released, true, 'they finished once the lock was let go');
   assert.equal(store.get('new@example.com')?.status, 'pending', 'the sign-up is stored');
   assert.equal(store.get('leaver@example.com')?.status, 'unsubscribed', 'the unsubscribe is stored');
+  // The confirmation email was queued with the sign-up; the server's sender mails it.
+  await sender.runOnce();
   assert.deepEqual(inbox.messages.map((m) => m.envelope.to.map((a) => a.toLowerCase())), [['new@example.com']], 'and its confirmation sent');
 });

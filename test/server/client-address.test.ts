@@ -33,7 +33,7 @@ async function listen(t: TestContext, trustProxy: number): Promise<string> {
   t.after(() => db.close());
   const config = parseConfig(`server:\n  trust_proxy: ${trustProxy}\n`);
   // The honeypot answers without sending mail: the rate limit, counted first, is all that is exercised here.
-  const app = publicApp({ root: dir, config, db, keyring, env: {}, now: () => new Date('2026-11-25T10:00:00Z') });
+  const app = publicApp({ root: dir, config, db, keyring, now: () => new Date('2026-11-25T10:00:00Z') });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

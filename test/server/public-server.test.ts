@@ -1,15 +1,22 @@
-/** The public server (issue 5; HOSTILE-INPUTS 17-21): double opt-in, one-click unsubscribe, tokens, limits. */
+/** The public server (issue 5; HOSTILE-INPUTS 17-21; issue 12, findings 3, 4, 7): double opt-in through the confirmation queue, one-click unsubscribe, tokens, limits, logs. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hono } from 'hono';
+import { simpleParser } from 'mailparser';
 import { Inbox } from '../../src/preview/inbox.ts';
+import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
+import { SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { STATUSES } from '../../src/store/subscriber.ts';
 import { keyringFromEnv, signToken } from '../../src/tokens/tokens.ts';
 import { projectFor, projectSetup, ROOT } from '../support/fixtures.ts';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
 
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
 
@@ -22,11 +29,18 @@ async function server(t: TestContext, start = Date.parse('2026-11-25T10:00:00Z')
   t.after(() => inbox.close());
   const clock = { now: start };
   const { config } = await projectSetup();
-  const app: Hono = publicApp({ root: dir, config, db, keyring, env: { NEWSLETTER_INBOX_PORT: String(inbox.port) }, now: () => new Date(clock.now) });
+  const now = () => new Date(clock.now);
+  const app: Hono = publicApp({ root: dir, config, db, keyring, now });
+  const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now });
   const store = new SqliteSubscriberStore(db);
-  const post = (path: string, body: Record<string, string> | FormData = {}) =>
-    app.request(path, { method: 'POST', body: body instanceof FormData ? body : new URLSearchParams(body) });
-  return { app, db, store, inbox, clock, post };
+  /** A POST; then the confirmation emails it queued are sent, as the server's sender does right after. */
+  const post = async (path: string, body: Record<string, string> | FormData = {}) => {
+    const response = await app.request(path, { method: 'POST', body: body instanceof FormData ? body : new URLSearchParams(body) });
+    if (db.open) await sender.runOnce();
+    return response;
+  };
+  return { app, db, store, inbox, clock, post, sender };
 }
 
 const tokenIn = (text: string, purpose: string) => new RegExp(`/${purpose}/([A-Za-z0-9_.-]+)`).exec(text)?.[1];
@@ -182,6 +196,7 @@ test('confirm: an old link never brings back someone who left; signing up again 
   const replay = await s.post(`/confirm/${token}`);
   assert.match(await replay.text(), /has left/);
   assert.equal(s.store.get('leaver@example.com')?.status, 'unsubscribed');
+  s.clock.now += 25 * 3600_000; // one confirmation email a day at most (issue 12, finding 4)
   await s.post('/subscribe', { email: 'leaver@example.com' });
   assert.equal(s.store.get('leaver@example.com')?.status, 'pending', 'asking again makes them pending, not active');
   const fresh = tokenIn(s.inbox.messages[0]?.text ?? '', 'confirm')!;
@@ -195,7 +210,7 @@ test('serve: the built web archive is served, pages and feed, for GET and HEAD',
   const db = openDatabase(join(dir, 'data', 'test.db'));
   t.after(() => db.close());
   const { config } = await projectSetup();
-  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring, env: {} });
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
   assert.match(await (await app.request('/')).text(), /<title>Archive<\/title>/);
   assert.match(await (await app.request('/some-issue/')).text(), /<title>Issue<\/title>/);
   const feed = await app.request('/feed.xml');
@@ -206,3 +221,151 @@ test('serve: the built web archive is served, pages and feed, for GET and HEAD',
   assert.equal((await app.request('/nothing-here/')).status, 404);
 });
 
+
+/** Waits for something the code under test does in the background; a generous limit, so only a hang fails. */
+async function until(condition: () => boolean, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error('gave up waiting');
+    await sleep(20);
+  }
+}
+
+/** Every kind of address the form can meet, each already in its state except `unknown`. */
+const KINDS = ['unknown', 'pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+
+function seedKinds(store: SqliteSubscriberStore): void {
+  for (const kind of STATUSES) {
+    store.add({ email: `${kind}@example.com`, emailNormalized: `${kind}@example.com`, name: '', status: kind, source: 'cli', reason: 'seeded' });
+  }
+}
+
+/** The app and its confirmation sender on one database, mailing through `peer`, with a clock the test moves. */
+async function queuedServer(t: TestContext, peer: SmtpPeer) {
+  const dir = projectFor(t);
+  const db = openDatabase(join(dir, 'data', 'test.db'));
+  t.after(() => db.close());
+  const clock = { now: Date.parse('2026-11-25T10:00:00Z') };
+  const now = () => new Date(clock.now);
+  const { config } = await projectSetup();
+  const logged: string[] = [];
+  const log = (line: string) => logged.push(line);
+  const openTransport = () => createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 300 });
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now, log });
+  t.after(() => sender.stop());
+  const app = publicApp({ root: dir, config, db, keyring, now, log, onConfirmationQueued: () => sender.wake() });
+  const store = new SqliteSubscriberStore(db);
+  const post = (path: string, body: Record<string, string>) => app.request(path, { method: 'POST', body: new URLSearchParams(body) });
+  return { app, db, store, clock, sender, post, logged, queue: new SqliteConfirmationQueue(db) };
+}
+
+test('sign-up (issue 12, finding 3): with SMTP hanging, then down, every kind of address gets the same 200 and page; the queue delivers once SMTP is back', async (t) => {
+  let mode: 'hang' | 'down' | 'up' = 'hang';
+  const peer = await startSmtpPeer({ onConnect: () => (mode === 'hang' ? 'hang' : mode === 'down' ? { code: 421, message: '4.3.2 try again later' } : undefined) });
+  t.after(() => peer.close());
+  const s = await queuedServer(t, peer);
+  seedKinds(s.store);
+  s.sender.start();
+  const answers = new Map<string, { status: number; body: string }>();
+  for (const kind of KINDS) {
+    const r = await s.post('/subscribe', { email: `${kind}@example.com` });
+    answers.set(kind, { status: r.status, body: await r.text() });
+  }
+  for (const kind of KINDS) assert.deepEqual(answers.get(kind), answers.get('unknown'), `${kind} gets what an unknown address gets`);
+  assert.equal(answers.get('unknown')?.status, 200);
+  assert.equal(peer.received().length, 0, 'the answers came while the server had sent nothing');
+  const pendingRows = () => KINDS.flatMap((k) => s.queue.forSubscriber(s.store.get(`${k}@example.com`)!.id)).filter((r) => r.state === 'queued');
+  // The running sender tries each one (the silent server times out) and puts it back in the queue.
+  await until(() => pendingRows().length === 3 && pendingRows().every((r) => r.attempts === 1));
+  await s.sender.stop();
+  assert.equal(pendingRows().length, 3, 'unknown, pending and unsubscribed wait in the queue');
+  assert.ok(pendingRows().every((r) => r.attempts === 1 && r.lastError), JSON.stringify(pendingRows()));
+
+  mode = 'down';
+  const firstRetry = Math.max(...pendingRows().map((r) => r.nextAttemptAt));
+  s.clock.now = firstRetry;
+  await s.sender.runOnce();
+  const rows = pendingRows();
+  assert.ok(rows.every((r) => r.attempts === 2 && /421/.test(r.lastError ?? '')), JSON.stringify(rows));
+  assert.ok(rows.every((r) => r.nextAttemptAt - s.clock.now > 50_000), 'the second delay is longer than the first');
+  assert.equal(peer.received().length, 0);
+
+  mode = 'up';
+  s.clock.now = Math.max(...rows.map((r) => r.nextAttemptAt));
+  await s.sender.runOnce();
+  for (const kind of KINDS) {
+    const expected = ['unknown', 'pending', 'unsubscribed'].includes(kind) ? 1 : 0;
+    assert.equal(peer.copiesOf(`${kind}@example.com`), expected, `${kind}: ${expected} confirmation email`);
+  }
+  assert.deepEqual(
+    KINDS.map((k) => s.store.get(`${k}@example.com`)?.status),
+    ['pending', 'pending', 'active', 'pending', 'bounced', 'complained'],
+    'bounced and complained addresses are never moved back to pending by the form',
+  );
+  const mail = await simpleParser(peer.received().find((m) => m.to === 'unknown@example.com')!.raw);
+  assert.equal(mail.subject, 'Confirm your subscription to The Dissent Desk');
+  const token = tokenIn(mail.text ?? '', 'confirm')!;
+  assert.equal((await s.post(`/confirm/${token}`, {})).status, 200);
+  assert.equal(s.store.get('unknown@example.com')?.status, 'active');
+  await s.sender.runOnce();
+  assert.equal(pendingRows().length, 0, 'nothing is left to send');
+});
+
+test('sign-up (issue 12, finding 4): at most one confirmation email per address per day, from the form or "send me a new link"', async (t) => {
+  const peer = await startSmtpPeer();
+  t.after(() => peer.close());
+  const s = await queuedServer(t, peer);
+  const start = s.clock.now;
+  const answers = new Set<string>();
+  for (const hours of [0, 0, 1, 6, 23.9]) {
+    s.clock.now = start + hours * 3600_000;
+    const r = await s.post('/subscribe', { email: 'Target@Example.com' });
+    assert.equal(r.status, 200);
+    answers.add(await r.text());
+    await s.sender.runOnce();
+  }
+  assert.equal(answers.size, 1, 'the same page every time');
+  assert.equal(peer.copiesOf('Target@Example.com'), 1, 'one email in the first day');
+  // An expired link's "send me a new link" counts against the same day.
+  const token = tokenIn((await simpleParser(peer.received()[0]!.raw)).text ?? '', 'confirm')!;
+  s.clock.now = start + 23.95 * 3600_000;
+  assert.equal((await s.post(`/confirm/${token}/resend`, {})).status, 200);
+  await s.sender.runOnce();
+  assert.equal(peer.copiesOf('Target@Example.com'), 1);
+  s.clock.now = start + 24.1 * 3600_000;
+  await s.post('/subscribe', { email: 'target@example.com' });
+  await s.post('/subscribe', { email: 'target@example.com' });
+  await s.sender.runOnce();
+  assert.equal(peer.copiesOf('Target@Example.com'), 2, 'a day later, one more');
+  assert.equal(s.store.get('target@example.com')?.status, 'pending');
+  // Someone who unsubscribed an hour after a confirmation email is not moved to pending again within the day.
+  s.store.setStatus('target@example.com', 'unsubscribed', 'test', 'cli');
+  s.clock.now += 3600_000;
+  await s.post('/subscribe', { email: 'target@example.com' });
+  await s.sender.runOnce();
+  assert.equal(s.store.get('target@example.com')?.status, 'unsubscribed', 'nothing changes while the limit holds');
+  assert.equal(peer.copiesOf('Target@Example.com'), 2);
+});
+
+test('sign-up (issue 12, finding 7): one log line per sign-up, confirmation and unsubscription, the address masked and no token', async (t) => {
+  const peer = await startSmtpPeer();
+  t.after(() => peer.close());
+  const s = await queuedServer(t, peer);
+  await s.post('/subscribe', { email: 'Maria.Lopez@example.org' });
+  await s.sender.runOnce();
+  const token = tokenIn((await simpleParser(peer.received()[0]!.raw)).text ?? '', 'confirm')!;
+  await s.post(`/confirm/${token}`, {});
+  const key = s.store.get('maria.lopez@example.org')!.tokenKey;
+  const unsubscribe = signToken(keyring, 'unsubscribe', key, new Date(s.clock.now));
+  await s.post(`/unsubscribe/${unsubscribe}`, { 'List-Unsubscribe': 'One-Click' });
+  await s.post('/subscribe', { email: 'maria.lopez@example.org' });
+  assert.deepEqual(s.logged, [
+    'sign-up M***@example.org: new, pending; confirmation email queued',
+    'confirmation email to M***@example.org: sent (250 OK: queued)',
+    'confirm M***@example.org: confirmed, active',
+    'unsubscribe M***@example.org: unsubscribed (one-click)',
+    'sign-up M***@example.org: a confirmation email was already queued in the last 24 hours; nothing sent',
+  ]);
+  const all = s.logged.join('\n');
+  assert.doesNotMatch(all, /maria|lopez/i);
+  assert.ok(!all.includes(token) && !all.includes(unsubscribe), 'no token in the log');
+});

@@ -9,6 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Inbox } from '../../src/preview/inbox.ts';
+import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase } from '../../src/store/open.ts';
@@ -40,9 +42,17 @@ async function server(t: TestContext, prepare?: (path: string) => void) {
   t.after(() => inbox.close());
   const clock = { now: START };
   const { config } = await projectSetup();
-  const app = publicApp({ root: dir, config, db, keyring, env: { NEWSLETTER_INBOX_PORT: String(inbox.port) }, now: () => new Date(clock.now) });
-  const store = new SqliteSubscriberStore(db, () => new Date(clock.now));
-  const post = (path: string, body: Record<string, string> = {}) => app.request(path, { method: 'POST', body: new URLSearchParams(body) });
+  const now = () => new Date(clock.now);
+  const app = publicApp({ root: dir, config, db, keyring, now });
+  const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now });
+  const store = new SqliteSubscriberStore(db, now);
+  /** A POST; then the confirmation emails it queued are sent, as the server's sender does right after. */
+  const post = async (path: string, body: Record<string, string> = {}) => {
+    const response = await app.request(path, { method: 'POST', body: new URLSearchParams(body) });
+    await sender.runOnce();
+    return response;
+  };
   const reference = await (await post('/unsubscribe/nothing-like-a-token')).text();
   return { app, db, store, inbox, clock, post, reference };
 }

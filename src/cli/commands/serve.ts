@@ -2,30 +2,64 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../../config/load.ts';
+import { chooseServerMail, type ServerMail } from '../../send/choose-transport.ts';
+import { ConfirmationSender } from '../../server/confirmation-sender.ts';
 import { publicApp } from '../../server/public-server.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
-import { keyringFromEnv } from '../../tokens/tokens.ts';
+import { keyringFromEnv, type Keyring } from '../../tokens/tokens.ts';
 
 export interface ServeCommand {
   root: string;
   port: number;
   host: string;
   env: NodeJS.ProcessEnv;
+  /** `--outbox [dir]`: write confirmation emails as `.eml` files there instead of sending them; null without it. */
+  outbox: string | null;
 }
 
-/** `newsletter serve`: the public sign-up, confirm and unsubscribe server, until Ctrl-C. Refuses to start without a secret. */
+/** Where `--outbox` with no folder writes. */
+export const DEFAULT_CONFIRMATION_OUTBOX = join('dist', 'outbox', 'confirmations');
+
+/** A log line on stdout: when, then what (addresses come masked). */
+function logLine(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+/**
+ * `newsletter serve`: the public sign-up, confirm and unsubscribe server, and the sender of the confirmation
+ * emails it queues, until Ctrl-C. Refuses to start without a secret, or without being told where mail goes.
+ */
 export async function runServe(cmd: ServeCommand): Promise<number> {
-  let keyring;
+  const config = await loadConfig(cmd.root);
+  const problems: string[] = [];
+  let keyring: Keyring | undefined;
+  let mail: ServerMail | undefined;
   try {
     keyring = keyringFromEnv(cmd.env.NEWSLETTER_SECRET);
   } catch (error) {
-    process.stderr.write(`newsletter serve: ${(error as Error).message}\n`);
+    problems.push((error as Error).message);
+  }
+  try {
+    mail = chooseServerMail({ root: cmd.root, env: cmd.env, outbox: cmd.outbox, sending: config.sending });
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (!keyring || !mail) {
+    for (const problem of problems) process.stderr.write(`newsletter serve: ${problem}\n`);
     return 1;
   }
-  const config = await loadConfig(cmd.root);
   const db = openDatabase(databasePath(cmd.root, cmd.env));
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport: mail.open, log: logLine });
   const webRoot = join(cmd.root, 'dist', 'web');
-  const app = publicApp({ root: cmd.root, webRoot: existsSync(webRoot) ? webRoot : null, config, db, keyring, env: cmd.env });
+  const app = publicApp({
+    root: cmd.root,
+    webRoot: existsSync(webRoot) ? webRoot : null,
+    config,
+    db,
+    keyring,
+    log: logLine,
+    onConfirmationQueued: () => sender.wake(),
+  });
   let server: ReturnType<typeof serve>;
   try {
     server = await new Promise((resolve, reject) => {
@@ -43,15 +77,26 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cmd.port;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(cmd.host);
-  process.stdout.write(`Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.\n`);
-  process.stdout.write(existsSync(webRoot) ? 'Serving the web archive from dist/web/.\n' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.\n');
+  process.stdout.write(
+    [
+      `Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
+      `Confirmation emails go to ${mail.description}, from a queue in the database that retries them for a day.`,
+      existsSync(webRoot) ? 'Serving the web archive from dist/web/.' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.',
+      '',
+    ].join('\n'),
+  );
   const hops = config.server.trust_proxy;
   if (hops > 0) process.stdout.write(`Rate limits take the client from X-Forwarded-For, behind ${hops} trusted prox${hops === 1 ? 'y' : 'ies'} (server.trust_proxy).\n`);
+  // Emails a previous run left queued (SMTP was down, or it was stopped) go out now.
+  sender.start();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // A second Ctrl-C ends the process at once; an email it cuts off is sent again once its sender's hold has run out.
+  if (sender.busy) process.stdout.write('Stopping: waiting for the confirmation emails in flight (Ctrl-C again to quit now).\n');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await sender.stop();
   db.close();
   return 0;
 }
