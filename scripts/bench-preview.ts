@@ -5,8 +5,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readBuildSources } from '../src/build/build.ts';
-import { setupFromSources } from '../src/build/setup.ts';
+import { readBuildSources } from '../src/project/sources.ts';
+import { setupFromSources } from '../src/project/setup.ts';
 import { parseIssue } from '../src/issue/parse.ts';
 import { startPreview } from '../src/preview/server.ts';
 import { renderIssue } from '../src/render/render-issue.ts';

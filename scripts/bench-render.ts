@@ -7,8 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mjml2html from 'mjml';
-import { readBuildSources } from '../src/build/build.ts';
-import { setupFromSources } from '../src/build/setup.ts';
+import { readBuildSources } from '../src/project/sources.ts';
+import { setupFromSources } from '../src/project/setup.ts';
 import { parseIssue } from '../src/issue/parse.ts';
 import { MJML_OPTIONS } from '../src/render/mjml-to-html.ts';
 import { renderIssue } from '../src/render/render-issue.ts';

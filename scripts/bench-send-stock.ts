@@ -6,11 +6,11 @@
  * Usage: node --import tsx scripts/bench-send-stock.ts <smtp-url> <count> <connections>
  */
 import { createTransport } from 'nodemailer';
-import { readBuildSources } from '../src/build/build.ts';
-import { setupFromSources } from '../src/build/setup.ts';
+import { readBuildSources } from '../src/project/sources.ts';
+import { setupFromSources } from '../src/project/setup.ts';
 import { parseIssue } from '../src/issue/parse.ts';
 import { renderIssue } from '../src/render/render-issue.ts';
-import { listId, messageId } from '../src/send/message.ts';
+import { listId, messageId } from '../src/send/compose/message.ts';
 import { generateIssue } from './generate-issue.ts';
 
 const [url, countText, connectionsText] = process.argv.slice(2);

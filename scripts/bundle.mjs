@@ -27,10 +27,10 @@ await rm(new URL('../lib', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: {
     cli: 'src/cli/main.ts',
-    'render-stack': 'src/build/render-stack.ts',
-    'render-worker': 'src/build/render-worker.ts',
-    'render-worker-for-send': 'src/send/render-worker-for-send.ts',
-    'dkim-worker': 'src/send/dkim-worker.ts',
+    'render-stack': 'src/project/render-stack.ts',
+    'render-worker': 'src/publish/render-worker.ts',
+    'render-worker-for-send': 'src/send/compose/render-worker-for-send.ts',
+    'dkim-worker': 'src/send/dkim/dkim-worker.ts',
     ...Object.fromEntries(commands.map((f) => [`cmd-${f.slice(0, -3)}`, `src/cli/commands/${f}`])),
   },
   outdir: 'lib',
@@ -53,7 +53,7 @@ await build({
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-// Outputs built by another renderer are rebuilt, not skipped as unchanged (src/build/renderer-fingerprint.ts).
+// Outputs built by another renderer are rebuilt, not skipped as unchanged (src/publish/renderer-fingerprint.ts).
 const stack = await readFile(new URL('../lib/render-stack.cjs', import.meta.url));
 const fingerprint = createHash('sha256').update(stack).digest('hex');
 await writeFile(new URL('../lib/renderer-fingerprint.txt', import.meta.url), `${fingerprint}\n`);

@@ -5,7 +5,7 @@ import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
 import { databaseRefusal, findProject, type Project } from '../project/root.ts';
 import { quietWhenOutputCloses } from './closed-output.ts';
-import { STATUSES } from '../store/subscriber.ts';
+import { STATUSES } from '../subscribers/subscriber.ts';
 
 function dateOption(value: string): string {
   if (!isRealDate(value)) throw new InvalidArgumentError('expected a real date written YYYY-MM-DD');

@@ -24,7 +24,7 @@ export type ReturnedMail =
   | { kind: 'unsubscribe'; address: string }
   | { kind: 'other'; why: string };
 
-/** 5.1.7 and 5.1.8 are about the sender's address, never the subscriber's (as in src/send/smtp-reply.ts). */
+/** 5.1.7 and 5.1.8 are about the sender's address, never the subscriber's (as in src/send/transport/smtp-reply.ts). */
 const SENDER_STATUS = new Set(['5.1.7', '5.1.8']);
 
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);

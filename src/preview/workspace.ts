@@ -1,8 +1,8 @@
-import { listIssueFiles, readBuildSources } from '../build/build.ts';
-import { issueReadProblem, readIssueFile } from '../build/issue-file.ts';
-import { parseIssue, renderIssue, setupFromSources } from '../build/render-stack.ts';
-import type { BuildSetup } from '../build/setup.ts';
-import { CONFIG_FILE } from '../config/file.ts';
+import { listIssueFiles, readBuildSources } from '../project/sources.ts';
+import { issueReadProblem, readIssueFile } from '../project/issue-file.ts';
+import { parseIssue, renderIssue, setupFromSources } from '../project/render-stack.ts';
+import type { BuildSetup } from '../project/setup.ts';
+import { CONFIG_FILE } from '../config/load.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { slugFromFileName } from '../issue/slug.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE } from '../config/file.ts';
+import { CONFIG_FILE } from '../config/load.ts';
 import { databasePath } from '../store/database-path.ts';
 
 /** Where a command works: the project's folder, and the folder it was run in. */

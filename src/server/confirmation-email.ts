@@ -2,7 +2,7 @@ import type { SendMailOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
-import type { Envelope } from '../send/outcome.ts';
+import type { Envelope } from '../send/transport/message-transport.ts';
 
 /** The double opt-in email: who it is from, the question, and the one link that answers it. */
 export function confirmationEmail(config: Config, to: string, link: string, date: Date): SendMailOptions {

@@ -1,11 +1,11 @@
 import type { Config } from '../config/schema.ts';
-import { nextAttempt } from '../send/backoff.ts';
-import type { MessageTransport, Outcome } from '../send/outcome.ts';
+import { nextAttempt } from '../send/pace/backoff.ts';
+import type { MessageTransport, Outcome } from '../send/transport/message-transport.ts';
 import { SqliteConfirmationQueue, type ClaimedConfirmation } from '../store/confirmation-queue.ts';
 import { transaction, type Db } from '../store/open.ts';
 import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { forLog, maskAddress } from '../subscribers/mask-address.ts';
-import { signToken, type Keyring } from '../tokens/tokens.ts';
+import { signToken, type Keyring } from '../subscribers/tokens.ts';
 import { composeConfirmation } from './confirmation-email.ts';
 
 export interface ConfirmationSenderOptions {

@@ -1,7 +1,7 @@
 import { CONFIRMATION_INTERVAL_MS, type SqliteConfirmationQueue } from '../store/confirmation-queue.ts';
 import { transaction, type Db } from '../store/open.ts';
 import type { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
-import type { Status, Subscriber } from '../store/subscriber.ts';
+import type { Status, Subscriber } from '../subscribers/subscriber.ts';
 
 export interface SignUpDesk {
   db: Db;

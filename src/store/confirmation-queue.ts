@@ -1,5 +1,5 @@
 import { transaction, type Db } from './open.ts';
-import type { Status } from './subscriber.ts';
+import type { Status } from '../subscribers/subscriber.ts';
 
 /**
  * `queued` (waiting, or waiting to be retried), `sending` (claimed by a sender until its lease ends), then one of:

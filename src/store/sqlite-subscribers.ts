@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { newTokenKey } from '../tokens/tokens.ts';
+import { newTokenKey } from '../subscribers/tokens.ts';
 import { transaction, type Db } from './open.ts';
-import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from './subscriber.ts';
+import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from '../subscribers/subscriber.ts';
 
 interface Row {
   id: number;

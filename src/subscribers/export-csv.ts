@@ -8,7 +8,7 @@
  *   the prefix can be taken off again, a cell that already starts with `'` gets one more. {@link unescapeCell}
  *   undoes it, for files in this format only ({@link isExportHeader}).
  */
-import type { Subscriber } from '../store/subscriber.ts';
+import type { Subscriber } from './subscriber.ts';
 import { exportCell } from './csv.ts';
 
 /** The fixed columns, in order; the import recognises its own export by them and takes 3 to 7 as bookkeeping. */

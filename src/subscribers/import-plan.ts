@@ -1,4 +1,4 @@
-import { STATUSES, type ImportRow, type Status } from '../store/subscriber.ts';
+import { STATUSES, type ImportRow, type Status } from './subscriber.ts';
 import { findColumns, nameOf, type CsvTable } from './csv.ts';
 import { checkAddress } from './email-address.ts';
 import { nameProblem } from './name.ts';

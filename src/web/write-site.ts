@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { writeFilesAtomically } from '../build/atomic-write.ts';
+import { writeFilesAtomically } from '../core/atomic-write.ts';
 import type { TemplateSet } from '../render/templates.ts';
 import { archivePages, atomFeed, FEED_SIZE, listed, sitemap, type WebEntry, type WebEntryMeta } from './site.ts';
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { build } from '../../src/build/build.ts';
+import { build } from '../../src/publish/build.ts';
 import { SAMPLES, sampleProject } from '../support/fixtures.ts';
 import { launch } from './browser.ts';
 

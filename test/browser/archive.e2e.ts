@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
-import { build } from '../../src/build/build.ts';
+import { build } from '../../src/publish/build.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { editFile, issueText, tempProject } from '../support/fixtures.ts';
 import { ARTEFACTS, launch } from './browser.ts';
 

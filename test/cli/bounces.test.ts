@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import type { Status } from '../../src/store/subscriber.ts';
+import type { Status } from '../../src/subscribers/subscriber.ts';
 import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
 import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';

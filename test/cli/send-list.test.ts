@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv, verifyToken } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv, verifyToken } from '../../src/subscribers/tokens.ts';
 import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';

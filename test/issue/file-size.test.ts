@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from '../../src/build/build.ts';
+import { build } from '../../src/publish/build.ts';
 import { ISSUE_FILE_MAX, parseIssue } from '../../src/issue/parse.ts';
 import { issueText, projectFor } from '../support/fixtures.ts';
 

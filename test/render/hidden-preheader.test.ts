@@ -14,7 +14,7 @@ import { getAttributeValue, getChildren, textContent } from 'domutils';
 import { isTag, type Element } from 'domhandler';
 import { hidePreheader } from '../../src/render/hidden-preheader.ts';
 import { sampleRecipient } from '../../src/render/render-issue.ts';
-import { MimeTemplate } from '../../src/send/mime-template.ts';
+import { MimeTemplate } from '../../src/send/compose/mime-template.ts';
 import { projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
 
 async function renderSample(name: string) {

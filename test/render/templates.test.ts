@@ -17,8 +17,8 @@ import { loadTemplateSources } from '../../src/render/load-templates.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
 import { TemplateError, TemplateSet } from '../../src/render/templates.ts';
 import type { TemplateSources } from '../../src/render/template-sources.ts';
-import { readBuildSources } from '../../src/build/build.ts';
-import { setupFromSources } from '../../src/build/setup.ts';
+import { readBuildSources } from '../../src/project/sources.ts';
+import { setupFromSources } from '../../src/project/setup.ts';
 import { editFile, issueText, projectFor, projectSetup, render } from '../support/fixtures.ts';
 
 const ISSUE = 'issues/2026-10-14-test.md';

@@ -1,7 +1,7 @@
 /** Retry delays for temporary failures: doubling to a 30-minute cap, ±10% jitter by subscriber, and giving up. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextAttempt, retryDelayMs } from '../../src/send/backoff.ts';
+import { nextAttempt, retryDelayMs } from '../../src/send/pace/backoff.ts';
 
 const MINUTE = 60_000;
 const BASES = [30_000, MINUTE, 2 * MINUTE, 4 * MINUTE, 8 * MINUTE, 16 * MINUTE, 30 * MINUTE, 30 * MINUTE];

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { Config } from '../../src/config/schema.ts';
-import { createDkimSigner, dkimFromEnv } from '../../src/send/dkim.ts';
-import { MimeTemplate } from '../../src/send/mime-template.ts';
+import { createDkimSigner, dkimFromEnv } from '../../src/send/dkim/dkim.ts';
+import { MimeTemplate } from '../../src/send/compose/mime-template.ts';
 import { projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
 
 const DOMAIN = 'dissentdesk.example.org';

@@ -11,7 +11,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Config } from '../../src/config/schema.ts';
 import { makePlaceholders } from '../../src/render/merge-tags.ts';
 import { RecipientTemplate, type Recipient } from '../../src/render/personalise.ts';
-import { MimeTemplate, type MimeTemplateInput } from '../../src/send/mime-template.ts';
+import { MimeTemplate, type MimeTemplateInput } from '../../src/send/compose/mime-template.ts';
 import { projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
 
 const DATE = new Date('2026-11-25T08:00:00Z');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOutboxTransport } from '../../src/send/outbox-transport.ts';
+import { createOutboxTransport } from '../../src/send/transport/outbox-transport.ts';
 import { projectFor } from '../support/fixtures.ts';
 
 const envelope = { from: 'bounces@example.org', to: 'reader@example.com' };

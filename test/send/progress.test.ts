@@ -12,7 +12,7 @@ import {
   type ProgressSnapshot,
   RateMeter,
   terminalLine,
-} from '../../src/send/progress.ts';
+} from '../../src/send/run/progress.ts';
 
 const CLEAR = '\r\x1b[2K';
 

@@ -2,7 +2,7 @@
  * use a one-second burst, which makes the arithmetic easy to follow; the last ones check the default tenth of a second. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../src/send/rate-limiter.ts';
+import { RateLimiter } from '../../src/send/pace/rate-limiter.ts';
 
 /** A small deterministic PRNG (mulberry32), so a failing simulation can be replayed. */
 function random(seed: number): () => number {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runStatus } from '../../src/cli/commands/status.ts';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { sendHarness } from '../support/send-harness.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
 

@@ -1,8 +1,8 @@
 /** How each SMTP reply or connection failure becomes an Outcome (the table in ARCHITECTURE.md, "Sending semantics"). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Outcome } from '../../src/send/outcome.ts';
-import { classify, type SmtpError } from '../../src/send/smtp-reply.ts';
+import type { Outcome } from '../../src/send/transport/message-transport.ts';
+import { classify, type SmtpError } from '../../src/send/transport/smtp-reply.ts';
 
 /** An error the way Nodemailer's `_formatError` shapes it. */
 function replied(code: string, command: string, response: string): SmtpError {

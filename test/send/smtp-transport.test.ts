@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { checkNodemailerInternals, offersExtension } from '../../src/send/nodemailer-internals.ts';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
-import type { MessageTransport } from '../../src/send/outcome.ts';
+import { checkNodemailerInternals, offersExtension } from '../../src/send/transport/nodemailer-internals.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
+import type { MessageTransport } from '../../src/send/transport/message-transport.ts';
 import { startSmtpPeer, type PeerHooks, type PeerOptions, type SmtpPeer } from '../support/smtp-peer.ts';
 
 const TIMEOUT_MS = 500;

@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { archivePath } from '../../src/server/archive-files.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { keyringFromEnv } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { projectFor } from '../support/fixtures.ts';
 
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');

@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Inbox } from '../../src/preview/inbox.ts';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv, signToken } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
 import { holdWriteLock } from '../support/hold-lock.ts';
 

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { clientAddress } from '../../src/server/client-address.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { keyringFromEnv } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { projectFor } from '../support/fixtures.ts';
 
 test('clientAddress: the N-th address from the right with N hops; the socket with 0 or a malformed header', () => {

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender, DEFAULT_RETRY_FOR_MS } from '../../src/server/confirmation-sender.ts';
 import { signUp } from '../../src/server/sign-up.ts';
 import { SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv, verifyToken } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv, verifyToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
 import { startSmtpPeer, type PeerHooks } from '../support/smtp-peer.ts';
 

@@ -7,14 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import { Inbox } from '../../src/preview/inbox.ts';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { STATUSES } from '../../src/store/subscriber.ts';
-import { keyringFromEnv, signToken } from '../../src/tokens/tokens.ts';
+import { STATUSES } from '../../src/subscribers/subscriber.ts';
+import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup, ROOT } from '../support/fixtures.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
 

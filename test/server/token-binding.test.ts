@@ -9,13 +9,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Inbox } from '../../src/preview/inbox.ts';
-import { createSmtpTransport } from '../../src/send/smtp-transport.ts';
+import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv, signToken } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';

@@ -4,7 +4,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImportRow, SubscriberStore } from '../../src/store/subscriber.ts';
+import type { ImportRow, SubscriberStore } from '../../src/subscribers/subscriber.ts';
 
 /** Makes an empty store whose clock is `now`; cleans up after the test. */
 export type MakeStore = (t: TestContext, now: () => Date) => SubscriberStore;

@@ -5,8 +5,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync
 import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { readBuildSources } from '../../src/build/build.ts';
-import { setupFromSources, type BuildSetup } from '../../src/build/setup.ts';
+import { readBuildSources } from '../../src/project/sources.ts';
+import { setupFromSources, type BuildSetup } from '../../src/project/setup.ts';
 import { parseIssue, type ParsedIssue } from '../../src/issue/parse.ts';
 import { renderIssue, type RenderedIssue } from '../../src/render/render-issue.ts';
 

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { makePlaceholders } from '../../src/render/merge-tags.ts';
-import { messageComposer } from '../../src/send/compose.ts';
-import type { MessageTransport } from '../../src/send/outcome.ts';
-import { RateLimiter } from '../../src/send/rate-limiter.ts';
-import { runSend, type RunnerOptions, type RunOutcome } from '../../src/send/runner.ts';
+import { messageComposer } from '../../src/send/compose/compose.ts';
+import type { MessageTransport } from '../../src/send/transport/message-transport.ts';
+import { RateLimiter } from '../../src/send/pace/rate-limiter.ts';
+import { runSend, type RunnerOptions, type RunOutcome } from '../../src/send/run/runner.ts';
 import { SqliteLedger } from '../../src/store/ledger.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { keyringFromEnv } from '../../src/tokens/tokens.ts';
+import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from '../../src/build/build.ts';
+import { build } from '../../src/publish/build.ts';
 import { resolveLocalImage } from '../../src/render/local-images.ts';
 import { issueText, projectFor, projectSetup } from '../support/fixtures.ts';
 

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { join } from 'node:path';
 import { parseDocument } from 'htmlparser2';
 import { findAll, getAttributeValue, textContent } from 'domutils';
-import { build } from '../../src/build/build.ts';
+import { build } from '../../src/publish/build.ts';
 import { namePlaceholder, placeholdersFor } from '../../src/render/merge-tags.ts';
 import { parseIssue } from '../../src/issue/parse.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';

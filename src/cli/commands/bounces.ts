@@ -5,7 +5,7 @@ import { classifyReturnedMail, type ReturnedMail } from '../../inbound/returned-
 import { SqliteLedger } from '../../store/ledger.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
-import type { Status, Subscriber, SubscriberStore } from '../../store/subscriber.ts';
+import type { Status, Subscriber, SubscriberStore } from '../../subscribers/subscriber.ts';
 import { checkAddress } from '../../subscribers/email-address.ts';
 
 export interface BouncesCommand {

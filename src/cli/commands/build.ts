@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { build } from '../../build/build.ts';
+import { build } from '../../publish/build.ts';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface BuildCommand {

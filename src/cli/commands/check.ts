@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { linkWarnings, listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { issueReadProblem, readIssueFile } from '../../build/issue-file.ts';
+import { linkWarnings, listIssueFiles, readBuildSources } from '../../project/sources.ts';
+import { issueReadProblem, readIssueFile } from '../../project/issue-file.ts';
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface CheckCommand {
@@ -11,7 +11,7 @@ export interface CheckCommand {
 
 /** `newsletter check`: renders every issue in memory and prints each diagnostic once. */
 export async function runCheck(cmd: CheckCommand): Promise<number> {
-  const { buildIssue, setupFromSources } = await import('../../build/render-stack.ts');
+  const { buildIssue, setupFromSources } = await import('../../project/render-stack.ts');
   const sources = await readBuildSources(cmd.root);
   const setup = setupFromSources(sources);
   const files = cmd.files.length > 0 ? cmd.files.map((f) => relative(cmd.root, resolve(cmd.root, f))) : await listIssueFiles(cmd.root);

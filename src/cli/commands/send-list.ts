@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import type { IssueForSend } from '../../send/issue-for-send.ts';
-import { messageComposer } from '../../send/compose.ts';
-import { chooseTransport } from '../../send/choose-transport.ts';
-import { dkimFromEnv } from '../../send/dkim.ts';
-import { processLiveness } from '../../send/liveness.ts';
-import { ProgressReporter } from '../../send/progress.ts';
-import { RateLimiter } from '../../send/rate-limiter.ts';
-import { runSend, type RunOutcome } from '../../send/runner.ts';
+import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
+import { messageComposer } from '../../send/compose/compose.ts';
+import { chooseTransport } from '../../send/transport/open-transport.ts';
+import { dkimFromEnv } from '../../send/dkim/dkim.ts';
+import { processLiveness } from '../../send/run/liveness.ts';
+import { ProgressReporter } from '../../send/run/progress.ts';
+import { RateLimiter } from '../../send/pace/rate-limiter.ts';
+import { runSend, type RunOutcome } from '../../send/run/runner.ts';
 import { AlreadySentError, SqliteLedger, type SendRecord } from '../../store/ledger.ts';
 import { databasePath, DatabaseBusyError, openDatabase } from '../../store/open.ts';
-import { keyringFromEnv } from '../../tokens/tokens.ts';
+import { keyringFromEnv } from '../../subscribers/tokens.ts';
 
 export interface ListSendOptions {
   yes: boolean;

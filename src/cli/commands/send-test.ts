@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
-import type { IssueForSend } from '../../send/issue-for-send.ts';
-import { composeMessage } from '../../send/message.ts';
-import type { MessageTransport } from '../../send/outcome.ts';
-import { createSmtpTransport } from '../../send/smtp-transport.ts';
-import { DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport.ts';
+import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
+import { composeMessage } from '../../send/compose/message.ts';
+import type { MessageTransport } from '../../send/transport/message-transport.ts';
+import { createSmtpTransport } from '../../send/transport/smtp-transport.ts';
+import { DEFAULT_INBOX_PORT, previewInbox, type Delivery } from '../../send/transport/preview-inbox.ts';
 
 export interface TestSend {
   root: string;

@@ -1,8 +1,8 @@
 import { relative, resolve } from 'node:path';
-import { listIssueFiles, readBuildSources } from '../../build/build.ts';
-import { issueReadProblem, readIssueFile } from '../../build/issue-file.ts';
+import { listIssueFiles, readBuildSources } from '../../project/sources.ts';
+import { issueReadProblem, readIssueFile } from '../../project/issue-file.ts';
 import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '../../core/diagnostic.ts';
-import { renderForSend } from '../../send/render-for-send.ts';
+import { renderForSend } from '../../send/compose/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
 

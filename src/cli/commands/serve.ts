@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../../config/load.ts';
-import { chooseServerMail, type ServerMail } from '../../send/choose-transport.ts';
+import { chooseServerMail, type ServerMail } from '../../send/transport/open-transport.ts';
 import { ConfirmationSender } from '../../server/confirmation-sender.ts';
 import { publicApp } from '../../server/public-server.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
-import { keyringFromEnv, type Keyring } from '../../tokens/tokens.ts';
+import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 
 export interface ServeCommand {
   root: string;

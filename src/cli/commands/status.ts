@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { processLiveness } from '../../send/liveness.ts';
-import { formatDuration } from '../../send/progress.ts';
+import { processLiveness } from '../../send/run/liveness.ts';
+import { formatDuration } from '../../send/run/progress.ts';
 import { SqliteLedger, type DeliveryState, type SendRecord } from '../../store/ledger.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 

@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { decodeText } from '../../core/decode-text.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
-import type { Status } from '../../store/subscriber.ts';
+import type { Status } from '../../subscribers/subscriber.ts';
 import { csvLine, parseCsv } from '../../subscribers/csv.ts';
 import { exportCsv } from '../../subscribers/export-csv.ts';
 import { planImport, type ImportPlan } from '../../subscribers/import-plan.ts';

@@ -2,7 +2,7 @@ import { checkAddress } from '../../subscribers/email-address.ts';
 import { NAME_MAX, nameProblem } from '../../subscribers/name.ts';
 import { databasePath, openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
-import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../store/subscriber.ts';
+import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../subscribers/subscriber.ts';
 
 export interface SubscribersContext {
   root: string;

@@ -1,0 +1,216 @@
+import type { Claimed, DeliveryResult, DeliveryState, SqliteLedger } from '../../store/ledger.ts';
+import { nextAttempt } from '../pace/backoff.ts';
+import type { Envelope, MessageTransport, Outcome } from '../transport/message-transport.ts';
+import { RateMeter } from './progress.ts';
+import type { RateLimiter } from '../pace/rate-limiter.ts';
+
+/** One subscriber's message, built when its row is claimed. */
+export interface Composed {
+  envelope: Envelope;
+  message: Buffer | Promise<Buffer>;
+  messageId: string;
+}
+
+export interface RunnerOptions {
+  ledger: SqliteLedger;
+  sendId: number;
+  runId: number;
+  transport: MessageTransport;
+  compose: (claimed: Claimed) => Composed;
+  limiter: RateLimiter;
+  /** Messages in flight at once (never more than the transport's connections are useful for). */
+  concurrency: number;
+  /** How long temporary failures are retried before a row counts as failed. */
+  retryForMs: number;
+  /** Temporary failures in a row, with no success between, that pause the whole send. */
+  pauseAfter: number;
+  /** Wait for retries that are not due yet (true), or end the run with outcome `waiting` (false). */
+  waitForRetries: boolean;
+  clock: () => number;
+  /** Aborting pauses cleanly: nothing new is claimed, messages in flight finish and are recorded. */
+  signal: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  counts: Record<DeliveryState, number>;
+  /** Messages a second over the last few seconds. */
+  rate: number;
+  /** When the next retry is due, while the run only waits for retries. */
+  waitingUntil: number | null;
+}
+
+export type RunOutcome =
+  /** No row is queued, sending or retry. */
+  | { outcome: 'finished' }
+  /** Ctrl-C: rows not yet claimed stay queued. */
+  | { outcome: 'interrupted' }
+  /** The server kept answering with temporary failures. */
+  | { outcome: 'paused'; reason: string }
+  /** Nothing can be sent (authentication refused, sender refused): no subscriber is blamed. */
+  | { outcome: 'stopped'; reason: string }
+  /** Only retries that are not due yet remain, and the run was told not to wait. */
+  | { outcome: 'waiting'; nextRetryAt: number };
+
+/** How often an idle run (waiting for a retry or a rate token) beats its heartbeat, so others know it is alive. */
+const HEARTBEAT_MS = 10_000;
+
+/** How often the counts shown are refreshed from the ledger. */
+const RECOUNT_MS = 5_000;
+
+/**
+ * The send loop: claim → compose → send → record, with the ledger's group commit in between. Each commit records
+ * every message finished since the last one and claims as many rows as there are free slots and rate tokens, so the
+ * number of rows `sending` never exceeds the concurrency: after a crash, at most that many are in doubt.
+ */
+export function runSend(options: RunnerOptions, initialCounts: Record<DeliveryState, number>): Promise<RunOutcome> {
+  const { ledger, sendId, runId, transport, limiter, clock, signal } = options;
+  const counts = { ...initialCounts };
+  const meter = new RateMeter();
+  const results: DeliveryResult[] = [];
+  let inFlight = 0;
+  let temporaryInARow = 0;
+  let ending: RunOutcome | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let immediate: NodeJS.Immediate | null = null;
+  let waitingUntil: number | null = null;
+  let countedAt = clock();
+
+  return new Promise<RunOutcome>((resolve, reject) => {
+    const onAbort = () => schedule(0);
+    signal.addEventListener('abort', onAbort);
+
+    const schedule = (delay: number) => {
+      if (delay <= 0) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        immediate ??= setImmediate(flush);
+      } else if (!immediate && !timer) {
+        timer = setTimeout(flush, Math.min(delay, HEARTBEAT_MS));
+      }
+    };
+
+    const done = (outcome: RunOutcome) => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      resolve(outcome);
+    };
+
+    const record = (claimed: Claimed, outcome: Outcome, messageId: string) => {
+      const now = clock();
+      const key = { subscriberId: claimed.subscriberId, reply: outcome.reply };
+      counts.sending--;
+      switch (outcome.kind) {
+        case 'sent':
+          temporaryInARow = 0;
+          meter.add(now, 1);
+          limiter.speedUp(now);
+          results.push({ ...key, state: 'sent', messageId });
+          counts.sent++;
+          return;
+        case 'retry': {
+          if (outcome.slowDown) limiter.slowDown(now, meter.rate(now));
+          if (++temporaryInARow >= options.pauseAfter && !ending) {
+            ending = { outcome: 'paused', reason: `the server answered ${temporaryInARow} messages in a row with a temporary failure (the last: ${outcome.reply})` };
+          }
+          const next = nextAttempt({ attempt: claimed.attempts, firstAttemptAt: claimed.firstAttemptAt, now, retryForMs: options.retryForMs, seed: claimed.subscriberId });
+          if ('giveUp' in next) {
+            results.push({ ...key, state: 'failed', bounce: false, reply: `gave up after ${claimed.attempts} attempts: ${outcome.reply}` });
+            counts.failed++;
+          } else {
+            results.push({ ...key, state: 'retry', nextAttemptAt: next.at });
+            counts.retry++;
+          }
+          return;
+        }
+        case 'failed':
+          temporaryInARow = 0;
+          results.push({ ...key, state: 'failed', bounce: outcome.bounce });
+          counts.failed++;
+          return;
+        case 'in_doubt':
+          results.push({ ...key, state: 'in_doubt' });
+          counts.in_doubt++;
+          return;
+        case 'stop':
+          ending ??= { outcome: 'stopped', reason: outcome.reply };
+          results.push({ ...key, state: 'queued' });
+          counts.queued++;
+      }
+    };
+
+    const dispatch = (claimed: Claimed) => {
+      inFlight++;
+      counts[claimed.previous]--;
+      counts.sending++;
+      let composed: Composed;
+      try {
+        composed = options.compose(claimed);
+      } catch (error) {
+        inFlight--;
+        record(claimed, { kind: 'stop', reply: `could not build the message: ${(error as Error).message}` }, '');
+        schedule(0);
+        return;
+      }
+      Promise.resolve(composed.message)
+        .then((message) => transport.send(composed.envelope, message))
+        .then(
+          (outcome) => record(claimed, outcome, composed.messageId),
+          // A transport never rejects for what the server did; anything else may have happened after the data went out.
+          (error: unknown) => record(claimed, { kind: 'in_doubt', reply: `unexpected error: ${(error as Error).message}` }, composed.messageId),
+        )
+        .finally(() => {
+          inFlight--;
+          schedule(0);
+        });
+    };
+
+    const flush = () => {
+      immediate = null;
+      timer = null;
+      try {
+        const now = clock();
+        if (signal.aborted && !ending) ending = { outcome: 'interrupted' };
+        const free = ending ? 0 : options.concurrency - inFlight;
+        const wanted = free > 0 ? limiter.take(now, free) : 0;
+        const claimed = ledger.commit(sendId, runId, results.splice(0), wanted, now, (previous) => {
+          counts[previous]--;
+          counts.suppressed++;
+        });
+        if (now - countedAt >= RECOUNT_MS) {
+          // Another process may be sending the same issue; the ledger's counts are the truth.
+          Object.assign(counts, ledger.counts(sendId));
+          countedAt = now;
+        }
+        for (const c of claimed) dispatch(c);
+        waitingUntil = null;
+        if (inFlight === 0 && ending) {
+          // A message that failed while being built is recorded in this same flush; nothing may be left unrecorded.
+          if (results.length > 0) ledger.commit(sendId, runId, results.splice(0), 0, now);
+          return done(ending);
+        }
+        const nothingClaimable = () => inFlight === 0 && !ledger.hasQueued(sendId) && (ledger.nextRetryAt(sendId) ?? Infinity) > now;
+        if (!ending && (claimed.length < wanted || (wanted < free && nothingClaimable()))) {
+          // Nothing more to claim now: finished, or only retries that are not due yet.
+          if (inFlight === 0 && !ledger.hasQueued(sendId)) {
+            const next = ledger.nextRetryAt(sendId);
+            if (next === null) return done({ outcome: 'finished' });
+            if (next > now && !options.waitForRetries) return done({ outcome: 'waiting', nextRetryAt: next });
+            waitingUntil = next;
+            schedule(Math.max(1, next - now));
+          } else if (inFlight === 0) {
+            schedule(0);
+          }
+        } else if (!ending && free > 0 && wanted < free) {
+          schedule(Math.max(1, limiter.nextAt(now) - now));
+        }
+        options.onProgress?.({ counts: { ...counts }, rate: meter.rate(now), waitingUntil });
+      } catch (error) {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+
+    schedule(0);
+  });
+}
