@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
@@ -35,7 +36,8 @@ test('a lock held elsewhere for 6 s: sign-up and one-click unsubscribe wait off 
   const leaver = store.add({ email: 'leaver@example.com', emailNormalized: 'leaver@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
   const unsubscribe = (key: string) => `/unsubscribe/${signToken(keyring, 'unsubscribe', key, new Date())}`;
 
-  const holder = await holdWriteLock(path, "UPDATE subscribers SET name = name", 6000);
+  const holder = await holdWriteLock(path, "UPDATE subscribers SET name = name");
+  const lockedAt = Date.now();
   t.after(() => holder.child.kill());
   let released = false;
   void holder.exited.then(() => (released = true));
@@ -55,6 +57,9 @@ test('a lock held elsewhere for 6 s: sign-up and one-click unsubscribe wait off 
   assert.match(await page.text(), /reader@example\.com/);
   assert.equal(released, false, 'the page was served while the lock was still held');
   assert.deepEqual(order, ['page'], 'the writes were still waiting, and did not hold up the page');
+  // Held for at least 6 s, past the 5 s busy timeout, so the writes must have waited off the event loop.
+  await delay(Math.max(0, 6000 - (Date.now() - lockedAt)));
+  holder.release();
 
   const answer = await signup;
   assert.equal(answer.status, 200);

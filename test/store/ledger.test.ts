@@ -221,7 +221,7 @@ test('ledger: a database from before the ledger existed is migrated with its sub
   assert.equal(send.recipients, 1);
 });
 
-test('ledger: another process holding the write lock for 6 s → the commit waits, then fails clearly; no row changes', async (t) => {
+test('ledger: another process holding the write lock past the busy timeout → the commit waits, then fails clearly; no row changes', async (t) => {
   const { path, db } = tempDb(t);
   const { ids } = list(db, 3);
   const ledger = new SqliteLedger(db);
@@ -234,6 +234,7 @@ test('ledger: another process holding the write lock for 6 s → the commit wait
     () => ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 ok', messageId: '<m@x>' }], 2, T0 + 1),
     (error: unknown) => error instanceof DatabaseBusyError,
   );
+  holder.release();
   await holder.exited;
   assert.deepEqual(ledger.counts(send.id), { queued: 2, sending: 1, sent: 0, retry: 0, failed: 0, in_doubt: 0, suppressed: 0 }, 'nothing half-written');
   assert.equal(ledger.commit(send.id, run, [{ subscriberId: ids[0]!, state: 'sent', reply: '250 ok', messageId: '<m@x>' }], 0, T0 + 2).length, 0);

@@ -46,7 +46,7 @@ test('store: deleting a subscriber deletes their events (foreign keys with casca
   assert.equal((db.prepare('SELECT count(*) AS n FROM subscriber_events').get() as { n: number }).n, 0);
 });
 
-test('store: a writer blocked by another process holding the lock for 6 s waits, then fails clearly, changing nothing', async (t) => {
+test('store: a writer blocked by another process holding the lock past the busy timeout waits, then fails clearly, changing nothing', async (t) => {
   const { path, db } = tempDb(t);
   const store = new SqliteSubscriberStore(db);
   const holder = await holdWriteLock(path, "INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES ('x@y.org','x@y.org','active','cli','now')");
@@ -54,6 +54,7 @@ test('store: a writer blocked by another process holding the lock for 6 s waits,
   const started = Date.now();
   assert.throws(() => store.add(ada), (error: unknown) => error instanceof DatabaseBusyError && /busy.*try again/.test(error.message));
   assert.ok(Date.now() - started >= 4500, `it waited ${Date.now() - started} ms`);
+  holder.release();
   await holder.exited;
   assert.equal(store.get('ada@example.com'), null, 'nothing half-written');
   assert.equal(store.add(ada).status, 'pending', 'and it works once the lock is gone');
