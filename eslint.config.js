@@ -22,6 +22,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The preview pages' script runs in the browser.
+    files: ['src/preview/assets/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', DOMParser: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

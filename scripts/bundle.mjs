@@ -3,7 +3,7 @@
 // unchanged rebuild never loads it. Type checking is separate (`npm run typecheck`); this only transpiles.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 /**
  * Imports of the render stack, and the CLI's imports of its commands, stay imports, each of a bundle of its own:
@@ -52,6 +52,10 @@ await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+// The preview pages' stylesheet and script are files read beside their module (src/preview/page-assets.ts): in the
+// bundle that is lib/.
+await cp(new URL('../src/preview/assets', import.meta.url), new URL('../lib/assets', import.meta.url), { recursive: true });
 
 // Outputs built by another renderer are rebuilt, not skipped as unchanged (src/publish/renderer-fingerprint.ts).
 const stack = await readFile(new URL('../lib/render-stack.cjs', import.meta.url));

@@ -11,6 +11,7 @@ import { hostChecker } from './allowed-host.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { IMAGE_TYPES, localImages, safeDecode } from './issue-images.ts';
 import { Inbox } from './inbox.ts';
+import { pageAsset } from './page-assets.ts';
 import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
 import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
@@ -44,6 +45,19 @@ const RECEIVED_MAIL_CSP = [
   "form-action 'none'",
   'sandbox allow-popups allow-popups-to-escape-sandbox',
 ].join('; ');
+
+/** The preview's own pages: only their own stylesheet, script, frames and forms; nothing inline runs. */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const PAGE_HEADERS = { 'Content-Security-Policy': PAGE_CSP };
 
 interface Client {
   slug: string | null;
@@ -79,7 +93,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   app.use(async (c, next) => {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Cache-Control', 'no-store');
+    // Nothing is cached but the pages' own assets, whose URLs change with their bytes.
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
 
   // Every route, the event stream and the POSTs included, answers only to this computer's own names (DNS
@@ -98,13 +113,19 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     await next();
   });
 
-  app.get('/', async (c) => c.html(indexPage(await workspace.views(), workspace.setup?.config.name ?? 'Newsletter')));
+  app.get('/', async (c) => c.html(indexPage(await workspace.views(), workspace.setup?.config.name ?? 'Newsletter'), 200, PAGE_HEADERS));
+
+  app.get('/assets/:name', (c) => {
+    const asset = pageAsset(c.req.param('name'));
+    if (!asset) return c.text('No such file\n', 404);
+    return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+  });
 
   app.get('/issues/:slug', async (c) => {
     const slug = c.req.param('slug');
     const file = workspace.fileOf(slug);
     const view = file ? await workspace.view(file) : null;
-    if (!file || !view) return c.html(notFoundPage(slug), 404);
+    if (!file || !view) return c.html(notFoundPage(slug), 404, PAGE_HEADERS);
     const state = pageState((name) => c.req.query(name));
     const config = workspace.setup?.config;
     const from = config ? `${config.from.name ?? config.name} <${config.from.email}>` : '—';
@@ -126,6 +147,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         inbox: inbox ? { messages: inbox.messages, selected: Number(c.req.query('msg')) || null } : null,
         headers,
       }),
+      200,
+      PAGE_HEADERS,
     );
   });
 
