@@ -2,7 +2,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Sending } from '../../config/schema.ts';
 import type { MessageTransport } from './message-transport.ts';
 import { createOutboxTransport } from './outbox-transport.ts';
-import { createSmtpTransport, parseSmtpUrl } from './smtp-transport.ts';
+import { createSmtpTransport } from './smtp-transport.ts';
+import { parseSmtpUrl } from './smtp-url.ts';
 import { DEFAULT_INBOX_PORT, previewInbox } from './preview-inbox.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import { parseSmtpUrl } from './smtp-transport.ts';
+import { parseSmtpUrl } from './smtp-url.ts';
 
 /** Where test sends go when no SMTP server is configured: the preview's local inbox, if one is running. */
 export const DEFAULT_INBOX_PORT = 2525;
