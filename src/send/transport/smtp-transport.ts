@@ -1,9 +1,7 @@
 import { isAscii } from 'node:buffer';
-import type { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Envelope, MessageTransport, Outcome } from './message-transport.ts';
-import { skipEscapingWhenClean } from './dot-stuffing.ts';
-import { checkNodemailerInternals, offersExtension } from './nodemailer-internals.ts';
+import { checkNodemailerInternals, hasWritableSocket, offersExtension, onMessageTransmitted } from './nodemailer-internals.ts';
 import { classify, type SmtpError, type SmtpResult } from './smtp-reply.ts';
 import { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 
@@ -66,15 +64,14 @@ function smtpUtf8Refusal(envelope: Envelope, connection: SMTPConnection, server:
   const sender = NON_ASCII.test(envelope.from);
   if (!sender && !NON_ASCII.test(envelope.to)) return null;
   const offered = offersExtension(connection, 'SMTPUTF8');
-  if (offered === null) return { kind: 'stop', reply: 'cannot tell whether the server offers SMTPUTF8 (see src/send/nodemailer-internals.ts)' };
+  if (offered === null) return { kind: 'stop', reply: 'cannot tell whether the server offers SMTPUTF8 (see src/send/transport/nodemailer-internals.ts)' };
   if (offered) return null;
   const reason = `not sent: the server (${server}) does not offer SMTPUTF8, which an address with non-ASCII characters before the @ needs (RFC 6531)`;
   return sender ? { kind: 'stop', reply: `${reason}: the sender ${envelope.from}` } : { kind: 'failed', reply: reason, bounce: false };
 }
 
 function isFresh(link: Link): boolean {
-  const socket = link.connection._socket;
-  return link.usable && !link.connection.destroyed && !!socket && socket.writable;
+  return link.usable && !link.connection.destroyed && hasWritableSocket(link.connection);
 }
 
 class SmtpTransport implements MessageTransport {
@@ -217,15 +214,10 @@ class SmtpTransport implements MessageTransport {
       connection.close();
       return classify(ready, false);
     }
-    // Each message goes through a DataStream that SMTPConnection pipes into the socket just before writing the
-    // message to it. The stream ends once its last chunk, the final dot, was written to the socket: from then on a
-    // lost connection may have delivered the message.
-    const socket = connection._socket;
-    if (socket) {
-      socket.on('pipe', (source: Readable) => {
-        skipEscapingWhenClean(source);
-        source.once('end', () => (link.transmitted = true));
-      });
+    // From the final dot on, a lost connection may have delivered the message: in doubt, not retry.
+    if (!onMessageTransmitted(connection, () => (link.transmitted = true))) {
+      connection.close();
+      return { kind: 'stop', reply: 'nodemailer: a connected SMTPConnection has no _socket (see src/send/transport/nodemailer-internals.ts)' };
     }
     return link;
   }
