@@ -2,9 +2,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { formatDiagnostic } from '../core/diagnostic.ts';
-import { createTransport } from 'nodemailer';
 import { composeMessage } from '../send/compose/message.ts';
 import { MimeTemplate } from '../send/compose/mime-template.ts';
+import { openTransport } from '../send/transport/open-transport.ts';
 import { readFileNoFollow } from '../core/read-no-follow.ts';
 import { extname, join } from 'node:path';
 import { hostChecker } from './allowed-host.ts';
@@ -176,12 +176,15 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       date: new Date(),
       test: { nonce: `${Date.now()}-${Math.random()}` },
     });
-    const transport = createTransport({ host: '127.0.0.1', port: inbox.port, secure: false, ignoreTLS: true });
+    // Through the same door as every other mail, to this preview's own inbox and nowhere else.
+    const transport = await openTransport({ kind: 'preview-inbox', port: inbox.port }, { concurrency: 1, timeoutMs: 10_000 });
+    let outcome;
     try {
-      await transport.sendMail({ envelope: { ...envelope }, raw });
+      outcome = await transport.send(envelope, raw);
     } finally {
-      transport.close();
+      await transport.close();
     }
+    if (outcome.kind !== 'sent') return c.text(`The preview's inbox did not take the test: ${outcome.reply}\n`, 502);
     const params = new URLSearchParams({ view: state.view, tab: 'inbox', mode: state.mode, reader: String(state.reader) });
     return c.redirect(`/issues/${encodeURIComponent(view.slug)}?${params}`, 303);
   });

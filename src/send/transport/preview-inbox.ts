@@ -1,36 +1,32 @@
-import { createTransport, type Transporter } from 'nodemailer';
-import { parseSmtpUrl } from './smtp-transport.ts';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 /** Where test sends go when no SMTP server is configured: the preview's local inbox, if one is running. */
 export const DEFAULT_INBOX_PORT = 2525;
 
-export interface Delivery {
-  transport: Transporter;
-  /** Where the mail goes, for messages: never credentials. */
-  description: string;
+/** The URL of the preview's inbox on 127.0.0.1, for the SMTP transport: a local sink, so never STARTTLS. */
+export function previewInboxUrl(port: number): string {
+  return `smtp://127.0.0.1:${port}/?ignoreTLS=true`;
 }
 
-/** `SMTP_URL` (smtp:// or smtps://, with credentials) from the environment; secrets never live in the repo. */
-export function configuredSmtp(env: NodeJS.ProcessEnv): Delivery | null {
-  const url = env.SMTP_URL?.trim();
-  if (!url) return null;
-  let description: string;
-  try {
-    description = parseSmtpUrl(url).description;
-  } catch (error) {
-    throw new Error(`SMTP_URL: ${(error as Error).message}`);
-  }
-  return { transport: createTransport(url), description };
+/** Where the preview's inbox is, for messages. */
+export function previewInboxDescription(port: number): string {
+  return `the preview's local inbox (127.0.0.1:${port})`;
 }
 
-/** The preview's inbox on 127.0.0.1, when something answers there as an SMTP server. */
-export async function previewInbox(port: number): Promise<Delivery | null> {
-  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 1000, greetingTimeout: 1000 });
-  try {
-    await transport.verify();
-    return { transport, description: `the preview's local inbox (127.0.0.1:${port})` };
-  } catch {
-    transport.close();
-    return null;
-  }
+/** Whether something answers on 127.0.0.1:`port` as an SMTP server (a greeting, then EHLO), within a second. */
+export function previewInboxAnswers(port: number): Promise<boolean> {
+  const connection = new SMTPConnection({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 1000, greetingTimeout: 1000, socketTimeout: 1000, logger: false });
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (answers: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (answers) connection.quit();
+      else connection.close();
+      resolve(answers);
+    };
+    connection.on('error', () => finish(false));
+    connection.on('end', () => finish(false));
+    connection.connect((error) => finish(!error));
+  });
 }

@@ -1,10 +1,9 @@
 import { isAscii } from 'node:buffer';
-import type { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Envelope, MessageTransport, Outcome } from './message-transport.ts';
-import { skipEscapingWhenClean } from './dot-stuffing.ts';
-import { checkNodemailerInternals, offersExtension } from './nodemailer-internals.ts';
+import { checkNodemailerInternals, hasWritableSocket, offersExtension, onMessageTransmitted } from './nodemailer-internals.ts';
 import { classify, type SmtpError, type SmtpResult } from './smtp-reply.ts';
+import { parseSmtpUrl, type SmtpTarget } from './smtp-url.ts';
 
 export interface SmtpTransportOptions {
   /** `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465`; see `parseSmtpUrl` for flags. */
@@ -16,58 +15,6 @@ export interface SmtpTransportOptions {
   /** The name given in EHLO; the machine's name by default. */
   name?: string;
   tls?: { rejectUnauthorized?: boolean };
-}
-
-export interface SmtpTarget {
-  host: string;
-  port: number;
-  /** TLS from the first byte (smtps://, or port 465). */
-  secure: boolean;
-  ignoreTLS: boolean;
-  requireTLS: boolean;
-  rejectUnauthorized: boolean | undefined;
-  auth: { user: string; pass: string } | null;
-  /** `smtp://host:port`, never credentials. */
-  description: string;
-}
-
-function flag(params: URLSearchParams, ...names: string[]): boolean | undefined {
-  for (const name of names) {
-    const value = params.get(name);
-    if (value === null) continue;
-    if (['', 'true', '1', 'yes'].includes(value.toLowerCase())) return true;
-    if (['false', '0', 'no'].includes(value.toLowerCase())) return false;
-    throw new Error(`SMTP URL flag ${name}=${value} is neither true nor false`);
-  }
-  return undefined;
-}
-
-/**
- * `smtp[s]://[user[:password]@]host[:port][/?flags]`, user and password percent-encoded. Flags, for local sinks
- * and odd servers: `ignoreTLS` (never STARTTLS), `requireTLS` (STARTTLS or fail), `rejectUnauthorized=false`.
- */
-export function parseSmtpUrl(url: string): SmtpTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('the SMTP URL is not a URL; expected smtp://user:password@host:587 or smtps://…');
-  }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`an SMTP URL starts with smtp:// or smtps://, not ${parsed.protocol}//`);
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!host) throw new Error('the SMTP URL has no host');
-  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'smtps:' ? 465 : 587;
-  const user = decodeURIComponent(parsed.username);
-  return {
-    host,
-    port,
-    secure: parsed.protocol === 'smtps:' || port === 465,
-    ignoreTLS: flag(parsed.searchParams, 'ignoreTLS') ?? false,
-    requireTLS: flag(parsed.searchParams, 'requireTLS') ?? false,
-    rejectUnauthorized: flag(parsed.searchParams, 'rejectUnauthorized', 'tls.rejectUnauthorized'),
-    auth: user ? { user, pass: decodeURIComponent(parsed.password) } : null,
-    description: `${parsed.protocol}//${parsed.hostname}:${port}`,
-  };
 }
 
 interface Link {
@@ -117,15 +64,14 @@ function smtpUtf8Refusal(envelope: Envelope, connection: SMTPConnection, server:
   const sender = NON_ASCII.test(envelope.from);
   if (!sender && !NON_ASCII.test(envelope.to)) return null;
   const offered = offersExtension(connection, 'SMTPUTF8');
-  if (offered === null) return { kind: 'stop', reply: 'cannot tell whether the server offers SMTPUTF8 (see src/send/nodemailer-internals.ts)' };
+  if (offered === null) return { kind: 'stop', reply: 'cannot tell whether the server offers SMTPUTF8 (see src/send/transport/nodemailer-internals.ts)' };
   if (offered) return null;
   const reason = `not sent: the server (${server}) does not offer SMTPUTF8, which an address with non-ASCII characters before the @ needs (RFC 6531)`;
   return sender ? { kind: 'stop', reply: `${reason}: the sender ${envelope.from}` } : { kind: 'failed', reply: reason, bounce: false };
 }
 
 function isFresh(link: Link): boolean {
-  const socket = link.connection._socket;
-  return link.usable && !link.connection.destroyed && !!socket && socket.writable;
+  return link.usable && !link.connection.destroyed && hasWritableSocket(link.connection);
 }
 
 class SmtpTransport implements MessageTransport {
@@ -268,15 +214,10 @@ class SmtpTransport implements MessageTransport {
       connection.close();
       return classify(ready, false);
     }
-    // Each message goes through a DataStream that SMTPConnection pipes into the socket just before writing the
-    // message to it. The stream ends once its last chunk, the final dot, was written to the socket: from then on a
-    // lost connection may have delivered the message.
-    const socket = connection._socket;
-    if (socket) {
-      socket.on('pipe', (source: Readable) => {
-        skipEscapingWhenClean(source);
-        source.once('end', () => (link.transmitted = true));
-      });
+    // From the final dot on, a lost connection may have delivered the message: in doubt, not retry.
+    if (!onMessageTransmitted(connection, () => (link.transmitted = true))) {
+      connection.close();
+      return { kind: 'stop', reply: 'nodemailer: a connected SMTPConnection has no _socket (see src/send/transport/nodemailer-internals.ts)' };
     }
     return link;
   }
