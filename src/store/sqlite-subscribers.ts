@@ -48,6 +48,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
   private readonly byKey;
   private readonly insert;
   private readonly insertEvent;
+  private readonly bounce;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +63,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
     this.insertEvent = db.prepare(
       'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.bounce = db.prepare<[number]>(`UPDATE subscribers SET status = 'bounced' WHERE id = ? AND status = 'active'`);
   }
 
   get(emailNormalized: string): Subscriber | null {
@@ -112,6 +114,15 @@ export class SqliteSubscriberStore implements SubscriberStore {
       });
       this.insertEvent.run(lastInsertRowid, at, null, s.status, s.reason, s.source);
       return this.get(s.emailNormalized)!;
+    });
+  }
+
+  markBounced(id: number, reason: string, at: Date = this.now()): boolean {
+    // Inside the ledger's transaction this is a savepoint: the delivery row and the status commit together.
+    return transaction(this.db, () => {
+      if (this.bounce.run(id).changes === 0) return false;
+      this.insertEvent.run(id, at.toISOString(), 'active', 'bounced', reason, 'bounce');
+      return true;
     });
   }
 

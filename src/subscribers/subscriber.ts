@@ -60,6 +60,11 @@ export interface SubscriberStore {
   add(subscriber: NewSubscriber): Subscriber;
   /** Changes a status, recording why and through what; returns false when it already had that status. */
   setStatus(emailNormalized: string, to: Status, reason: string, via: string): boolean;
+  /**
+   * An active subscriber whose mail bounced hard becomes `bounced`, with its event (via `bounce`); returns false
+   * when they were not active. Called inside the ledger's transaction, so both commit together.
+   */
+  markBounced(id: number, reason: string, at?: Date): boolean;
   /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
   purge(emailNormalized: string): boolean;
   events(emailNormalized: string): SubscriberEvent[];

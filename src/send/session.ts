@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism, hostname } from 'node:os';
+import type { IssueForSend } from './compose/issue-for-send.ts';
+import { messageComposer } from './compose/compose.ts';
+import { dkimFromEnv } from './dkim/dkim.ts';
+import { RateLimiter } from './pace/rate-limiter.ts';
+import { processLiveness } from './run/liveness.ts';
+import { runSend as runRows, type RunOutcome, type RunProgress } from './run/runner.ts';
+import type { MessageTransport } from './transport/message-transport.ts';
+import type { DeliveryState, SendRecord, SqliteLedger } from '../store/ledger.ts';
+import { DatabaseBusyError } from '../store/open.ts';
+import type { SubscriberStore } from '../subscribers/subscriber.ts';
+import { keyringFromEnv } from '../subscribers/tokens.ts';
+
+/** What the writer chose on the command line that changes what a send does. */
+export interface SendChoices {
+  /** Messages a second, overriding the config's cap. */
+  rate: number | null;
+  concurrency: number | null;
+  /** Only continue a send already begun; never plan a new one. */
+  resume: boolean;
+  resendInDoubt: boolean;
+  forceResend: boolean;
+  /** Wait for retries that are not due yet, rather than ending the run. */
+  wait: boolean;
+}
+
+/** What signs the unsubscribe links and, when configured, the messages. */
+export interface SendKeys {
+  keyring: ReturnType<typeof keyringFromEnv>;
+  sign: ReturnType<typeof dkimFromEnv>;
+}
+
+/** A send that cannot go, and why, in words for the writer. */
+export interface SendRefusal {
+  refused: string;
+}
+
+function isLocal(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
+}
+
+/** What a send freezes: if any of it changes, the subscribers still to be mailed would get a different issue. */
+export function contentHash(r: IssueForSend): string {
+  return createHash('sha256').update(`${r.subject}\0${r.html ?? ''}\0${r.text ?? ''}`).digest('hex');
+}
+
+/** Whether the issue may go to the list at all, and its keys: checked before the database is opened. */
+export function checkSendable(issue: IssueForSend, env: NodeJS.ProcessEnv): SendKeys | SendRefusal {
+  const { config } = issue;
+  if (issue.status !== 'ready') {
+    return { refused: `${issue.file} is a draft; set "status: ready" in its front matter to send it (or send a test with --test you@example.com)` };
+  }
+  if (!config.url.startsWith('https://') && !isLocal(config.url)) {
+    return { refused: `the unsubscribe links would use ${config.url}; a real send needs an https:// "url" in newsletter.yaml (mail clients and providers expect one-click unsubscribe over https)` };
+  }
+  try {
+    return { keyring: keyringFromEnv(env.NEWSLETTER_SECRET), sign: dkimFromEnv(config, env, availableParallelism()) };
+  } catch (error) {
+    return { refused: `${(error as Error).message}${env.NEWSLETTER_SECRET ? '' : ' (it signs the unsubscribe links; `openssl rand -hex 32` makes one)'}` };
+  }
+}
+
+/** What a send will do, read from the ledger and the list without changing either: what `--dry-run` shows. */
+export interface SendPlan {
+  issue: IssueForSend;
+  keys: SendKeys;
+  choices: SendChoices;
+  /** The latest send of this slug, finished or not. */
+  latest: SendRecord | null;
+  /** A finished send reopened to resend its messages in doubt. */
+  reopen: boolean;
+  /** The send this run continues, its counts, and whether the issue changed since it began; null for a new send. */
+  resuming: { send: SendRecord; counts: Record<DeliveryState, number>; changed: boolean } | null;
+  /** Active subscribers now: who a new send goes to. */
+  active: number;
+  concurrency: number;
+  rate: number | null;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Reads what a send of `issue` would do; refuses a resume with nothing to resume and an issue already sent. */
+export function prepareSend(
+  request: { issue: IssueForSend; keys: SendKeys; choices: SendChoices },
+  stores: { ledger: SqliteLedger; subscribers: Pick<SubscriberStore, 'countByStatus'> },
+): SendPlan | SendRefusal {
+  const { issue, choices } = request;
+  const { ledger } = stores;
+  const slug = issue.slug;
+  const latest = ledger.latestSend(slug);
+  // A finished send whose only open question is the messages in doubt is reopened to send those again (once the
+  // writer has confirmed; a dry run changes nothing).
+  const reopen = latest !== null && latest.finishedAt !== null && choices.resendInDoubt && ledger.counts(latest.id).in_doubt > 0;
+  const unfinished = latest && (latest.finishedAt === null || reopen) ? latest : null;
+  if (choices.resume && !unfinished) return { refused: `there is no unfinished send of ${slug} to resume${latest ? ' (it was sent in full; see `newsletter status ' + slug + '`)' : ''}` };
+  const active = stores.subscribers.countByStatus().active;
+  if (latest && !unfinished && !choices.forceResend) {
+    const c = ledger.counts(latest.id);
+    return {
+      refused:
+        `${slug} was already sent: ${fmt(c.sent)} sent, ${fmt(c.failed)} failed, finished ${new Date(latest.finishedAt!).toISOString()}.\n` +
+        `To send it again to everyone active now (${fmt(active)} subscribers, including those who already got it), add --force-resend.`,
+    };
+  }
+  return {
+    issue,
+    keys: request.keys,
+    choices,
+    latest,
+    reopen,
+    resuming: unfinished ? { send: unfinished, counts: ledger.counts(unfinished.id), changed: unfinished.sourceHash !== contentHash(issue) } : null,
+    active,
+    concurrency: choices.concurrency ?? issue.config.sending.concurrency,
+    rate: choices.rate ?? issue.config.sending.rate_per_second,
+  };
+}
+
+/** Temporary failures in a row that pause a send: some, however small the send, and more for a wide one. */
+const pauseAfter = (concurrency: number) => Math.max(20, 4 * concurrency);
+
+export interface SendDeps {
+  ledger: SqliteLedger;
+  transport: MessageTransport;
+  /** Told once recovery is done, before any message goes: the rows an earlier run left in doubt. */
+  onRecovered?: (send: SendRecord, inDoubt: { email: string }[]) => void;
+  clock?: () => number;
+  host?: string;
+  pid?: number;
+}
+
+export interface SendProgress extends RunProgress {
+  total: number;
+  startedAt: number;
+}
+
+export type SendSummary =
+  | {
+      outcome: RunOutcome;
+      send: SendRecord;
+      /** Whether no row still owes a message (another run may still be sending). */
+      finished: boolean;
+      counts: Record<DeliveryState, number>;
+      startedAt: number;
+      endedAt: number;
+      recoveredInDoubt: string[];
+      inDoubt: string[];
+      errors: { email: string; reply: string | null; attempts: number }[];
+    }
+  /** The ledger could not be written: the run stopped at once, and rows not recorded stay `sending` for the next run. */
+  | { outcome: { outcome: 'busy'; reason: string }; send: SendRecord };
+
+/**
+ * Plans (or resumes) the send, recovers rows abandoned by dead runs, and runs until every row is settled, `signal`
+ * aborts (a clean pause), or the server makes it stop or pause. Throws AlreadySentError when another process sent
+ * the issue meanwhile.
+ */
+export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSignal, onProgress?: (progress: SendProgress) => void): Promise<SendSummary> {
+  const { ledger, transport } = deps;
+  const clock = deps.clock ?? Date.now;
+  const host = deps.host ?? hostname();
+  const { issue, choices } = plan;
+  const { config } = issue;
+  const now = clock();
+  if (plan.reopen) ledger.reopen(plan.latest!.id);
+  const { send } = ledger.plan(
+    { slug: issue.slug, issueFile: issue.file, subject: issue.subject, sourceHash: contentHash(issue), html: issue.html!, text: issue.text!, placeholderPrefix: issue.placeholderPrefix },
+    now,
+    { force: choices.forceResend && !plan.resuming },
+  );
+  const started = clock();
+  const recovered = ledger.recoverAbandoned(send.id, started, processLiveness(host));
+  deps.onRecovered?.(send, ledger.rows(send.id, 'in_doubt', 100_000));
+  if (choices.resendInDoubt) ledger.requeueInDoubt(send.id, started);
+  ledger.suppressInactive(send.id, started);
+  const runId = ledger.startRun(send.id, { pid: deps.pid ?? process.pid, host, transport: transport.description }, started);
+  let outcome: RunOutcome;
+  try {
+    const perHour = config.sending.rate_per_hour;
+    // Messages that went in the last hour, by this send's earlier runs or another send, count against the cap too.
+    const sentBefore = perHour === null ? [] : ledger.sentTimesSince(started - 3_600_000);
+    const limiter = new RateLimiter({ perSecond: plan.rate, perHour, now: started, sentBefore });
+    outcome = await runRows(
+      {
+        ledger,
+        sendId: send.id,
+        runId,
+        transport,
+        compose: messageComposer({ config, send, keyring: plan.keys.keyring, date: new Date(started), sign: plan.keys.sign }),
+        limiter,
+        concurrency: Math.min(plan.concurrency, transport.concurrency),
+        retryForMs: config.sending.retry_for_minutes * 60_000,
+        pauseAfter: pauseAfter(plan.concurrency),
+        waitForRetries: choices.wait,
+        clock,
+        signal,
+        onProgress: (p) => onProgress?.({ ...p, total: send.recipients, startedAt: started }),
+      },
+      ledger.counts(send.id),
+    );
+  } catch (error) {
+    if (!(error instanceof DatabaseBusyError)) throw error;
+    return { outcome: { outcome: 'busy', reason: error.message }, send };
+  }
+  const ended = clock();
+  ledger.endRun(runId, outcome.outcome, ended);
+  const finished = ledger.finishIfDone(send.id, ended);
+  const errors = [...ledger.rows(send.id, 'failed', 50), ...ledger.rows(send.id, 'retry', 50)];
+  return {
+    outcome,
+    send,
+    finished,
+    counts: ledger.counts(send.id),
+    startedAt: started,
+    endedAt: ended,
+    recoveredInDoubt: recovered.map((r) => r.email),
+    inDoubt: ledger.rows(send.id, 'in_doubt', 100_000).map((r) => r.email),
+    errors: errors.map((r) => ({ email: r.email, reply: r.reply, attempts: r.attempts })),
+  };
+}

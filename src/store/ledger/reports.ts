@@ -1,0 +1,77 @@
+import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from '../ledger-records.ts';
+import type { Db } from '../open.ts';
+
+/** One row in a given state, with the subscriber's address and the last reply. */
+export interface DeliveryRow {
+  subscriberId: number;
+  email: string;
+  reply: string | null;
+  attempts: number;
+}
+
+/** What the ledger says about sends: reads only, every statement prepared once. */
+export class LedgerReports {
+  private readonly s;
+
+  constructor(db: Db) {
+    this.s = {
+      latest: db.prepare<[string], SendRow>('SELECT * FROM sends WHERE slug = ? ORDER BY id DESC LIMIT 1'),
+      byId: db.prepare<[number], SendRow>('SELECT * FROM sends WHERE id = ?'),
+      sends: db.prepare<[], SendRow>('SELECT * FROM sends ORDER BY id DESC'),
+      runs: db.prepare<[number], RunRow>('SELECT * FROM send_runs WHERE send_id = ? ORDER BY id'),
+      counts: db.prepare<[number], { state: DeliveryState; n: number }>('SELECT state, count(*) AS n FROM deliveries WHERE send_id = ? GROUP BY state'),
+      rows: db.prepare<[number, string, number], { subscriber_id: number; email: string; reply: string | null; attempts: number }>(
+        `SELECT d.subscriber_id, s.email, d.reply, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+         WHERE d.send_id = ? AND d.state = ? ORDER BY d.subscriber_id LIMIT ?`,
+      ),
+      sentTimesSince: db.prepare<[number], { at: number }>(`SELECT updated_at AS at FROM deliveries WHERE state IN ('sent', 'in_doubt') AND updated_at >= ?`),
+      sentMessage: db.prepare<[number, string], { one: number }>(`SELECT 1 AS one FROM deliveries WHERE subscriber_id = ? AND message_id = ? LIMIT 1`),
+      sentSince: db.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE send_id = ? AND state = 'sent' AND updated_at >= ?`),
+    };
+  }
+
+  latestSend(slug: string): SendRecord | null {
+    const row = this.s.latest.get(slug);
+    return row ? sendFromRow(row) : null;
+  }
+
+  send(id: number): SendRecord | null {
+    const row = this.s.byId.get(id);
+    return row ? sendFromRow(row) : null;
+  }
+
+  /** Every send, newest first. */
+  sends(): SendRecord[] {
+    return this.s.sends.all().map(sendFromRow);
+  }
+
+  runs(sendId: number): RunRecord[] {
+    return this.s.runs.all(sendId).map(runFromRow);
+  }
+
+  counts(sendId: number): Record<DeliveryState, number> {
+    const counts = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    for (const row of this.s.counts.all(sendId)) counts[row.state] = row.n;
+    return counts;
+  }
+
+  /** Rows in one state with the subscriber's address and the last reply, in subscriber order. */
+  rows(sendId: number, state: DeliveryState, limit = 1000): DeliveryRow[] {
+    return this.s.rows.all(sendId, state, limit).map((r) => ({ subscriberId: r.subscriber_id, email: r.email, reply: r.reply, attempts: r.attempts }));
+  }
+
+  /** When each message of any send went out since `since` (sent, or in doubt), for an hourly cap that spans runs. */
+  sentTimesSince(since: number): number[] {
+    return this.s.sentTimesSince.all(since).map((r) => r.at);
+  }
+
+  /** Whether a message with this Message-ID went to this subscriber in some send: how returned mail is verified. */
+  sentMessage(subscriberId: number, messageId: string): boolean {
+    return this.s.sentMessage.get(subscriberId, messageId) !== undefined;
+  }
+
+  /** Messages recorded sent since `since`, for a recent rate. */
+  sentSince(sendId: number, since: number): number {
+    return this.s.sentSince.get(sendId, since)!.n;
+  }
+}
