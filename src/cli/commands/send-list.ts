@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
 import { messageComposer } from '../../send/compose/compose.ts';
 import { chooseTransport } from '../../send/transport/open-transport.ts';
-import { dkimFromEnv } from '../../send/dkim/dkim.ts';
+import { dkimFromEnv } from '../../send/dkim/from-env.ts';
 import { processLiveness } from '../../send/run/liveness.ts';
 import { ProgressReporter } from '../../send/run/progress.ts';
 import { RateLimiter } from '../../send/pace/rate-limiter.ts';
