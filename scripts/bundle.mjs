@@ -30,7 +30,7 @@ await build({
     'render-stack': 'src/project/render-stack.ts',
     'render-worker': 'src/publish/render-worker.ts',
     'render-worker-for-send': 'src/send/compose/render-worker-for-send.ts',
-    'dkim-worker': 'src/send/dkim/dkim-worker.ts',
+    'signing-worker': 'src/send/dkim/signing-worker.ts',
     ...Object.fromEntries(commands.map((f) => [`cmd-${f.slice(0, -3)}`, `src/cli/commands/${f}`])),
   },
   outdir: 'lib',

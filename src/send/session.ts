@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import type { IssueForSend } from './compose/issue-for-send.ts';
 import { messageComposer } from './compose/compose.ts';
-import { dkimFromEnv } from './dkim/dkim.ts';
+import { dkimFromEnv } from './dkim/from-env.ts';
 import { RateLimiter } from './pace/rate-limiter.ts';
 import { processLiveness } from './run/liveness.ts';
 import { runSend as runRows, type RunOutcome, type RunProgress } from './run/runner.ts';

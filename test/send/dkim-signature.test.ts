@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { Config } from '../../src/config/schema.ts';
-import { dkimFromEnv, SIGNED_FIELDS } from '../../src/send/dkim/dkim.ts';
-import { signDkim } from '../../src/send/dkim/dkim-signature.ts';
+import { dkimFromEnv } from '../../src/send/dkim/from-env.ts';
+import { SIGNED_FIELDS } from '../../src/send/dkim/signer.ts';
+import { signDkim } from '../../src/send/dkim/signature.ts';
 import { MimeTemplate } from '../../src/send/compose/mime-template.ts';
 import { projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { Config } from '../../src/config/schema.ts';
-import { createDkimSigner, dkimFromEnv } from '../../src/send/dkim/dkim.ts';
+import { dkimFromEnv } from '../../src/send/dkim/from-env.ts';
+import { createDkimSigner } from '../../src/send/dkim/signer.ts';
 import { MimeTemplate } from '../../src/send/compose/mime-template.ts';
 import { projectSetup, render, ROOT, SAMPLES } from '../support/fixtures.ts';
 

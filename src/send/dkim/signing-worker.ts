@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDkimSigner, type DkimOptions } from './dkim.ts';
+import { createDkimSigner, type DkimOptions } from './signer.ts';
 
-/** Signs messages for the DKIM pool (dkim-pool.ts): RSA signing is CPU work the sending thread should not wait on. */
+/** Signs messages for the DKIM pool (signing-pool.ts): RSA signing is CPU work the sending thread should not wait on. */
 const sign = createDkimSigner(workerData as DkimOptions);
 
 parentPort!.on('message', (job: { id: number; message: Uint8Array }) => {

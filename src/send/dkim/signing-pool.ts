@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../core/start-worker.ts';
-import type { DkimOptions } from './dkim.ts';
+import type { DkimOptions, DkimSigner } from './signer.ts';
 
 interface Pending {
   resolve: (signed: Buffer) => void;
@@ -12,11 +12,11 @@ interface Pending {
  * to about 1,600 messages a second. Messages go to the worker with the fewest waiting; each answer is matched to its
  * message by id. A worker keeps the process alive only while it has messages to sign, so a finished send exits.
  */
-export function createDkimPool(options: DkimOptions, size: number): (message: Buffer) => Promise<Buffer> {
+export function createDkimPool(options: DkimOptions, size: number): DkimSigner {
   const workers: { worker: Worker; waiting: Map<number, Pending> }[] = [];
   let next = 0;
   for (let i = 0; i < size; i++) {
-    const worker = startWorker(import.meta.url, 'dkim-worker', options);
+    const worker = startWorker(import.meta.url, 'signing-worker', options);
     const waiting = new Map<number, Pending>();
     worker.on('message', (reply: { id: number; signed?: Uint8Array; error?: string }) => {
       const job = waiting.get(reply.id);
