@@ -5,6 +5,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Config } from '../../config/schema.ts';
 import type { Recipient, RecipientTemplate } from '../../render/personalise.ts';
 import type { Envelope } from '../transport/message-transport.ts';
+import { checkAddress } from '../../subscribers/email-address.ts';
 
 export interface MimeTemplateInput {
   config: Config;
@@ -115,7 +116,7 @@ function phrase(name: string): string {
 
 /** An address for a header or the envelope; one that could end the header's address or start another is refused. */
 function plainAddress(address: string): string {
-  if (NOT_IN_ADDRESS.test(address) || !address.includes('@')) throw new Error(`not a plain email address: ${JSON.stringify(address)}`);
+  if (NOT_IN_ADDRESS.test(address) || !checkAddress(address, { allowLocalDomain: true }).ok) throw new Error(`not a plain email address: ${JSON.stringify(address)}`);
   return wireAddress(address);
 }
 
