@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
+import { readEnvironment, type Environment } from '../config/environment.ts';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
 import { SLUG_PATTERN } from '../issue/slug.ts';
@@ -71,10 +72,18 @@ function here(): Project {
   return findProject(process.cwd());
 }
 
+let read: Environment | undefined;
+
+/** The environment, read and checked once, the first time a command needs it (config/environment.ts). */
+function environment(): Environment {
+  read ??= readEnvironment(process.env);
+  return read;
+}
+
 /** The same, for a command that opens the subscriber database: outside any project it refuses to make a new one. */
 function hereWithDatabase(): Project {
   const project = here();
-  const refusal = databaseRefusal(project, process.env);
+  const refusal = databaseRefusal(project, environment());
   if (refusal) throw new Error(refusal);
   return project;
 }
@@ -158,6 +167,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
       const { root, cwd } = opts.test ? here() : hereWithDatabase();
+      environment(); // a bad variable is named before anything is rendered or sent
       code = await runSend({
         root,
         cwd,
@@ -197,7 +207,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (paths: string[], opts: { dryRun: boolean; json: boolean }) => {
       const { runBounces } = await import('./commands/bounces.ts');
       const { root, cwd } = hereWithDatabase();
-      code = await runBounces({ root, env: process.env, paths: paths.map((p) => resolve(cwd, p)), dryRun: opts.dryRun, json: opts.json });
+      code = await runBounces({ root, environment: environment(), paths: paths.map((p) => resolve(cwd, p)), dryRun: opts.dryRun, json: opts.json });
     });
 
   program
@@ -209,11 +219,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: { port: number; host: string; outbox?: string | true }) => {
       const { runServe, DEFAULT_CONFIRMATION_OUTBOX } = await import('./commands/serve.ts');
       const outbox = opts.outbox === true ? DEFAULT_CONFIRMATION_OUTBOX : (opts.outbox ?? null);
-      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, env: process.env, outbox });
+      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, environment: environment(), env: process.env, outbox });
     });
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
-  const ctx = () => ({ ...hereWithDatabase(), env: process.env });
+  const ctx = () => ({ ...hereWithDatabase(), environment: environment() });
   const statuses = [...STATUSES];
   subscribers
     .command('add')

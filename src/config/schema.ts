@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { oneLine } from '../issue/schema.ts';
+import { emailAddress } from '../subscribers/email-address.ts';
 
 /** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
 const colour = z
@@ -20,10 +21,8 @@ const fontStack = z
     'must be a font stack like "Georgia, \'Times New Roman\', serif"',
   );
 
-const email = z
-  .string({ error: 'an email address' })
-  // No space or control character (\p{Cc}: NUL, TAB, CR, LF…) anywhere: it goes into headers.
-  .regex(/^[^\s\p{Cc}@<>()",;:]+@[^\s\p{Cc}@<>()",;:]+\.[^\s\p{Cc}@<>()",;:]+$/u, 'must be a plain email address like "news@example.com"');
+// The subscribers' address rule: no space or control character anywhere, since it goes into headers.
+const email = emailAddress('must be a plain email address like "news@example.com"');
 
 const httpUrl = z
   .string({ error: 'a URL' })

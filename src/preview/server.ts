@@ -16,6 +16,7 @@ import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages
 import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
 import { Workspace } from './workspace.ts';
+import { isPlainAddress } from '../subscribers/email-address.ts';
 
 export interface PreviewOptions {
   root: string;
@@ -163,7 +164,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (!view?.rendered || !template || !config) return c.text('This issue does not render; fix its problems first\n', 422);
     const form = await c.req.parseBody();
     const to = typeof form.to === 'string' ? form.to.trim() : '';
-    if (!/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+$/.test(to)) return c.text('Give one plain email address, like you@example.com\n', 400);
+    if (!isPlainAddress(to, { allowLocalDomain: true })) return c.text('Give one plain email address, like you@example.com\n', 400);
     const state = pageState((name) => c.req.query(name));
     const sample = sampleSubscriber(state.reader, config.url);
     const recipient = { ...sample, email: to };

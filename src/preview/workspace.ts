@@ -4,7 +4,7 @@ import { parseIssue, renderIssue, setupFromSources } from '../project/render-sta
 import type { BuildSetup } from '../project/setup.ts';
 import { CONFIG_FILE } from '../config/load.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
-import { slugFromFileName } from '../issue/slug.ts';
+import { declaredSlug } from '../issue/declared-slug.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
 
 /** One issue as the preview shows it: the latest render, or why there is none. */
@@ -131,7 +131,7 @@ export class Workspace {
   }
 
   private slugOf(entry: Entry): string {
-    return entry.view?.slug ?? /^slug:\s*([a-z0-9-]+)\s*$/m.exec(entry.source)?.[1] ?? slugFromFileName(entry.file);
+    return entry.view?.slug ?? declaredSlug(entry.file, entry.source);
   }
 
   private async loadSetup(): Promise<void> {

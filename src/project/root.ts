@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILE } from '../config/load.ts';
-import { databasePath } from '../store/database-path.ts';
+import type { Environment } from '../config/environment.ts';
+import { databaseFile } from '../store/database-path.ts';
 
 /** Where a command works: the project's folder, and the folder it was run in. */
 export interface Project {
@@ -34,7 +35,7 @@ export function findProject(cwd: string): Project {
  * Why a command must not open the subscriber database here, or null. Outside any project, and with no
  * `NEWSLETTER_DB` and no database in this folder, opening it would create a new, empty list in a random folder.
  */
-export function databaseRefusal(project: Project, env: NodeJS.ProcessEnv): string | null {
-  if (project.found || env.NEWSLETTER_DB?.trim() || existsSync(databasePath(project.root, env))) return null;
+export function databaseRefusal(project: Project, environment: Pick<Environment, 'databasePath'>): string | null {
+  if (project.found || environment.databasePath !== null || existsSync(databaseFile(project.root, null))) return null;
   return `no ${CONFIG_FILE} in ${project.cwd} or any folder above it: run this in the project folder (the one with ${CONFIG_FILE}), or set NEWSLETTER_DB to the subscriber database`;
 }

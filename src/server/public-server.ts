@@ -13,7 +13,7 @@ import { verifyToken, type Keyring } from '../subscribers/tokens.ts';
 import { serveArchive } from './archive-files.ts';
 import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { ClientRateLimit } from './client-rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
 import { resendConfirmation, signUp, type SignUpResult } from './sign-up.ts';
 
@@ -49,7 +49,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   const desk = { db, store, queue: new SqliteConfirmationQueue(db) };
   const log = options.log ?? (() => {});
   const page = loadPages(options.root, config);
-  const perClient = new RateLimiter(10, 10 * 60_000);
+  const perClient = new ClientRateLimit(10, 10 * 60_000);
   const app = new Hono();
 
   const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);

@@ -5,8 +5,12 @@ import { join, resolve } from 'node:path';
  * project root too, so a command run from a subfolder opens the same file. Apart from open.ts so that finding the
  * database does not load SQLite.
  */
+export function databaseFile(root: string, configured: string | null): string {
+  if (configured === ':memory:') return configured;
+  return configured ? resolve(root, configured) : join(root, 'data', 'newsletter.db');
+}
+
+/** The same from the raw environment, for the callers not yet given the environment read once (config/environment.ts). */
 export function databasePath(root: string, env: NodeJS.ProcessEnv): string {
-  const path = env.NEWSLETTER_DB?.trim();
-  if (path === ':memory:') return path;
-  return path ? resolve(root, path) : join(root, 'data', 'newsletter.db');
+  return databaseFile(root, env.NEWSLETTER_DB?.trim() || null);
 }

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { z } from 'zod';
 import { CONTROL_CHARACTER } from '../core/control-characters.ts';
 
 /**
@@ -37,8 +38,16 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 const fail = (reason: string): AddressCheck => ({ ok: false, reason });
 
+export interface AddressRuleOptions {
+  /**
+   * Accept a domain without a dot (`you@localhost`): only for mail that never leaves the machine, such as the
+   * preview's local inbox.
+   */
+  allowLocalDomain?: boolean;
+}
+
 /** One address, no display name, no CR or LF, no comments, at most 254 characters, a domain with a dot; internationalised domains accepted. */
-export function checkAddress(input: string): AddressCheck {
+export function checkAddress(input: string, options: AddressRuleOptions = {}): AddressCheck {
   if (typeof input !== 'string') return fail('is not text');
 
   // Checked on the raw input, before trimming: a trailing CRLF is header injection, not padding.
@@ -78,7 +87,7 @@ export function checkAddress(input: string): AddressCheck {
   const localProblem = checkLocal(local);
   if (localProblem !== undefined) return fail(localProblem);
 
-  const ascii = toAsciiDomain(domain);
+  const ascii = toAsciiDomain(domain, options.allowLocalDomain === true);
   if (!ascii.ok) return fail(ascii.reason);
 
   // The limit applies to what goes on the wire: UTF-8 octets of the local part, the ASCII domain.
@@ -87,6 +96,15 @@ export function checkAddress(input: string): AddressCheck {
   }
 
   return { ok: true, address, normalized: `${local.normalize('NFC').toLowerCase()}@${ascii.domain}` };
+}
+
+/**
+ * The address exactly as given passes the rule: nothing to trim. For values used as they are (configuration, command
+ * arguments, form fields), where padding would otherwise reach a header.
+ */
+export function isPlainAddress(input: string, options: AddressRuleOptions = {}): boolean {
+  const check = checkAddress(input, options);
+  return check.ok && check.address === input;
 }
 
 function checkLocal(local: string): string | undefined {
@@ -101,7 +119,7 @@ function checkLocal(local: string): string | undefined {
   return undefined;
 }
 
-function toAsciiDomain(domain: string): { ok: true; domain: string } | { ok: false; reason: string } {
+function toAsciiDomain(domain: string, allowLocal: boolean): { ok: true; domain: string } | { ok: false; reason: string } {
   const no = (reason: string) => ({ ok: false as const, reason });
   if (domain.startsWith('[') || domain.endsWith(']')) return no('has an IP address instead of a domain name');
   if (domain.includes('[') || domain.includes(']')) return no('has a square bracket in its domain');
@@ -119,7 +137,7 @@ function toAsciiDomain(domain: string): { ok: true; domain: string } | { ok: fal
   if (ascii === '') return no('has a domain that is not a valid domain name');
   if (IPV4.test(ascii)) return no('has an IP address instead of a domain name');
   const labels = ascii.split('.');
-  if (labels.length < 2) return no('has no dot in its domain');
+  if (labels.length < 2 && !allowLocal) return no('has no dot in its domain');
   for (const label of labels) {
     if (label === '') return no('has an empty label in its domain (a leading, trailing or doubled dot)');
     if (label.length > MAX_LABEL) return no(`has a domain label longer than ${MAX_LABEL} characters`);
@@ -133,4 +151,12 @@ function codePoints(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
+}
+
+/**
+ * The rule as a zod schema, for configuration: the value as written must pass (nothing trimmed) and is kept as it
+ * is, so what the author wrote is what goes into headers.
+ */
+export function emailAddress(message: string, options: AddressRuleOptions = {}): z.ZodString {
+  return z.string({ error: 'an email address' }).refine((value) => isPlainAddress(value, options), message);
 }

@@ -118,6 +118,17 @@ test('send: an issue in Windows-1252 is refused, by file or by slug, with its li
   assert.equal((await send(['tested', '--test', 'a@example.net'], p.dir, env)).status, 0);
 });
 
+test('send: the slug comes from the front matter, so a body line "slug: other" does not rename the issue (issue 13, step 6)', async (t) => {
+  const p = tempProject({ [ISSUE]: issueText('A line of the body:\n\nslug: other\n', 'title: Tested Issue\ndate: 2026-10-14') });
+  t.after(p.cleanup);
+  const env = { NEWSLETTER_INBOX_PORT: String(await closedPort()) };
+  const byReal = await send(['tested', '--test', 'a@example.net'], p.dir, env);
+  assert.equal(byReal.status, 0, byReal.output);
+  const byBody = await send(['other', '--test', 'a@example.net'], p.dir, env);
+  assert.equal(byBody.status, 2, byBody.output);
+  assert.match(byBody.output, /no issue "other"/);
+});
+
 test('send --test: through SMTP_URL, a non-ASCII local part and a server without SMTPUTF8 is not sent, and says why', async (t) => {
   const p = project();
   t.after(p.cleanup);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readEnvironment } from '../../src/config/environment.ts';
 import { databaseRefusal, findProject } from '../../src/project/root.ts';
 import { databasePath } from '../../src/store/open.ts';
 
@@ -41,13 +42,13 @@ test('findProject: with no newsletter.yaml anywhere above, the current folder, m
 test('databaseRefusal: outside a project, no new database is made unless NEWSLETTER_DB names it', (t) => {
   const dir = folders(t);
   const outside = findProject(dir);
-  assert.match(databaseRefusal(outside, {}) ?? '', /run this in the project folder/);
-  assert.equal(databaseRefusal(outside, { NEWSLETTER_DB: '/srv/list.db' }), null);
+  assert.match(databaseRefusal(outside, readEnvironment({})) ?? '', /run this in the project folder/);
+  assert.equal(databaseRefusal(outside, readEnvironment({ NEWSLETTER_DB: '/srv/list.db' })), null);
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'data', 'newsletter.db'), '');
-  assert.equal(databaseRefusal(outside, {}), null, 'an existing database here is used, as before');
+  assert.equal(databaseRefusal(outside, readEnvironment({})), null, 'an existing database here is used, as before');
   writeFileSync(join(dir, 'newsletter.yaml'), '');
-  assert.equal(databaseRefusal(findProject(dir), {}), null);
+  assert.equal(databaseRefusal(findProject(dir), readEnvironment({})), null);
 });
 
 test('databasePath: a relative NEWSLETTER_DB is relative to the project root', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAddress } from '../../src/subscribers/email-address.ts';
+import { checkAddress, emailAddress, isPlainAddress } from '../../src/subscribers/email-address.ts';
 
 const rejects = (input: string, reason: string) => assert.deepEqual(checkAddress(input), { ok: false, reason });
 const accepts = (input: string, address: string, normalized: string) =>
@@ -191,4 +191,28 @@ test('non-ASCII local parts (SMTPUTF8) are accepted, lower-cased and in NFC', ()
   assert.ok(decomposed.ok);
   assert.equal(decomposed.normalized, 'jörg@example.de');
   assert.equal(decomposed.address, 'jo\u0308rg@example.de');
+});
+
+// ── The one rule, as every caller uses it (issue 13, step 6) ─────────────────────────────────────
+
+test('a local domain (you@localhost) passes only when asked for, for mail that stays on the machine', () => {
+  rejects('you@localhost', 'has no dot in its domain');
+  assert.deepEqual(checkAddress('you@localhost', { allowLocalDomain: true }), { ok: true, address: 'you@localhost', normalized: 'you@localhost' });
+  assert.deepEqual(checkAddress('you@localhost\r\nBcc: x@evil', { allowLocalDomain: true }), { ok: false, reason: 'contains a line break or control character' });
+});
+
+test('isPlainAddress: the value exactly as given, nothing trimmed', () => {
+  assert.equal(isPlainAddress('news@example.com'), true);
+  assert.equal(isPlainAddress(' news@example.com'), false);
+  assert.equal(isPlainAddress('news@example.com, x@evil.example'), false);
+  assert.equal(isPlainAddress('you@localhost'), false);
+  assert.equal(isPlainAddress('you@localhost', { allowLocalDomain: true }), true);
+});
+
+test('emailAddress: the rule as a zod schema, with the caller\'s message, the value kept as written', () => {
+  const schema = emailAddress('must be a plain email address');
+  assert.equal(schema.parse('News@Example.com'), 'News@Example.com');
+  const bad = schema.safeParse('a@b.com\nBcc: x@evil');
+  assert.equal(bad.success, false);
+  assert.equal(bad.error?.issues[0]?.message, 'must be a plain email address');
 });

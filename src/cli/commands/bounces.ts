@@ -3,14 +3,16 @@ import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
 import { classifyReturnedMail, type ReturnedMail } from '../../inbound/returned-mail.ts';
 import { SqliteLedger } from '../../store/ledger.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import type { Environment } from '../../config/environment.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import type { Status, Subscriber, SubscriberStore } from '../../subscribers/subscriber.ts';
 import { checkAddress } from '../../subscribers/email-address.ts';
 
 export interface BouncesCommand {
   root: string;
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
   /** .eml files, mbox files and folders (Maildir), as given. */
   paths: string[];
   dryRun: boolean;
@@ -103,7 +105,7 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
     process.stderr.write(`newsletter bounces: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}\n`);
     return 1;
   }
-  const db = openDatabase(databasePath(cmd.root, cmd.env));
+  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
   const results: Result[] = [];
   try {
     const store = new SqliteSubscriberStore(db);

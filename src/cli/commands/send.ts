@@ -5,6 +5,9 @@ import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '.
 import { renderForSend } from '../../send/compose/render-for-send.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
+import { declaredSlug } from '../../issue/declared-slug.ts';
+import { slugFromFileName } from '../../issue/slug.ts';
+import { isPlainAddress } from '../../subscribers/email-address.ts';
 
 export interface SendCommand {
   root: string;
@@ -17,8 +20,6 @@ export interface SendCommand {
   env: NodeJS.ProcessEnv;
   list: ListSendOptions;
 }
-
-const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
 
@@ -39,8 +40,7 @@ async function findIssue(root: string, cwd: string, name: string): Promise<Found
   if (files.includes(asFile)) return read(asFile);
   for (const file of files) {
     const found = read(file);
-    const fromName = file.replace(/^issues\//, '').replace(/\.md$/, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
-    const slug = 'source' in found ? (/^slug:\s*(\S+)\s*$/m.exec(found.source)?.[1] ?? fromName) : fromName;
+    const slug = 'source' in found ? declaredSlug(file, found.source) : slugFromFileName(file);
     if (slug === name) return found;
   }
   return null;
@@ -51,7 +51,7 @@ async function findIssue(root: string, cwd: string, name: string): Promise<Found
  * addresses, or the issue to the whole list through the ledger.
  */
 export async function runSend(cmd: SendCommand): Promise<number> {
-  const bad = cmd.test.filter((a) => !ADDRESS.test(a));
+  const bad = cmd.test.filter((a) => !isPlainAddress(a));
   if (bad.length > 0) {
     process.stderr.write(`newsletter send: not one plain email address: ${bad.map((a) => JSON.stringify(a)).join(', ')}\n`);
     return 2;

@@ -5,13 +5,17 @@ import { loadConfig } from '../../config/load.ts';
 import { chooseServerMail, type ServerMail } from '../../send/transport/open-transport.ts';
 import { ConfirmationSender } from '../../server/confirmation-sender.ts';
 import { publicApp } from '../../server/public-server.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import type { Environment } from '../../config/environment.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 
 export interface ServeCommand {
   root: string;
   port: number;
   host: string;
+  /** The environment as read once; `env` is still handed to the mail choice until it takes read values. */
+  environment: Environment;
   env: NodeJS.ProcessEnv;
   /** `--outbox [dir]`: write confirmation emails as `.eml` files there instead of sending them; null without it. */
   outbox: string | null;
@@ -35,7 +39,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   let keyring: Keyring | undefined;
   let mail: ServerMail | undefined;
   try {
-    keyring = keyringFromEnv(cmd.env.NEWSLETTER_SECRET);
+    keyring = keyringFromEnv(cmd.environment.secret);
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -48,7 +52,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     for (const problem of problems) process.stderr.write(`newsletter serve: ${problem}\n`);
     return 1;
   }
-  const db = openDatabase(databasePath(cmd.root, cmd.env));
+  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
   const sender = new ConfirmationSender({ db, config, keyring, openTransport: mail.open, log: logLine });
   const webRoot = join(cmd.root, 'dist', 'web');
   const app = publicApp({

@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { decodeText } from '../../core/decode-text.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import type { Status } from '../../subscribers/subscriber.ts';
 import { csvLine, parseCsv } from '../../subscribers/csv.ts';
@@ -53,7 +54,7 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     );
     return 1;
   }
-  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
   try {
     const store = new SqliteSubscriberStore(db);
     // Progress for big files: a line that updates itself on a terminal, a line now and then in a log.
@@ -82,7 +83,7 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
 
 /** `newsletter subscribers export [--status S]`: CSV on stdout, every attribute, formula-like cells neutralised. */
 export function runExport(ctx: SubscribersContext, opts: { status?: Status }): number {
-  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
   try {
     const list = new SqliteSubscriberStore(db).list(opts.status ? { status: opts.status } : {});
     process.stdout.write(exportCsv(list));

@@ -1,6 +1,8 @@
 import { checkAddress } from '../../subscribers/email-address.ts';
 import { NAME_MAX, nameProblem } from '../../subscribers/name.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import type { Environment } from '../../config/environment.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../subscribers/subscriber.ts';
 
@@ -8,7 +10,7 @@ export interface SubscribersContext {
   root: string;
   /** Where the command was run: a file name given is relative to it. */
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -19,7 +21,7 @@ const fail = (line: string, code = 1) => {
 
 /** Opens the store for one command and always closes it. */
 function withStore<T>(ctx: SubscribersContext, work: (store: SubscriberStore) => T): T {
-  const db = openDatabase(databasePath(ctx.root, ctx.env));
+  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
   try {
     return work(new SqliteSubscriberStore(db));
   } finally {

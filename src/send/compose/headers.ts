@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { encodeWord, encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
 import type { Config } from '../../config/schema.ts';
+import { checkAddress } from '../../subscribers/email-address.ts';
 
 /** One header value on one line: CR and LF never reach a header, whatever the data (header injection). */
 export function oneLine(value: string): string {
@@ -95,7 +96,7 @@ export function phrase(name: string): string {
 
 /** An address for a header or the envelope; one that could end the header's address or start another is refused. */
 export function plainAddress(address: string): string {
-  if (NOT_IN_ADDRESS.test(address) || !address.includes('@')) throw new Error(`not a plain email address: ${JSON.stringify(address)}`);
+  if (NOT_IN_ADDRESS.test(address) || !checkAddress(address, { allowLocalDomain: true }).ok) throw new Error(`not a plain email address: ${JSON.stringify(address)}`);
   return wireAddress(address);
 }
 

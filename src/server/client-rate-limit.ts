@@ -1,8 +1,10 @@
 /**
+ * The public server's per-client request limit (not the send pace, which is send/pace/rate-limiter.ts).
+ *
  * Fixed-window counters in memory: at most `limit` hits per key in each window. Old windows are dropped as new ones
  * start, so a flood of distinct keys cannot grow the map without bound.
  */
-export class RateLimiter {
+export class ClientRateLimit {
   private window = 0;
   private counts = new Map<string, number>();
 
