@@ -167,13 +167,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
       const { root, cwd } = opts.test ? here() : hereWithDatabase();
-      environment(); // a bad variable is named before anything is rendered or sent
       code = await runSend({
         root,
         cwd,
         issue,
         test: opts.test ?? [],
-        env: process.env,
+        environment: environment(),
         list: {
           yes: opts.yes,
           dryRun: opts.dryRun,
@@ -195,7 +194,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'as JSON', false)
     .action(async (issue: string | undefined, opts: { json: boolean }) => {
       const { runStatus } = await import('./commands/status.ts');
-      code = runStatus({ ...hereWithDatabase(), env: process.env, issue: issue ?? null, json: opts.json });
+      code = runStatus({ ...hereWithDatabase(), databasePath: environment().databasePath, issue: issue ?? null, json: opts.json });
     });
 
   program
@@ -219,7 +218,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: { port: number; host: string; outbox?: string | true }) => {
       const { runServe, DEFAULT_CONFIRMATION_OUTBOX } = await import('./commands/serve.ts');
       const outbox = opts.outbox === true ? DEFAULT_CONFIRMATION_OUTBOX : (opts.outbox ?? null);
-      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, environment: environment(), env: process.env, outbox });
+      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, environment: environment(), outbox });
     });
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');

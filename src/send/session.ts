@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import type { IssueForSend } from './compose/issue-for-send.ts';
 import { messageComposer } from './compose/compose.ts';
-import { dkimFromEnv } from './dkim/from-env.ts';
+import { dkimFromEnv, dkimKeySource } from './dkim/from-env.ts';
 import { RateLimiter } from './pace/rate-limiter.ts';
 import { processLiveness } from './run/liveness.ts';
 import { runSend as runRows, type RunOutcome, type RunProgress } from './run/runner.ts';
@@ -11,6 +11,7 @@ import type { DeliveryState, SendRecord, SqliteLedger } from '../store/ledger.ts
 import { DatabaseBusyError } from '../store/open.ts';
 import type { SubscriberStore } from '../subscribers/subscriber.ts';
 import { keyringFromEnv } from '../subscribers/tokens.ts';
+import type { Environment } from '../config/environment.ts';
 
 /** What the writer chose on the command line that changes what a send does. */
 export interface SendChoices {
@@ -47,7 +48,7 @@ export function contentHash(r: IssueForSend): string {
 }
 
 /** Whether the issue may go to the list at all, and its keys: checked before the database is opened. */
-export function checkSendable(issue: IssueForSend, env: NodeJS.ProcessEnv): SendKeys | SendRefusal {
+export function checkSendable(issue: IssueForSend, env: Pick<Environment, 'secret' | 'dkimPrivateKey' | 'dkimPrivateKeyFile'>): SendKeys | SendRefusal {
   const { config } = issue;
   if (issue.status !== 'ready') {
     return { refused: `${issue.file} is a draft; set "status: ready" in its front matter to send it (or send a test with --test you@example.com)` };
@@ -56,9 +57,9 @@ export function checkSendable(issue: IssueForSend, env: NodeJS.ProcessEnv): Send
     return { refused: `the unsubscribe links would use ${config.url}; a real send needs an https:// "url" in newsletter.yaml (mail clients and providers expect one-click unsubscribe over https)` };
   }
   try {
-    return { keyring: keyringFromEnv(env.NEWSLETTER_SECRET), sign: dkimFromEnv(config, env, availableParallelism()) };
+    return { keyring: keyringFromEnv(env.secret), sign: dkimFromEnv(config, dkimKeySource(env), availableParallelism()) };
   } catch (error) {
-    return { refused: `${(error as Error).message}${env.NEWSLETTER_SECRET ? '' : ' (it signs the unsubscribe links; `openssl rand -hex 32` makes one)'}` };
+    return { refused: `${(error as Error).message}${env.secret ? '' : ' (it signs the unsubscribe links; `openssl rand -hex 32` makes one)'}` };
   }
 }
 

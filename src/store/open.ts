@@ -8,8 +8,6 @@ export type Db = Database.Database;
 /** Milliseconds a writer waits for another connection's lock before giving up with a clear error. */
 export const BUSY_TIMEOUT_MS = 5000;
 
-export { databasePath } from './database-path.ts';
-
 /** Thrown when another process holds the database's write lock for longer than the busy timeout. */
 export class DatabaseBusyError extends Error {
   constructor(waitedMs: number = BUSY_TIMEOUT_MS) {

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvironment } from '../../src/config/environment.ts';
 import { databaseRefusal, findProject } from '../../src/project/root.ts';
-import { databasePath } from '../../src/store/open.ts';
+import { databaseFile } from '../../src/store/database-path.ts';
+
+/** The database file a command opens, from the environment as `newsletter` reads it. */
+const databasePath = (root: string, env: NodeJS.ProcessEnv) => databaseFile(root, readEnvironment(env).databasePath);
 
 function folders(t: { after: (fn: () => void) => void }): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nl-root-')));

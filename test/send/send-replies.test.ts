@@ -177,7 +177,7 @@ function statusJson(h: ReturnType<typeof sendHarness>): { counts: Record<string,
   let out = '';
   process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
   try {
-    assert.equal(runStatus({ root: h.dir, cwd: h.dir, env: { NEWSLETTER_DB: h.dbPath }, issue: 'test-issue', json: true }), 0);
+    assert.equal(runStatus({ root: h.dir, cwd: h.dir, databasePath: h.dbPath, issue: 'test-issue', json: true }), 0);
   } finally {
     process.stdout.write = write;
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.ts';
 import { makePlaceholders } from '../../src/render/merge-tags.ts';
 import type { IssueForSend } from '../../src/send/compose/issue-for-send.ts';
+import { readEnvironment } from '../../src/config/environment.ts';
 import { checkSendable, prepareSend, runSend, type SendChoices, type SendKeys, type SendPlan } from '../../src/send/session.ts';
 import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { AlreadySentError, SqliteLedger } from '../../src/store/ledger.ts';
@@ -46,7 +47,7 @@ function setup(t: TestContext, count: number) {
 }
 
 function keysFor(i: IssueForSend): SendKeys {
-  const keys = checkSendable(i, { NEWSLETTER_SECRET: TEST_SECRET });
+  const keys = checkSendable(i, readEnvironment({ NEWSLETTER_SECRET: TEST_SECRET }));
   assert.ok(!('refused' in keys));
   return keys;
 }
@@ -57,8 +58,8 @@ function planOf(p: ReturnType<typeof prepareSend>): SendPlan {
 }
 
 test('session: a draft and a missing secret are refused before the database is touched', () => {
-  assert.match((checkSendable(issue('draft'), { NEWSLETTER_SECRET: TEST_SECRET }) as { refused: string }).refused, /is a draft/);
-  assert.match((checkSendable(issue(), {}) as { refused: string }).refused, /NEWSLETTER_SECRET.*openssl rand -hex 32/);
+  assert.match((checkSendable(issue('draft'), readEnvironment({ NEWSLETTER_SECRET: TEST_SECRET })) as { refused: string }).refused, /is a draft/);
+  assert.match((checkSendable(issue(), readEnvironment({})) as { refused: string }).refused, /NEWSLETTER_SECRET.*openssl rand -hex 32/);
 });
 
 test('session: prepareSend only reads; runSend mails every subscriber once through a real SMTP peer and sums up', async (t) => {

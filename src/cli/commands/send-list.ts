@@ -5,7 +5,9 @@ import { ProgressReporter } from '../../send/run/progress.ts';
 import type { RunOutcome } from '../../send/run/runner.ts';
 import { checkSendable, prepareSend, runSend, type SendChoices, type SendPlan, type SendProgress } from '../../send/session.ts';
 import { AlreadySentError, SqliteLedger, type DeliveryState, type SendRecord } from '../../store/ledger.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import type { Environment } from '../../config/environment.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 
 export interface ListSendOptions extends SendChoices {
@@ -16,7 +18,7 @@ export interface ListSendOptions extends SendChoices {
 
 export interface ListSend extends ListSendOptions {
   root: string;
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
   issue: IssueForSend;
 }
 
@@ -45,9 +47,9 @@ export async function runListSend(cmd: ListSend): Promise<number> {
     process.stderr.write(`newsletter send: ${message}\n`);
     return code;
   };
-  const keys = checkSendable(rendered, cmd.env);
+  const keys = checkSendable(rendered, cmd.environment);
   if ('refused' in keys) return fail(keys.refused);
-  const db = openDatabase(databasePath(cmd.root, cmd.env));
+  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
   const ledger = new SqliteLedger(db);
   try {
     const plan = prepareSend({ issue: rendered, keys, choices: cmd }, { ledger, subscribers: new SqliteSubscriberStore(db) });
@@ -67,7 +69,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
     }
     let transport;
     try {
-      transport = await chooseTransport({ root: cmd.root, env: cmd.env, slug: rendered.slug, sending: config.sending, concurrency });
+      transport = await chooseTransport({ root: cmd.root, environment: cmd.environment, slug: rendered.slug, sending: config.sending, concurrency });
     } catch (error) {
       return fail((error as Error).message);
     }

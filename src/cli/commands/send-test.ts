@@ -3,12 +3,14 @@ import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
 import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
 import { composeMessage } from '../../send/compose/message.ts';
-import { inboxPortOf, openTransport } from '../../send/transport/open-transport.ts';
+import type { Environment } from '../../config/environment.ts';
+import { openTransport } from '../../send/transport/open-transport.ts';
+import { DEFAULT_INBOX_PORT } from '../../send/transport/preview-inbox.ts';
 import { writtenFile } from '../../send/transport/outbox-transport.ts';
 
 export interface TestSend {
   root: string;
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
   issue: IssueForSend;
   addresses: string[];
 }
@@ -25,7 +27,7 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
   const dir = join(cmd.root, 'dist', 'outbox', slug);
   // The transport a list send uses, so a test meets the same checks (SMTPUTF8) and replies; one message at a time.
   const transport = await openTransport(
-    { kind: 'first-that-answers', smtpUrl: cmd.env.SMTP_URL, inboxPort: inboxPortOf(cmd.env), outbox: { dir, description: `.eml files in ${relative(cmd.root, dir)}/`, naming: 'timestamped' } },
+    { kind: 'first-that-answers', smtpUrl: cmd.environment.smtpUrl ?? undefined, inboxPort: cmd.environment.inboxPort ?? DEFAULT_INBOX_PORT, outbox: { dir, description: `.eml files in ${relative(cmd.root, dir)}/`, naming: 'timestamped' } },
     { concurrency: 1, timeoutMs: config.sending.timeout_seconds * 1000 },
   );
   const stamp = new Date();

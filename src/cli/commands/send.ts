@@ -3,6 +3,7 @@ import { listIssueFiles, readBuildSources } from '../../project/sources.ts';
 import { issueReadProblem, readIssueFile } from '../../project/issue-file.ts';
 import { DiagnosticError, formatDiagnostic, hasErrors, type Diagnostic } from '../../core/diagnostic.ts';
 import { renderForSend } from '../../send/compose/render-for-send.ts';
+import type { Environment } from '../../config/environment.ts';
 import { runListSend, type ListSendOptions } from './send-list.ts';
 import { runTestSend } from './send-test.ts';
 import { declaredSlug } from '../../issue/declared-slug.ts';
@@ -17,7 +18,7 @@ export interface SendCommand {
   issue: string;
   /** Addresses for a test send; none sends to the list. */
   test: string[];
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
   list: ListSendOptions;
 }
 
@@ -79,6 +80,6 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     process.stderr.write(`newsletter send: ${found.file} has errors; nothing sent\n`);
     return 1;
   }
-  if (cmd.test.length > 0) return runTestSend({ root: cmd.root, env: cmd.env, issue, addresses: cmd.test });
-  return runListSend({ ...cmd.list, root: cmd.root, env: cmd.env, issue });
+  if (cmd.test.length > 0) return runTestSend({ root: cmd.root, environment: cmd.environment, issue, addresses: cmd.test });
+  return runListSend({ ...cmd.list, root: cmd.root, environment: cmd.environment, issue });
 }

@@ -14,9 +14,8 @@ export interface ServeCommand {
   root: string;
   port: number;
   host: string;
-  /** The environment as read once; `env` is still handed to the mail choice until it takes read values. */
+  /** The environment as read once (config/environment.ts). */
   environment: Environment;
-  env: NodeJS.ProcessEnv;
   /** `--outbox [dir]`: write confirmation emails as `.eml` files there instead of sending them; null without it. */
   outbox: string | null;
 }
@@ -44,7 +43,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     problems.push((error as Error).message);
   }
   try {
-    mail = chooseServerMail({ root: cmd.root, env: cmd.env, outbox: cmd.outbox, sending: config.sending });
+    mail = chooseServerMail({ root: cmd.root, smtpUrl: cmd.environment.smtpUrl, outbox: cmd.outbox, sending: config.sending });
   } catch (error) {
     problems.push((error as Error).message);
   }

@@ -3,13 +3,15 @@ import { relative, resolve } from 'node:path';
 import { processLiveness } from '../../send/run/liveness.ts';
 import { formatDuration } from '../../send/run/progress.ts';
 import { SqliteLedger, type DeliveryState, type SendRecord } from '../../store/ledger.ts';
-import { databasePath, openDatabase } from '../../store/open.ts';
+import { databaseFile } from '../../store/database-path.ts';
+import { openDatabase } from '../../store/open.ts';
 
 export interface StatusCommand {
   root: string;
   /** Where the command was run: a file name given is relative to it. */
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** `NEWSLETTER_DB` as read (config/environment.ts); null for the default. */
+  databasePath: string | null;
   /** A slug or an issue file; none lists every send. */
   issue: string | null;
   json: boolean;
@@ -101,7 +103,7 @@ function describe(s: SendStatus): string[] {
 
 /** `newsletter status [<issue>] [--json]`: where each send stands: counts by state, rate, ETA, errors, rows in doubt. */
 export function runStatus(cmd: StatusCommand): number {
-  const db = openDatabase(databasePath(cmd.root, cmd.env));
+  const db = openDatabase(databaseFile(cmd.root, cmd.databasePath));
   try {
     const ledger = new SqliteLedger(db);
     const now = Date.now();

@@ -1,7 +1,13 @@
+import type { Environment } from '../../config/environment.ts';
 import type { Config } from '../../config/schema.ts';
 import { dkimPrivateKey, type DkimKeySource } from './key.ts';
 import { signerWithKey, type DkimSigner } from './signer.ts';
 import { createDkimPool } from './signing-pool.ts';
+
+/** The key's two variables, as the environment schema read them. */
+export function dkimKeySource(env: Pick<Environment, 'dkimPrivateKey' | 'dkimPrivateKeyFile'>): DkimKeySource {
+  return { DKIM_PRIVATE_KEY: env.dkimPrivateKey ?? undefined, DKIM_PRIVATE_KEY_FILE: env.dkimPrivateKeyFile ?? undefined };
+}
 
 /**
  * The DKIM signer `newsletter.yaml` asks for (`sending.dkim`), or null when it asks for none. The private key comes

@@ -1,4 +1,5 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Environment } from '../../config/environment.ts';
 import type { Sending } from '../../config/schema.ts';
 import type { MessageTransport } from './message-transport.ts';
 import { createOutboxTransport, type OutboxNaming } from './outbox-transport.ts';
@@ -94,19 +95,14 @@ export async function openTransport(route: MailRoute, limits: TransportLimits): 
   }
 }
 
-/** The preview inbox's port from `NEWSLETTER_INBOX_PORT`, for the call sites that still pass the environment. */
-export function inboxPortOf(env: NodeJS.ProcessEnv): number {
-  return Number(env.NEWSLETTER_INBOX_PORT ?? DEFAULT_INBOX_PORT);
-}
-
 /** A list send's transport: `dist/outbox/<slug>/` as the last resort, one file per subscriber. */
-export function chooseTransport(where: { root: string; env: NodeJS.ProcessEnv; slug: string; sending: Sending; concurrency: number }): Promise<MessageTransport> {
+export function chooseTransport(where: { root: string; environment: Pick<Environment, 'smtpUrl' | 'inboxPort'>; slug: string; sending: Sending; concurrency: number }): Promise<MessageTransport> {
   const dir = join(where.root, 'dist', 'outbox', where.slug);
   return openTransport(
     {
       kind: 'first-that-answers',
-      smtpUrl: where.env.SMTP_URL,
-      inboxPort: inboxPortOf(where.env),
+      smtpUrl: where.environment.smtpUrl ?? undefined,
+      inboxPort: where.environment.inboxPort ?? DEFAULT_INBOX_PORT,
       outbox: { dir, description: `.eml files in ${relative(where.root, dir)}/ (no SMTP_URL, and no preview running)` },
     },
     { concurrency: where.concurrency, timeoutMs: where.sending.timeout_seconds * 1000 },
@@ -120,7 +116,7 @@ export interface ServerMail {
 }
 
 /** `serve`'s confirmation emails, by the `told` rule; `outbox` is `--outbox` (a folder, or null when not given). */
-export function chooseServerMail(where: { root: string; env: NodeJS.ProcessEnv; outbox: string | null; sending: Sending }): ServerMail {
+export function chooseServerMail(where: { root: string; smtpUrl: string | null; outbox: string | null; sending: Sending }): ServerMail {
   let outbox: Outbox | null = null;
   if (where.outbox !== null) {
     const dir = resolve(where.root, where.outbox);
@@ -128,5 +124,5 @@ export function chooseServerMail(where: { root: string; env: NodeJS.ProcessEnv; 
     const description = `.eml files in ${shown && !shown.startsWith('..') && !isAbsolute(shown) ? `${shown}/` : `${dir}/`} (--outbox; nothing is sent)`;
     outbox = { dir, description, naming: 'message' };
   }
-  return toldTransport({ kind: 'told', smtpUrl: where.env.SMTP_URL, outbox }, { concurrency: Math.min(where.sending.concurrency, 4), timeoutMs: where.sending.timeout_seconds * 1000 });
+  return toldTransport({ kind: 'told', smtpUrl: where.smtpUrl ?? undefined, outbox }, { concurrency: Math.min(where.sending.concurrency, 4), timeoutMs: where.sending.timeout_seconds * 1000 });
 }
