@@ -10,7 +10,7 @@ import { readBuildSources } from '../src/project/sources.ts';
 import { setupFromSources } from '../src/project/setup.ts';
 import { parseIssue } from '../src/issue/parse.ts';
 import { renderIssue } from '../src/render/render-issue.ts';
-import { listId, messageId } from '../src/send/compose/message.ts';
+import { listId, messageId } from '../src/send/compose/headers.ts';
 import { generateIssue } from './generate-issue.ts';
 
 const [url, countText, connectionsText] = process.argv.slice(2);

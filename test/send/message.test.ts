@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import { makePlaceholders } from '../../src/render/merge-tags.ts';
 import { RecipientTemplate } from '../../src/render/personalise.ts';
-import { composeMessage, listId, messageId } from '../../src/send/compose/message.ts';
+import { listId, messageId } from '../../src/send/compose/headers.ts';
+import { composeMessage } from '../../src/send/compose/message.ts';
 import { projectSetup } from '../support/fixtures.ts';
 
 async function build(overrides: { subject?: string; name?: string } = {}) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Envelope, MessageTransport, Outcome } from '../../src/send/transport/message-transport.ts';
 import { RateLimiter } from '../../src/send/pace/rate-limiter.ts';
 import { runSend, type RunnerOptions } from '../../src/send/run/runner.ts';
-import { SqliteLedger } from '../../src/store/ledger.ts';
+import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
 

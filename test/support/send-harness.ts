@@ -10,7 +10,7 @@ import { messageComposer } from '../../src/send/compose/compose.ts';
 import type { MessageTransport } from '../../src/send/transport/message-transport.ts';
 import { RateLimiter } from '../../src/send/pace/rate-limiter.ts';
 import { runSend, type RunnerOptions, type RunOutcome } from '../../src/send/run/runner.ts';
-import { SqliteLedger } from '../../src/store/ledger.ts';
+import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';

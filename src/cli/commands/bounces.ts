@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
 import { classifyReturnedMail, type ReturnedMail } from '../../inbound/returned-mail.ts';
-import { SqliteLedger } from '../../store/ledger.ts';
+import { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
 import type { Environment } from '../../config/environment.ts';
 import { databaseFile } from '../../store/database-path.ts';
 import { openDatabase } from '../../store/open.ts';

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { processLiveness } from '../../send/run/liveness.ts';
 import { formatDuration } from '../../send/run/progress.ts';
-import { SqliteLedger, type DeliveryState, type SendRecord } from '../../store/ledger.ts';
+import { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
+import type { DeliveryState, SendRecord } from '../../store/ledger/records.ts';
 import { databaseFile } from '../../store/database-path.ts';
 import { openDatabase } from '../../store/open.ts';
 

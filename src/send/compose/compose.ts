@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.ts';
 import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
-import type { Claimed, SendRecord } from '../../store/ledger.ts';
+import type { Claimed, SendRecord } from '../../store/ledger/records.ts';
 import { signToken, type Keyring } from '../../subscribers/tokens.ts';
 import { MimeTemplate } from './mime-template.ts';
 import type { Composed } from '../run/runner.ts';

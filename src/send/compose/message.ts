@@ -3,7 +3,6 @@ import type { Recipient, RecipientTemplate } from '../../render/personalise.ts';
 import { MimeTemplate } from './mime-template.ts';
 import type { Envelope } from '../transport/message-transport.ts';
 
-export { listId, messageId } from './headers.ts';
 
 export interface MessageInput {
   config: Config;

@@ -1,4 +1,4 @@
-import { HEARTBEAT_STALE_MS, type Liveness } from '../../store/ledger.ts';
+import { HEARTBEAT_STALE_MS, type Liveness } from '../../store/ledger/records.ts';
 
 /**
  * Whether a run's process is still alive: on this host, by asking the kernel about its pid (a kill -9 is seen at

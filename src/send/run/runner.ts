@@ -1,4 +1,5 @@
-import type { Claimed, DeliveryResult, DeliveryState, SqliteLedger } from '../../store/ledger.ts';
+import type { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
+import type { Claimed, DeliveryResult, DeliveryState } from '../../store/ledger/records.ts';
 import { nextAttempt } from '../pace/backoff.ts';
 import type { Envelope, MessageTransport, Outcome } from '../transport/message-transport.ts';
 import { RateMeter } from './progress.ts';

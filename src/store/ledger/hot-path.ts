@@ -1,4 +1,4 @@
-import type { Claimed, DeliveryResult } from '../ledger-records.ts';
+import type { Claimed, DeliveryResult } from './records.ts';
 import { transaction, type Db } from '../open.ts';
 
 /** Where a bounce goes: the subscriber store, which writes the status and its event (inside the caller's transaction). */

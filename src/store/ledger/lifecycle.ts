@@ -1,4 +1,4 @@
-import { AlreadySentError, type Liveness, type NewSend, type RunInfo, type SendRecord } from '../ledger-records.ts';
+import { AlreadySentError, type Liveness, type NewSend, type RunInfo, type SendRecord } from './records.ts';
 import { transaction, type Db } from '../open.ts';
 import type { LedgerReports } from './reports.ts';
 

@@ -1,4 +1,4 @@
-import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from '../ledger-records.ts';
+import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from './records.ts';
 import type { Db } from '../open.ts';
 
 /** One row in a given state, with the subscriber's address and the last reply. */

@@ -1,11 +1,10 @@
-import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from './ledger-records.ts';
-import { LedgerHotPath, type BounceSink } from './ledger/hot-path.ts';
-import { LedgerLifecycle } from './ledger/lifecycle.ts';
-import { LedgerReports, type DeliveryRow } from './ledger/reports.ts';
-import type { Db } from './open.ts';
-import { SqliteSubscriberStore } from './sqlite-subscribers.ts';
+import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from './records.ts';
+import { LedgerHotPath, type BounceSink } from './hot-path.ts';
+import { LedgerLifecycle } from './lifecycle.ts';
+import { LedgerReports, type DeliveryRow } from './reports.ts';
+import type { Db } from '../open.ts';
+import { SqliteSubscriberStore } from '../sqlite-subscribers.ts';
 
-export * from './ledger-records.ts';
 
 /**
  * The ledger on SQLite: its lifecycle (ledger/lifecycle.ts), hot path (ledger/hot-path.ts) and reports
