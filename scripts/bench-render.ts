@@ -78,11 +78,8 @@ console.log(`Issue: ${words} words, ${(first.sample!.html.length / 1024).toFixed
     baseline.push(performance.now() - t);
   }
   const ratio = median(ours) / median(baseline);
-  report(
-    'warm render',
-    `parse → HTML + text + diagnostics ${fmt(median(ours))} median vs mjml2html alone ${fmt(median(baseline))}: ${ratio.toFixed(2)}× (target ≤ 1.5×)`,
-    ratio <= 1.5,
-  );
+  // Information, not a target (issue 13): MJML itself is the floor, and no writer feels these milliseconds.
+  console.log(`INFO  warm render: parse → HTML + text + diagnostics ${fmt(median(ours))} median vs mjml2html alone ${fmt(median(baseline))}: ${ratio.toFixed(2)}×`);
 
   // Per subscriber: fill the compiled template for many distinct subscribers.
   const template = first.recipientTemplate;
