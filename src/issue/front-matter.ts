@@ -1,38 +1,17 @@
-import matter from 'gray-matter';
 import { parseYamlDocument, type YamlDocument } from '../core/yaml-document.ts';
 
 export type SplitResult =
   | { ok: true; yaml: YamlDocument; body: string; bodyLine: number }
   | { ok: false; line: number; message: string };
 
-const refuse = (language: string) => () => {
-  throw new Error(`front matter must be YAML, not "${language}"`);
-};
-
-/**
- * gray-matter evaluates `---js` / `---javascript` front matter as code, and removing the `js` engine alone is not
- * enough: its engine lookup falls back to `javascript`. Every engine but YAML is replaced by one that throws, and the
- * opening line is checked before gray-matter sees the text.
- */
-const engines = {
-  yaml: { parse: () => ({}) },
-  yml: { parse: () => ({}) },
-  json: { parse: refuse('json') },
-  js: { parse: refuse('js') },
-  javascript: { parse: refuse('javascript') },
-  coffee: { parse: refuse('coffee') },
-  coffeescript: { parse: refuse('coffeescript') },
-  cson: { parse: refuse('cson') },
-  toml: { parse: refuse('toml') },
-};
-
 const OPEN = /^---[ \t]*$/;
 const CLOSE = /^---[ \t]*$/m;
 
 /**
  * Splits an issue file into its YAML front matter and its Markdown body. Text must already have LF line endings.
- * Rejects a non-YAML opening (`---js`), a missing opening and a missing closing `---`, which gray-matter alone would
- * turn into an email with an empty body.
+ * Rejects a non-YAML opening (`---js`), a missing opening and a missing closing `---`. Split by hand, not by
+ * gray-matter: it would parse the YAML a second time without positions, it runs `---js` front matter as code unless
+ * every engine is replaced, and it accepts an unterminated block as an empty body; nothing it did was kept.
  */
 export function splitFrontMatter(text: string): SplitResult {
   const firstLineEnd = text.indexOf('\n');
@@ -55,11 +34,10 @@ export function splitFrontMatter(text: string): SplitResult {
   }
   const yamlText = rest.slice(0, close.index);
   const yamlLines = yamlText.split('\n').length;
-  // gray-matter splits (its options object also keeps it out of its shared cache); it closes at the first line that
-  // merely starts with "---", so a disagreement means such a line sits inside the front matter.
-  const file = matter(text, { language: 'yaml', engines });
-  if (`${file.matter}\n` !== `\n${yamlText}`) {
-    const stray = yamlText.split('\n').findIndex((l) => l.startsWith('---'));
+  // A line that merely starts with "---" before the closing one is a typo for it (or a `---js` opening pasted in).
+  // An opening with spaces or tabs after it is refused the same way, as it was while gray-matter split the file.
+  const stray = yamlText.split('\n').findIndex((l) => l.startsWith('---'));
+  if (stray !== -1 || firstLine !== '---') {
     return {
       ok: false,
       line: stray === -1 ? 1 : stray + 2,

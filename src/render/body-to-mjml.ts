@@ -7,7 +7,6 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { renderTokens, type Block } from './markdown.ts';
 import { SourceLines } from './source-lines.ts';
 import type { Asset, ImageResolution } from './local-images.ts';
-import type { TextPiece } from './body-text.ts';
 import { sanitizeBody } from './sanitize.ts';
 import { checkUrl, isRelativeUrl } from './safe-url.ts';
 import { asMergeTags, startsWithSubscriberData } from './merge-tags.ts';
@@ -21,8 +20,6 @@ export interface BodyMjml {
   diagnostics: Diagnostic[];
   /** HTML elements the body uses, for the client-compatibility check. */
   elements: Feature[];
-  /** What the plain text is built from (body-text.ts), one piece per element of `mjml`. */
-  text: TextPiece[];
 }
 
 interface Context {
@@ -206,19 +203,16 @@ export function bodyToMjml(
   const sink: Sink = { diagnostics: [], elements: [] };
   let mjml = '';
   let web = '';
-  const text: TextPiece[] = [];
   for (const block of blocks) {
     ctx.until = block.end;
     if (block.kind === 'divider') {
       mjml += `<mj-divider border-width="1px" border-color="${theme.colors.border}" padding="16px 0" />\n`;
       web += `<hr style="${styles.hr}">\n`;
-      text.push({ kind: 'divider' });
     } else if (block.kind === 'image') {
       const out = imageBlock(block, theme, ctx);
       mjml += out.mjml;
       if (out.mjml !== '') {
         web += webFigure({ ...block, src: out.src }, out.href, theme);
-        text.push({ kind: 'image', alt: block.alt, caption: block.title });
       }
       sink.diagnostics.push(...out.diagnostics);
       sink.elements.push({ kind: 'element', name: 'img', line: block.line });
@@ -233,9 +227,8 @@ export function bodyToMjml(
       if (html.trim() !== '') {
         mjml += `<mj-text>${html}</mj-text>\n`;
         web += `${html}\n`;
-        text.push(block.raw ? { kind: 'html', html } : { kind: 'tokens', tokens: block.tokens, html });
       }
     }
   }
-  return { mjml, web, assets: [...ctx.assets.values()], diagnostics: sink.diagnostics, elements: sink.elements, text };
+  return { mjml, web, assets: [...ctx.assets.values()], diagnostics: sink.diagnostics, elements: sink.elements };
 }

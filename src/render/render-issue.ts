@@ -14,7 +14,6 @@ import { mjmlToHtml } from './mjml-to-html.ts';
 import { RecipientTemplate, type PersonalisedEmail, type Recipient } from './personalise.ts';
 import { templateCompat } from './template-compat.ts';
 import { TemplateError, type TemplateSet } from './templates.ts';
-import { cutBody, textFromTokens } from './body-slot.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
 import { isRelativeUrl } from './safe-url.ts';
@@ -137,8 +136,7 @@ export async function renderIssue(
   if (converted.html === null) return result;
 
   result.html = converted.html;
-  const slot = cutBody(mjml, body.mjml, placeholders);
-  result.text = (slot && textFromTokens(slot, body.text)) ?? mjmlToText(mjml);
+  result.text = mjmlToText(mjml);
   result.recipientTemplate = new RecipientTemplate(result.html, result.text, placeholders);
   result.sample = result.recipientTemplate.render(sampleRecipient(config));
   diagnostics.push(
