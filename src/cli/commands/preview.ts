@@ -30,6 +30,11 @@ export async function runPreview(cmd: PreviewCommand): Promise<number> {
     throw error;
   }
   const scope = cmd.host === '127.0.0.1' || cmd.host === 'localhost' || cmd.host === '::1' ? 'this computer only' : `${cmd.host}: other machines may reach it`;
+  // Listening for Ctrl-C before saying "Ctrl-C stops": until a listener exists, SIGINT ends the process outright.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   process.stdout.write(`Preview at ${preview.url} (listening on ${scope}). Edits to issues/, templates/ and newsletter.yaml show at once. Ctrl-C stops.\n`);
   process.stdout.write(
     preview.inbox
@@ -37,10 +42,7 @@ export async function runPreview(cmd: PreviewCommand): Promise<number> {
       : `Local inbox off: ${preview.inboxProblem}; choose another port with --smtp-port.\n`,
   );
   if (cmd.open) openBrowser(preview.url);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await preview.close();
   return 0;
 }

@@ -80,6 +80,11 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : cmd.port;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(cmd.host);
+  // Listening for Ctrl-C before saying "Ctrl-C stops": until a listener exists, SIGINT ends the process outright.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   process.stdout.write(
     [
       `Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
@@ -92,10 +97,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   if (hops > 0) process.stdout.write(`Rate limits take the client from X-Forwarded-For, behind ${hops} trusted prox${hops === 1 ? 'y' : 'ies'} (server.trust_proxy).\n`);
   // Emails a previous run left queued (SMTP was down, or it was stopped) go out now.
   sender.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   // A second Ctrl-C ends the process at once; an email it cuts off is sent again once its sender's hold has run out.
   if (sender.busy) process.stdout.write('Stopping: waiting for the confirmation emails in flight (Ctrl-C again to quit now).\n');
   await new Promise<void>((resolve) => server.close(() => resolve()));
