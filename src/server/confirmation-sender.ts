@@ -7,10 +7,13 @@ import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
 import { forLog, maskAddress } from '../subscribers/mask-address.ts';
 import { signToken, type Keyring } from '../subscribers/tokens.ts';
 import { composeConfirmation } from './confirmation-email.ts';
+import { loadConfirmationTemplate, type ConfirmationTemplate } from './confirmation-template.ts';
 
 export interface ConfirmationSenderOptions {
   db: Db;
   config: Config;
+  /** The email's template, rendered once at start (confirmation-template.ts); the tool's default when absent. */
+  template?: ConfirmationTemplate;
   keyring: Keyring;
   /** Opens where mail goes, once per batch of due rows; closed when the batch is done. */
   openTransport: () => MessageTransport;
@@ -52,6 +55,7 @@ export class ConfirmationSender {
   #started = false;
   #again = false;
   #prunedAt = -Infinity;
+  #template: Promise<ConfirmationTemplate> | null = null;
 
   constructor(options: ConfirmationSenderOptions) {
     this.#options = options;
@@ -168,12 +172,17 @@ export class ConfirmationSender {
     let outcome: Outcome;
     try {
       const link = `${this.#options.config.url}/confirm/${signToken(this.#options.keyring, 'confirm', row.tokenKey, date)}`;
-      const { envelope, raw } = await composeConfirmation(this.#options.config, row.email, link, date);
+      const { envelope, raw } = await composeConfirmation(this.#options.config, await this.#loadTemplate(), row.email, link, date);
       outcome = await transport.send(envelope, raw);
     } catch (error) {
       outcome = { kind: 'retry', reply: (error as Error).message, slowDown: false };
     }
     this.#record(row, outcome, who);
+  }
+
+  #loadTemplate(): Promise<ConfirmationTemplate> {
+    this.#template ??= this.#options.template ? Promise.resolve(this.#options.template) : loadConfirmationTemplate(null, this.#options.config);
+    return this.#template;
   }
 
   #record(row: ClaimedConfirmation, outcome: Outcome, who: string): void {

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
@@ -98,4 +98,13 @@ test('serve --outbox: confirmation emails become .eml files in dist/outbox/confi
   await custom.url;
   assert.match(custom.output(), /Confirmation emails go to \.eml files in mail-out\/ \(--outbox; nothing is sent\)/);
   assert.equal(await custom.stop(), 0);
+});
+
+test('serve refuses to start with a broken confirmation email template, naming its file and line', (t) => {
+  const dir = projectFor(t);
+  mkdirSync(join(dir, 'templates', 'emails'), { recursive: true });
+  writeFileSync(join(dir, 'templates', 'emails', 'confirmation.mjml.hbs'), '<mjml>\n<mj-body>\n<mj-section><mj-column><mj-text>{{confirm_url}} {{newsletter.nmae}}</mj-text></mj-column></mj-section>\n</mj-body>\n</mjml>\n');
+  const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--outbox'], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, SMTP_URL: '', NEWSLETTER_SECRET: SECRET, NEWSLETTER_DB: join(dir, 'x.db') } });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.match(run.stderr, /templates\/emails\/confirmation\.mjml\.hbs:3 error template\/render unknown field \{\{nmae\}\}/);
 });

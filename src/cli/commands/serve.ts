@@ -4,6 +4,8 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../../config/load.ts';
 import { chooseServerMail, type ServerMail } from '../../send/transport/open-transport.ts';
 import { ConfirmationSender } from '../../server/confirmation-sender.ts';
+import { loadConfirmationTemplate, type ConfirmationTemplate } from '../../server/confirmation-template.ts';
+import { DiagnosticError } from '../../core/diagnostic.ts';
 import { publicApp } from '../../server/public-server.ts';
 import type { Environment } from '../../config/environment.ts';
 import { databaseFile } from '../../store/database-path.ts';
@@ -47,12 +49,19 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   } catch (error) {
     problems.push((error as Error).message);
   }
-  if (!keyring || !mail) {
+  let template: ConfirmationTemplate | undefined;
+  try {
+    template = await loadConfirmationTemplate(cmd.root, config);
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    problems.push(error.message);
+  }
+  if (!keyring || !mail || !template) {
     for (const problem of problems) process.stderr.write(`newsletter serve: ${problem}\n`);
     return 1;
   }
   const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport: mail.open, log: logLine });
+  const sender = new ConfirmationSender({ db, config, template, keyring, openTransport: mail.open, log: logLine });
   const webRoot = join(cmd.root, 'dist', 'web');
   const app = publicApp({
     root: cmd.root,

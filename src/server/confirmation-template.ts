@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Config } from '../config/schema.ts';
+import { diag, DiagnosticError } from '../core/diagnostic.ts';
+import { escapeHtml } from '../core/escape.ts';
+import { mjmlToHtml } from '../render/mjml-to-html.ts';
+import { mjmlToText } from '../render/text.ts';
+
+export const CONFIRMATION_TEMPLATE = 'templates/emails/confirmation.mjml.hbs';
+
+/** Stands for the link while the template is rendered once; only letters and dashes, so no escaping changes it. */
+const PLACEHOLDER = 'https://confirm.invalid/NL-CONFIRM-URL';
+
+/** The confirmation email rendered once, with the link filled per email. */
+export interface ConfirmationTemplate {
+  file: string;
+  html: (link: string) => string;
+  text: (link: string) => string;
+}
+
+/** The tool's own folder (where package.json is), from source (src/server/) or the bundle (lib/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the newsletter package folder');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The project's template, or the one shipped with the tool for projects made before it existed. */
+function readTemplate(root: string | null): { file: string; source: string } {
+  const own = root === null ? null : join(root, CONFIRMATION_TEMPLATE);
+  if (own !== null && existsSync(own)) return { file: CONFIRMATION_TEMPLATE, source: readFileSync(own, 'utf8').replace(/\r\n?/g, '\n') };
+  return { file: `${CONFIRMATION_TEMPLATE} (the default)`, source: readFileSync(join(packageRoot(), CONFIRMATION_TEMPLATE), 'utf8') };
+}
+
+function fail(file: string, line: number, message: string): never {
+  throw new DiagnosticError([diag(file, line, 'error', 'template/render', message)]);
+}
+
+/**
+ * Renders the confirmation email's template once (MJML is slow); errors name the file and line. `root` null: the
+ * tool's default template.
+ */
+export async function loadConfirmationTemplate(root: string | null, config: Config): Promise<ConfirmationTemplate> {
+  const { file, source } = readTemplate(root);
+  const context = {
+    newsletter: { name: config.name, description: config.description, url: config.url, address: config.address, language: config.language },
+    theme: config.theme,
+    confirm_url: PLACEHOLDER,
+  };
+  let mjml: string;
+  try {
+    mjml = Handlebars.create().compile(source, { strict: true, preventIndent: true })(context);
+  } catch (error) {
+    const e = error as Error & { lineNumber?: number };
+    const at = /(?:line (\d+)|- (\d+):\d+$)/.exec(e.message);
+    let message = e.message.split('\n')[0]!.replace(/ - \d+:\d+$/, '');
+    const missing = /^"(.+)" not defined in/.exec(message);
+    if (missing) message = `unknown field {{${missing[1]}}} (the confirmation email sees newsletter.*, theme.* and confirm_url)`;
+    fail(file, e.lineNumber ?? Number(at?.[1] ?? at?.[2] ?? 0), message);
+  }
+  const { html, diagnostics } = await mjmlToHtml(mjml, [{ file, source }], file);
+  if (html === null) throw new DiagnosticError(diagnostics);
+  const text = mjmlToText(mjml);
+  if (!html.includes(PLACEHOLDER) || !text.includes(PLACEHOLDER)) fail(file, 0, 'the template never uses {{confirm_url}}, the link that confirms the subscription');
+  const [htmlParts, textParts] = [html.split(PLACEHOLDER), text.split(PLACEHOLDER)];
+  return {
+    file,
+    // The link is ours (the configured URL and a base64url token); escaped anyway, it is safe in text and attributes.
+    html: (link) => htmlParts.join(escapeHtml(link)),
+    text: (link) => textParts.join(link),
+  };
+}
