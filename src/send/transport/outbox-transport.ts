@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Envelope, MessageTransport, Outcome } from './message-transport.ts';
 
 /**
@@ -33,6 +33,7 @@ export function writtenFile(reply: string): string | null {
  */
 export function createOutboxTransport(dir: string, description: string, naming: OutboxNaming = 'recipient'): MessageTransport {
   let made: Promise<unknown> | null = null;
+  let written = 0;
   return {
     description,
     concurrency: 8,
@@ -40,10 +41,18 @@ export function createOutboxTransport(dir: string, description: string, naming: 
       made ??= mkdir(dir, { recursive: true });
       await made;
       const name = fileName(naming, envelope, message);
+      // Written beside the folder, then moved in: a mail program (or a test) watching the folder never opens half a
+      // message. A timestamped file is linked in, so an existing one is never replaced.
+      const temp = join(dirname(dir), `.${basename(dir)}.${name}.${process.pid}-${(written += 1)}.partial`);
       try {
-        await writeFile(join(dir, name), message, naming === 'timestamped' ? { flag: 'wx' } : undefined);
+        await writeFile(temp, message);
+        if (naming === 'timestamped') {
+          await link(temp, join(dir, name));
+          await rm(temp, { force: true });
+        } else await rename(temp, join(dir, name));
         return { kind: 'sent', reply: `${WRITTEN}${name}` };
       } catch (error) {
+        await rm(temp, { force: true }).catch(() => undefined);
         // A full disk or a permission problem is the machine's, not the subscriber's: stop and keep the row queued.
         return { kind: 'stop', reply: `could not write ${name}: ${(error as Error).message}` };
       }
