@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/schema.ts';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
+import { readTextFileSync } from '../core/read-text.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { mjmlToHtml } from '../render/mjml-to-html.ts';
 import { mjmlToText } from '../render/text.ts';
@@ -31,11 +32,15 @@ function packageRoot(): string {
   return dir;
 }
 
-/** The project's template, or the one shipped with the tool for projects made before it existed. */
+/**
+ * The project's template, or the one shipped with the tool for projects made before it existed; read through the
+ * one text decoder, so a bad byte is named by line as in any other template.
+ */
 function readTemplate(root: string | null): { file: string; source: string } {
   const own = root === null ? null : join(root, CONFIRMATION_TEMPLATE);
-  if (own !== null && existsSync(own)) return { file: CONFIRMATION_TEMPLATE, source: readFileSync(own, 'utf8').replace(/\r\n?/g, '\n') };
-  return { file: `${CONFIRMATION_TEMPLATE} (the default)`, source: readFileSync(join(packageRoot(), CONFIRMATION_TEMPLATE), 'utf8') };
+  if (own !== null && existsSync(own)) return { file: CONFIRMATION_TEMPLATE, source: readTextFileSync(own, CONFIRMATION_TEMPLATE).replace(/\r\n?/g, '\n') };
+  const file = `${CONFIRMATION_TEMPLATE} (the default)`;
+  return { file, source: readTextFileSync(join(packageRoot(), CONFIRMATION_TEMPLATE), file) };
 }
 
 function fail(file: string, line: number, message: string): never {

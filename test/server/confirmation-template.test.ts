@@ -73,3 +73,21 @@ for (const [what, source, expected] of broken) {
     }
   });
 }
+
+test('a template that is not UTF-8 is refused, naming the file and the line of the bad byte', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'confirm-template-'));
+  try {
+    await mkdir(join(root, 'templates', 'emails'), { recursive: true });
+    const good = '<mjml>\n  <mj-body>\n';
+    await writeFile(join(root, CONFIRMATION_TEMPLATE), Buffer.concat([Buffer.from(good), Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x0a]), Buffer.from('  </mj-body>\n</mjml>\n')]));
+    await assert.rejects(loadConfirmationTemplate(root, config), (error: unknown) => {
+      assert.ok(error instanceof DiagnosticError);
+      const [d] = error.diagnostics;
+      assert.equal(d?.file, CONFIRMATION_TEMPLATE);
+      assert.equal(d?.line, 3);
+      return true;
+    });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,8 @@ import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
 import type { Claimed, SendRecord } from '../../store/ledger/records.ts';
 import { signToken, type Keyring } from '../../subscribers/tokens.ts';
-import { MimeTemplate } from './mime-template.ts';
+import type { DkimSigner } from '../dkim/signer.ts';
+import { MimeTemplate, type SignableMessage } from './mime-template.ts';
 import type { Composed } from '../run/runner.ts';
 
 export interface ComposeOptions {
@@ -13,7 +14,7 @@ export interface ComposeOptions {
   /** The run's clock reading: the Date header and the unsubscribe tokens' issue time. */
   date: Date;
   /** DKIM signing, when configured. */
-  sign: ((message: Buffer) => Promise<Buffer>) | null;
+  sign: DkimSigner | null;
 }
 
 /**
@@ -30,7 +31,15 @@ export function messageComposer(options: ComposeOptions): (claimed: Claimed) => 
       email: claimed.email,
       unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.tokenKey, date)}`,
     };
-    const message = mime.message(recipient);
-    return { envelope: mime.envelope(recipient), message: sign ? sign(message) : message, messageId: mime.messageId(recipient) };
+    const message = sign ? signed(mime.signable(recipient), sign) : mime.message(recipient);
+    return { envelope: mime.envelope(recipient), message, messageId: mime.messageId(recipient) };
   };
+}
+
+/** The message with its `DKIM-Signature` on top, joined once: the field's bytes, then the message's chunks. */
+async function signed(message: SignableMessage, sign: DkimSigner): Promise<Buffer> {
+  const { header, chunks, length, bodyHash } = message;
+  if (bodyHash === null) return sign(Buffer.concat(chunks, length));
+  const field = Buffer.from(await sign.field(header, bodyHash), 'latin1');
+  return Buffer.concat([field, ...chunks], field.length + length);
 }

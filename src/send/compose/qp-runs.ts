@@ -1,5 +1,6 @@
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Recipient, RecipientTemplate } from '../../render/personalise.ts';
+import { relaxedChunk, standsAlone } from '../dkim/relaxed-body.ts';
 
 /** Longest line of a quoted-printable body, `=` of a soft break included (RFC 2045 §6.7). */
 const QP_LINE = 76;
@@ -16,6 +17,14 @@ interface Run {
   first: number;
   broken: boolean;
   last: number;
+  /** Its DKIM relaxed form, made the first time a signed message needs it; null when it cannot stand alone. */
+  relaxed?: Buffer | null;
+}
+
+/** A run's bytes as DKIM's relaxed body canonicalisation leaves them, null when that depends on its neighbours. */
+function relaxedRun(run: Run): Buffer | null {
+  if (run.relaxed === undefined) run.relaxed = standsAlone(run.bytes) ? relaxedChunk(run.bytes) : null;
+  return run.relaxed;
 }
 
 function run(qp: string): Run {
@@ -57,16 +66,22 @@ class Joiner {
   length = 0;
   private column = 0;
 
-  constructor(private readonly out: Buffer[]) {}
+  /** `relaxed`, when given, gets each chunk's DKIM relaxed form beside it, or null for one that has none. */
+  constructor(
+    private readonly out: Buffer[],
+    private readonly relaxed: (Buffer | null)[] | null,
+  ) {}
 
   add(next: Run): void {
     if (next.bytes.length === 0) return;
     if (this.column > 0 && this.column + next.first > (next.broken ? QP_LINE : RUN_LINE)) {
       this.out.push(SOFT_BREAK);
+      this.relaxed?.push(SOFT_BREAK);
       this.length += SOFT_BREAK.length;
       this.column = 0;
     }
     this.out.push(next.bytes);
+    this.relaxed?.push(relaxedRun(next));
     this.length += next.bytes.length;
     this.column = next.broken ? next.last : this.column + next.first;
   }
@@ -80,14 +95,27 @@ export class EncodedPart {
     this.runs = pieces.parts.map((part) => run(qpEncode(crlf(part))));
   }
 
+  /** True when the part holds no subscriber value: the same bytes in every message. */
+  get constant(): boolean {
+    return this.runs.length === 1;
+  }
+
+  /** How many chunks `fill` pushes before the first subscriber value: the first static run, unless it is empty. */
+  get leadingChunks(): number {
+    return this.runs[0]!.bytes.length > 0 ? 1 : 0;
+  }
+
   /** The static runs' bytes, for the boundary's hash. */
   get statics(): readonly Buffer[] {
     return this.runs.map((r) => r.bytes);
   }
 
-  /** Pushes the part's chunks for a recipient onto `out`; returns how many bytes they hold. */
-  fill(recipient: Recipient, out: Buffer[]): number {
-    const join = new Joiner(out);
+  /**
+   * Pushes the part's chunks for a recipient onto `out`, and their DKIM relaxed forms onto `relaxed` when given;
+   * returns how many bytes the chunks hold.
+   */
+  fill(recipient: Recipient, out: Buffer[], relaxed: (Buffer | null)[] | null = null): number {
+    const join = new Joiner(out, relaxed);
     const values = this.runs.length > 1 ? this.pieces.values(recipient) : [];
     // The same value often fills several slots (the name in the greeting and the preheader): encoded once.
     const encoded = new Map<string, Run>();

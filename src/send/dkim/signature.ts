@@ -1,5 +1,6 @@
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { domainToASCII } from 'node:url';
+import { relaxedBody } from './relaxed-body.ts';
 
 /**
  * A DKIM signature (RFC 6376: rsa-sha256, relaxed/relaxed) that over-signs: `h=` names each field one time more than
@@ -44,18 +45,15 @@ interface HeaderField {
   raw: string;
 }
 
-/** The header fields, top to bottom, and where the body starts (the message is latin1 text: one char a byte). */
-function splitMessage(text: string): { fields: HeaderField[]; body: string } {
-  const end = text.indexOf('\r\n\r\n');
-  const head = end === -1 ? text : text.slice(0, end);
-  const body = end === -1 ? '' : text.slice(end + 4);
+/** The header fields of a header block (latin1 text: one char a byte), top to bottom. */
+function headerFields(head: string): HeaderField[] {
   const fields: HeaderField[] = [];
   for (const line of head.split('\r\n')) {
     const last = fields[fields.length - 1];
     if (last && /^[ \t]/.test(line)) last.raw += `\r\n${line}`;
     else if (line !== '') fields.push({ name: fieldName(line.slice(0, Math.max(0, line.indexOf(':')))), raw: line });
   }
-  return { fields, body };
+  return fields;
 }
 
 /** RFC 6376 §3.4.2: lower-case name, unfolded value, runs of space and tab as one space, none around the colon or at the end. */
@@ -73,21 +71,6 @@ function relaxedField(raw: string): string {
 
 function fieldName(name: string): string {
   return name.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase();
-}
-
-/**
- * RFC 6376 §3.4.4: no space or tab at line ends, other runs of them as one space, no empty lines at the end. Only
- * what needs changing is matched (a tab, two in a row, a run before a line end), so a clean body is not copied.
- */
-function relaxedBody(body: string): string {
-  let lines = body;
-  if (lines.includes(' \r\n') || lines.includes('\t\r\n')) lines = lines.replace(/[ \t]+\r\n/g, '\r\n');
-  if (lines.includes('\t') || lines.includes('  ')) lines = lines.replace(/\t[ \t]*| [ \t]+/g, ' ');
-  let end = lines.length;
-  while (end >= 2 && lines.charCodeAt(end - 2) === 13 && lines.charCodeAt(end - 1) === 10) end -= 2;
-  // Unchanged (the usual case) is returned as the same string, so the caller can hash the message's own bytes.
-  if (lines === body && end > 0 && end === body.length - 2) return body;
-  return end === 0 ? '' : `${lines.slice(0, end)}\r\n`;
 }
 
 /** `h=`: each name as many times as the message has the field, plus once more. */
@@ -143,15 +126,18 @@ function chunks(value: string, separator: string, width: number): string[] {
   return out;
 }
 
-/** Returns the message with a `DKIM-Signature` field on top; the message's own bytes follow unchanged. */
-export function signDkim(message: Buffer, key: DkimKey): Buffer {
-  const text = asTransmitted(message);
-  const { fields, body } = splitMessage(text);
-  const canonical = relaxedBody(body);
-  // A body canonicalisation left as it is, in a message transmitted as it is, is hashed from the message's bytes:
-  // encoding 60 KB of text back to bytes for the hash cost about a fifth of a signature.
-  const bodyBytes = canonical === body && text.length === message.length ? message.subarray(message.length - body.length) : Buffer.from(canonical, 'latin1');
-  const bodyHash = createHash('sha256').update(bodyBytes).digest('base64');
+/** The body hash (`bh=`) of a canonical body's bytes. */
+export function bodyHash(canonicalBody: Uint8Array): string {
+  return createHash('sha256').update(canonicalBody).digest('base64');
+}
+
+/**
+ * What an RSA signature is made over, and the field it goes into: the `DKIM-Signature` field up to its empty `b=`,
+ * and the selected header fields followed by that field, canonicalised (§3.7). `header` is the message's header
+ * block as latin1 text (one char a byte), CRLF between fields, the blank line not included.
+ */
+export function signatureInput(header: string, bodyHashValue: string, key: Omit<DkimKey, 'privateKey'>): { head: string; input: Buffer } {
+  const fields = headerFields(header);
   const names = signedNames(fields, key.fields);
   const domain = domainToASCII(key.domain) || key.domain;
   const head = fold('DKIM-Signature:', [
@@ -161,12 +147,39 @@ export function signDkim(message: Buffer, key: DkimKey): Buffer {
     `d=${domain};`,
     `s=${key.selector};`,
     'q=dns/txt;',
-    `bh=${bodyHash};`,
+    `bh=${bodyHashValue};`,
     ...chunks(`h=${names.join(':')};`, ':', 70),
   ]) + '\r\n b=';
   // The signature covers the selected fields, then its own field with an empty b= and no line end (§3.7).
-  const signed = selectedFields(fields, names) + relaxedField(head);
-  const signature = sign('sha256', Buffer.from(signed, 'latin1'), key.privateKey).toString('base64');
-  const b = signature.match(/.{1,72}/g)!.join('\r\n ');
-  return Buffer.concat([Buffer.from(`${head}${b}\r\n`, 'latin1'), message]);
+  return { head, input: Buffer.from(selectedFields(fields, names) + relaxedField(head), 'latin1') };
+}
+
+/** The RSA signature over {@link signatureInput}'s input, base64. */
+export function rsaSignature(input: Uint8Array, privateKey: KeyObject): string {
+  return sign('sha256', input, privateKey).toString('base64');
+}
+
+/** The whole `DKIM-Signature` field, CRLF at its end: the head with the signature folded in. */
+export function signatureField(head: string, signature: string): string {
+  return `${head}${signature.match(/.{1,72}/g)!.join('\r\n ')}\r\n`;
+}
+
+/** The header block and the relaxed body hash of a whole message, as it will be transmitted. */
+export function headerAndBodyHash(message: Buffer): { header: string; bodyHash: string } {
+  const text = asTransmitted(message);
+  const end = text.indexOf('\r\n\r\n');
+  const header = end === -1 ? text.replace(/\r\n$/, '') : text.slice(0, end);
+  const body = end === -1 ? '' : text.slice(end + 4);
+  const canonical = relaxedBody(body);
+  // A body canonicalisation left as it is, in a message transmitted as it is, is hashed from the message's bytes:
+  // encoding 60 KB of text back to bytes for the hash cost about a fifth of a signature.
+  const bytes = canonical === body && text.length === message.length ? message.subarray(message.length - body.length) : Buffer.from(canonical, 'latin1');
+  return { header, bodyHash: bodyHash(bytes) };
+}
+
+/** Returns the message with a `DKIM-Signature` field on top; the message's own bytes follow unchanged. */
+export function signDkim(message: Buffer, key: DkimKey): Buffer {
+  const { header, bodyHash: bh } = headerAndBodyHash(message);
+  const { head, input } = signatureInput(header, bh, key);
+  return Buffer.concat([Buffer.from(signatureField(head, rsaSignature(input, key.privateKey)), 'latin1'), message]);
 }
