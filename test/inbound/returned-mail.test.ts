@@ -139,3 +139,75 @@ test('mailbox: .eml files, mbox files (">From " unquoted) and Maildir folders, i
   assert.match(messages[2]!.text, /^From the start$/m);
   assert.deepEqual(splitMbox('not an mbox'), []);
 });
+
+const STATUS = 'Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; ada@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n';
+
+/** A delivery-status part inside `levels` nested multiparts, each with its own boundary. */
+function nested(levels: number): string {
+  let open = '';
+  let close = '';
+  for (let i = 1; i <= levels; i++) {
+    open += `Content-Type: multipart/mixed; boundary="level-${i}-"\r\n\r\n--level-${i}-\r\n`;
+    close = `\r\n--level-${i}---\r\n${close}`;
+  }
+  return `From: MAILER-DAEMON@mx.example.org\r\n${open}Content-Type: message/delivery-status\r\n\r\n${STATUS}${close}`;
+}
+
+test('returned mail: nesting is bounded as before: a report nine levels down is read, ten levels down is not, and a message past the part limit is "other"', async () => {
+  assert.equal((await one(nested(1))).kind, 'bounce');
+  assert.equal((await one(nested(9))).kind, 'bounce');
+  assert.deepEqual(await one(nested(10)), { kind: 'other', why: 'not a delivery report, complaint or unsubscribe request' });
+  const deep = await one(nested(5000));
+  assert.equal(deep.kind, 'other');
+  assert.match(deep.kind === 'other' ? deep.why : '', /^not readable as mail: /);
+  const siblings = `From: a@example.net\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${'--b\r\n\r\nx\r\n'.repeat(10_000)}--b--\r\n`;
+  assert.equal((await one(siblings)).kind, 'other');
+});
+
+test('returned mail: malformed MIME gives fewer parts or "other", never an exception', async () => {
+  const report = (head: string, body = STATUS) => `From: m@example.org\r\n${head}\r\n\r\n${body}`;
+  const cases: [string, ReturnedMail['kind']][] = [
+    // No closing delimiter: the part runs to the end of the message.
+    [report('Content-Type: multipart/report; boundary=b', `--b\r\nContent-Type: message/delivery-status\r\n\r\n${STATUS}`), 'bounce'],
+    // A part whose header never ends.
+    [report('Content-Type: multipart/report; boundary=b', '--b\r\nContent-Type: message/delivery-status'), 'other'],
+    // multipart without a boundary: one part, not a report.
+    [report('Content-Type: multipart/report', `--b\r\nContent-Type: message/delivery-status\r\n\r\n${STATUS}\r\n--b--\r\n`), 'other'],
+    // A delimiter line that only starts with the boundary is not one.
+    [report('Content-Type: multipart/report; boundary=b', `--bb\r\nContent-Type: message/delivery-status\r\n\r\n${STATUS}\r\n--bb--\r\n`), 'other'],
+    [report('Content-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64', '!@#$%^&*()'.repeat(10_000)), 'other'],
+    [report('Content-Type: message/delivery-status\r\nContent-Transfer-Encoding: quoted-printable', '=Z=\r\n=='.repeat(10_000)), 'other'],
+    [report(`Content-Type: multipart/report; boundary="${'a;b="'.repeat(10_000)}`), 'other'],
+    [report('Content-Type: message/delivery-status; charset=utf-7'), 'bounce'],
+    ['\r\n\r\n\r\n', 'other'],
+    ['Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\n--b\r\n--b--', 'other'],
+  ];
+  for (const [raw, kind] of cases) {
+    const all = await classifyReturnedMail(raw, UNSUBSCRIBE);
+    assert.deepEqual([...new Set(all.map((m) => m.kind))], [kind], raw.slice(0, 200));
+  }
+});
+
+test('returned mail: a huge report field or original costs little and names no one it should not', async () => {
+  const field = await one(`From: m@example.org\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; ${'a'.repeat(5_000_000)}\r\nAction: failed\r\nStatus: 5.1.1\r\n`);
+  assert.equal(field.kind === 'bounce' && field.candidates.length, 0);
+  // An original whose header is over mailparser's limit is an absent original: the report is unverified, not lost.
+  const huge = dsn({ to: 'ada@example.net', status: '5.1.1', messageId: ID, original: 'message' }).replace('Subject: The vote\r\n', `X-Filler: ${'x'.repeat(1_100_000)}\r\n`);
+  const mail = await one(huge);
+  assert.equal(mail.kind === 'bounce' && mail.messageId, null);
+  // A header block over the limit: the message is "other", with mailparser's reason.
+  const refused = await one(`From: dee@example.net\r\nTo: ${UNSUBSCRIBE}\r\nSubject: unsubscribe\r\nX-Filler: ${'x'.repeat(1_100_000)}\r\n\r\nx`);
+  assert.equal(refused.kind, 'other');
+  assert.match(refused.kind === 'other' ? refused.why : '', /^not readable as mail: .*header/i);
+});
+
+test('returned mail: header fields are read by mailparser: encoded words decoded, addresses kept as written', async () => {
+  const request = (head: string) => `${head}\r\nMIME-Version: 1.0\r\n\r\nPlease take me off.\r\n`;
+  assert.deepEqual(await one(request(`From: =?utf-8?q?D=C3=A9e?= <dee@example.net>\r\nTo: ${UNSUBSCRIBE}\r\nSubject: =?utf-8?B?VW5zdWJzY3JpYmU=?=`)), { kind: 'unsubscribe', address: 'dee@example.net' });
+  // The punycode domain stays punycode: the address is looked up and printed as the message wrote it.
+  assert.deepEqual(await one(request(`From: dee@xn--bcher-kva.example\r\nTo: "Desk, The" <${UNSUBSCRIBE}>\r\nSubject: unsubscribe`)), { kind: 'unsubscribe', address: 'dee@xn--bcher-kva.example' });
+  assert.deepEqual(await one(request(`From: dee@example.net\r\nTo: list@example.org\r\nCc: Team: a@example.org, ${UNSUBSCRIBE};\r\nSubject: unsubscribe`)), { kind: 'unsubscribe', address: 'dee@example.net' });
+  assert.deepEqual(await one(request(`From: dee@example.net\r\nTo: ${UNSUBSCRIBE}\r\nX-Autoreply:\r\nSubject: unsubscribe`)), { kind: 'other', why: 'an automatic reply' });
+  // Only the first hundred entries of a field are read, as before.
+  assert.equal((await one(request(`From: dee@example.net\r\nTo: ${'x,'.repeat(100)}${UNSUBSCRIBE}\r\nSubject: unsubscribe`))).kind, 'other');
+});
