@@ -16,7 +16,10 @@ function parseFields(text: string): Fields {
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
-    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).trim()]);
+    // Appended in place: copying the list for each repeat was quadratic in a block of one field repeated.
+    const values = fields.get(name);
+    if (values) values.push(line.slice(colon + 1).trim());
+    else fields.set(name, [line.slice(colon + 1).trim()]);
   }
   return fields;
 }
