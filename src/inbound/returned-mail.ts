@@ -1,9 +1,11 @@
-import { addressIn, contentType, field, fieldBlocks, leafParts, splitHeader, type Fields, type Part } from './mime-parts.ts';
+import { parseMail, type Part } from './parse-mail.ts';
+import { addressIn, field, fieldBlocks, type Fields } from './report-fields.ts';
 
 /**
  * What a message that came back to the newsletter says: a delivery status notification (RFC 3464) for each
  * recipient it reports, an abuse complaint (ARF, RFC 5965), an unsubscribe request sent to the `List-Unsubscribe`
- * mailto address, or none of these. Pure: it reads the text it is given and decides nothing about the list.
+ * mailto address, or none of these. Pure: it reads the text it is given and decides nothing about the list. The
+ * message is read by mailparser (./parse-mail.ts); the report blocks inside it by ./report-fields.ts.
  */
 export type ReturnedMail =
   | {
@@ -31,21 +33,13 @@ const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-deliver
 const FEEDBACK_TYPES = new Set(['message/feedback-report']);
 const ORIGINAL_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
-/** The addresses of a To or Cc field; the first hundred, which is more than any report names. */
-function addresses(value: string | null): string[] {
-  return (value ?? '')
-    .split(',', 100)
-    .map((a) => addressIn(a))
-    .filter((a): a is string => a !== null);
-}
-
-/** The header of the message a report is about: its Message-ID and recipients. */
-function original(parts: readonly Part[]): { messageId: string | null; to: string[] } {
-  const part = parts.find((p) => ORIGINAL_TYPES.has(contentType(p.fields).type));
-  if (!part) return { messageId: null, to: [] };
-  const { fields } = splitHeader(part.body);
-  const id = /<[^<>\s]+>/.exec(field(fields, 'message-id') ?? '')?.[0] ?? null;
-  return { messageId: id, to: addresses(field(fields, 'to')) };
+/** The header of the message a report is about: its Message-ID and recipients. An unreadable one is absent. */
+async function original(parts: readonly Part[]): Promise<{ messageId: string | null; to: string[] }> {
+  const part = parts.find((p) => ORIGINAL_TYPES.has(p.type));
+  const parsed = part ? await parseMail(part.content) : null;
+  if (!parsed?.ok) return { messageId: null, to: [] };
+  const id = /<[^<>\s]+>/.exec(parsed.mail.header('message-id') ?? '')?.[0] ?? null;
+  return { messageId: id, to: parsed.mail.addresses('to') };
 }
 
 const unique = (list: (string | null)[]) => [...new Set(list.filter((a): a is string => !!a).map((a) => a.trim()))];
@@ -63,11 +57,12 @@ function badAddress(code: string, diagnostic: string): boolean {
   return code === '5.0.0' && !!reply && ['550', '551', '553'].includes(reply[1]!) && !/\b\d\.\d{1,3}\.\d{1,3}\b/.test(reply[2]!);
 }
 
-function deliveryReports(parts: readonly Part[]): ReturnedMail[] | null {
-  const report = parts.find((p) => REPORT_TYPES.has(contentType(p.fields).type));
+async function deliveryReports(parts: readonly Part[]): Promise<ReturnedMail[] | null> {
+  const report = parts.find((p) => REPORT_TYPES.has(p.type));
   if (!report) return null;
-  const { messageId, to } = original(parts);
-  const blocks = fieldBlocks(report.body).filter((f: Fields) => f.has('final-recipient') || f.has('original-recipient'));
+  const { messageId, to } = await original(parts);
+  // Read as UTF-8, as before mailparser: a report is ASCII, a global one (RFC 6533) UTF-8.
+  const blocks = fieldBlocks(report.content.toString('utf8')).filter((f: Fields) => f.has('final-recipient') || f.has('original-recipient'));
   return blocks.map((f) => {
     const action = (field(f, 'action') ?? '').toLowerCase();
     const status = (/\d\.\d{1,3}\.\d{1,3}/.exec(field(f, 'status') ?? '')?.[0] ?? '').trim();
@@ -87,33 +82,34 @@ function deliveryReports(parts: readonly Part[]): ReturnedMail[] | null {
   });
 }
 
-function complaint(parts: readonly Part[]): ReturnedMail | null {
-  const report = parts.find((p) => FEEDBACK_TYPES.has(contentType(p.fields).type));
+async function complaint(parts: readonly Part[]): Promise<ReturnedMail | null> {
+  const report = parts.find((p) => FEEDBACK_TYPES.has(p.type));
   if (!report) return null;
-  const f = fieldBlocks(report.body)[0] ?? new Map();
+  const f = fieldBlocks(report.content.toString('utf8'))[0] ?? new Map();
   const feedbackType = (field(f, 'feedback-type') ?? '').toLowerCase();
   if (feedbackType === 'not-spam') return { kind: 'other', why: 'a not-spam report' };
-  const { messageId, to } = original(parts);
+  const { messageId, to } = await original(parts);
   return { kind: 'complaint', candidates: unique([addressIn(field(f, 'original-rcpt-to')), ...to]), feedbackType: feedbackType || 'abuse', messageId };
 }
 
 /**
  * Classifies one message. `unsubscribeAddress` is `sending.unsubscribe_mailto`: a message to it whose subject asks to
- * unsubscribe is a request from its sender.
+ * unsubscribe is a request from its sender. A message mailparser refuses (over its limits) is 'other'.
  */
-export function classifyReturnedMail(raw: string, unsubscribeAddress: string | null): ReturnedMail[] {
-  const { fields } = splitHeader(raw);
-  const parts = leafParts(raw);
-  const reports = deliveryReports(parts);
+export async function classifyReturnedMail(raw: string, unsubscribeAddress: string | null): Promise<ReturnedMail[]> {
+  const parsed = await parseMail(raw);
+  if (!parsed.ok) return [{ kind: 'other', why: `not readable as mail: ${parsed.reason}` }];
+  const { mail } = parsed;
+  const reports = await deliveryReports(mail.parts);
   if (reports) return reports.length > 0 ? reports : [{ kind: 'other', why: 'a delivery report naming no recipient' }];
-  const feedback = complaint(parts);
+  const feedback = await complaint(mail.parts);
   if (feedback) return [feedback];
 
-  const autoSubmitted = (field(fields, 'auto-submitted') ?? 'no').toLowerCase();
-  if (autoSubmitted !== 'no' || fields.has('x-autoreply') || fields.has('x-autorespond')) return [{ kind: 'other', why: 'an automatic reply' }];
-  const recipients = [...addresses(field(fields, 'to')), ...addresses(field(fields, 'cc')), ...addresses(field(fields, 'delivered-to'))];
+  const autoSubmitted = (mail.header('auto-submitted') ?? 'no').toLowerCase();
+  if (autoSubmitted !== 'no' || mail.header('x-autoreply') !== null || mail.header('x-autorespond') !== null) return [{ kind: 'other', why: 'an automatic reply' }];
+  const recipients = [...mail.addresses('to'), ...mail.addresses('cc'), ...mail.addresses('delivered-to')];
   const toUnsubscribe = unsubscribeAddress !== null && recipients.some((a) => a.toLowerCase() === unsubscribeAddress.toLowerCase());
-  const from = addressIn(field(fields, 'from'));
-  if (toUnsubscribe && from && /unsubscribe/i.test(field(fields, 'subject') ?? '')) return [{ kind: 'unsubscribe', address: from }];
+  const from = mail.addresses('from')[0] ?? null;
+  if (toUnsubscribe && from && /unsubscribe/i.test(mail.header('subject') ?? '')) return [{ kind: 'unsubscribe', address: from }];
   return [{ kind: 'other', why: toUnsubscribe ? 'a message to the unsubscribe address without "unsubscribe" in its subject' : 'not a delivery report, complaint or unsubscribe request' }];
 }

@@ -112,7 +112,7 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
     const ledger = new SqliteLedger(db);
     for (const message of messages) {
       const source = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
-      for (const mail of classifyReturnedMail(message.text, config.sending.unsubscribe_mailto ?? null)) {
+      for (const mail of await classifyReturnedMail(message.text, config.sending.unsubscribe_mailto ?? null)) {
         results.push({ source, ...applyReturnedMail(store, ledger, mail, cmd.dryRun) });
       }
     }
