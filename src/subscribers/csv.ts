@@ -1,8 +1,10 @@
 /**
- * CSV for subscriber import and export (RFC 4180): read by csv-parse ({@link parseCsv}, csv-read.ts), a well-kept
- * implementation of the format; this file finds the columns an import needs by their headers, and writes the export.
+ * CSV for subscriber import and export (RFC 4180): read by csv-parse ({@link parseCsv}, csv-read.ts) and written by
+ * csv-stringify ({@link csvLine}, csv-write.ts), well-kept implementations of the format; what this file adds is
+ * finding the columns an import needs by their headers.
  */
 export { parseCsv, type CsvProblem, type CsvRow, type CsvTable } from './csv-read.ts';
+export { csvLine, csvText } from './csv-write.ts';
 
 /**
  * Column indexes found by {@link findColumns}. When the header has a full-name column, `name` is its index; when it
@@ -78,25 +80,4 @@ export function nameOf(cells: readonly string[], columns: CsvColumns): string | 
     name = parts.join(' ');
   }
   return name === '' ? null : name;
-}
-
-/** First characters that make a spreadsheet run a cell as a formula (OWASP "CSV injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** A cell as exported: formula-neutralised (unless `verbatim`), then quoted when needed. */
-export function exportCell(cell: string, verbatim = false): string {
-  const safe = !verbatim && FORMULA_START.test(cell) ? `'${cell}` : cell;
-  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/**
- * One CSV line (with CRLF at the end) for export: quotes cells containing a comma, quote, CR or LF; neutralises
- * cells a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) by prefixing a single quote, so
- * `=HYPERLINK(...)` exports as `'=HYPERLINK(...)` (then quoted as needed). A line of one empty or blank cell is
- * written quoted (`""`), so that {@link parseCsv} does not skip it as a blank line.
- */
-export function csvLine(cells: readonly string[]): string {
-  if (cells.length === 1 && /^[ \t]*$/.test(cells[0]!)) return `"${cells[0]!}"\r\n`;
-  return `${cells.map((cell) => exportCell(cell)).join(',')}\r\n`;
 }

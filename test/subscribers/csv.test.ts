@@ -291,3 +291,7 @@ test('after an unclosed quote that ran into later lines: blank lines, bad quotes
     [9, 'e@x.org', 'Smith, E'],
   ]);
 });
+
+test('export: fullwidth ＝ ＋ － ＠ are written as they are (csv-stringify would prefix them), as before', () => {
+  assert.equal(csvLine(['＝1', '＋1', '－1', '＠A1', 'a＝']), '＝1,＋1,－1,＠A1,a＝\r\n');
+});
