@@ -1,7 +1,9 @@
 /** CSV import and export (issue 5; HOSTILE-INPUTS 14 and 16): the hand-written RFC 4180 parser and writer. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvLine, findColumns, nameOf, parseCsv, type CsvRow } from '../../src/subscribers/csv.ts';
+import { findColumns, nameOf } from '../../src/subscribers/csv-columns.ts';
+import { parseCsv, type CsvRow } from '../../src/subscribers/csv-read.ts';
+import { csvLine } from '../../src/subscribers/csv-write.ts';
 
 /** Rows as `[line, ...cells]`, easier to compare at a glance. */
 function flat(rows: readonly CsvRow[]): (string | number)[][] {

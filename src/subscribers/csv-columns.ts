@@ -1,10 +1,7 @@
 /**
- * CSV for subscriber import and export (RFC 4180): read by csv-parse ({@link parseCsv}, csv-read.ts) and written by
- * csv-stringify ({@link csvLine}, csv-write.ts), well-kept implementations of the format; what this file adds is
- * finding the columns an import needs by their headers.
+ * The columns a subscriber import needs, found by their headers. The CSV itself is read by csv-parse (csv-read.ts)
+ * and written by csv-stringify (csv-write.ts).
  */
-export { parseCsv, type CsvProblem, type CsvRow, type CsvTable } from './csv-read.ts';
-export { csvLine, csvText } from './csv-write.ts';
 
 /**
  * Column indexes found by {@link findColumns}. When the header has a full-name column, `name` is its index; when it
