@@ -9,7 +9,7 @@
  *   undoes it, for files in this format only ({@link isExportHeader}).
  */
 import type { Subscriber } from './subscriber.ts';
-import { exportCell } from './csv.ts';
+import { csvText } from './csv-write.ts';
 
 /** The fixed columns, in order; the import recognises its own export by them and takes 3 to 7 as bookkeeping. */
 export const EXPORT_COLUMNS = ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'] as const;
@@ -18,12 +18,13 @@ export function exportCsv(list: readonly Subscriber[]): string {
   const keys = new Set<string>();
   for (const s of list) for (const key of Object.keys(s.attributes)) keys.add(key);
   const attributes = [...keys];
-  const lines = [line([...EXPORT_COLUMNS, ...attributes].map((header) => escapeCell(header)))];
+  const records = [[...EXPORT_COLUMNS, ...attributes].map((header) => escapeCell(header))];
   for (const s of list) {
     const cells = [s.name, s.status, s.source, s.createdAt, s.confirmedAt ?? '', s.unsubscribedAt ?? '', ...attributes.map((key) => s.attributes[key] ?? '')];
-    lines.push(line([exportCell(s.email, true), ...cells.map(escapeCell)]));
+    records.push([s.email, ...cells.map(escapeCell)]);
   }
-  return lines.join('');
+  // Column 0 is the email (its header is "email" either way).
+  return csvText(records, 0);
 }
 
 /** True when a header is this export's: its first cells are {@link EXPORT_COLUMNS}, exactly. */
@@ -36,10 +37,7 @@ export function unescapeCell(cell: string): string {
   return cell.startsWith("'") ? cell.slice(1) : cell;
 }
 
+/** One `'` more on a cell that starts with one, so that {@link unescapeCell} can take the formula prefix off again. */
 function escapeCell(cell: string): string {
-  return exportCell(cell.startsWith("'") ? `'${cell}` : cell);
-}
-
-function line(cells: readonly string[]): string {
-  return `${cells.join(',')}\r\n`;
+  return cell.startsWith("'") ? `'${cell}` : cell;
 }

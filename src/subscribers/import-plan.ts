@@ -1,5 +1,6 @@
 import { STATUSES, type ImportRow, type Status } from './subscriber.ts';
-import { findColumns, nameOf, type CsvTable } from './csv.ts';
+import { findColumns, nameOf } from './csv-columns.ts';
+import type { CsvTable } from './csv-read.ts';
 import { checkAddress } from './email-address.ts';
 import { nameProblem } from './name.ts';
 import { EXPORT_COLUMNS, isExportHeader, unescapeCell } from './export-csv.ts';

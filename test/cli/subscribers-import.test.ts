@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv } from '../../src/subscribers/csv.ts';
+import { parseCsv } from '../../src/subscribers/csv-read.ts';
 import { ROOT } from '../support/fixtures.ts';
 
 function cli(t: TestContext) {

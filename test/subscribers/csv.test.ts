@@ -1,7 +1,9 @@
 /** CSV import and export (issue 5; HOSTILE-INPUTS 14 and 16): the hand-written RFC 4180 parser and writer. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvLine, findColumns, nameOf, parseCsv, type CsvRow } from '../../src/subscribers/csv.ts';
+import { findColumns, nameOf } from '../../src/subscribers/csv-columns.ts';
+import { parseCsv, type CsvRow } from '../../src/subscribers/csv-read.ts';
+import { csvLine } from '../../src/subscribers/csv-write.ts';
 
 /** Rows as `[line, ...cells]`, easier to compare at a glance. */
 function flat(rows: readonly CsvRow[]): (string | number)[][] {
@@ -261,4 +263,37 @@ a second line"\r\n`
   ]);
   // Every tenth row spans two lines: row i starts on 2 + i + (number of multi-line rows before it).
   assert.equal(table.rows[99_999]?.line, 2 + 99_999 + 10_000);
+});
+
+// Since csv-parse reads the file (issue 13): what it is lenient about on its own, and what is read again strictly.
+test('text after a closing quote on several lines, with blank lines and """quoted""" cells between: each bad line reported', () => {
+  const table = parseCsv('email,name\na@x.org,"Bob" Smith\nb@x.org,Bo\nc@x.org,"Cy"d\n\nd@x.org,"""Di"""\n  \ne@x.org,""\n');
+  assert.deepEqual(table.problems, [
+    { line: 2, reason: 'a quoted cell on line 2 has text after its closing quote' },
+    { line: 4, reason: 'a quoted cell on line 4 has text after its closing quote' },
+  ]);
+  assert.deepEqual(flat(table.rows), [
+    [3, 'b@x.org', 'Bo'],
+    [6, 'd@x.org', '"Di"'],
+    [8, 'e@x.org', ''],
+  ]);
+});
+
+test('after an unclosed quote that ran into later lines: blank lines, bad quotes and quoted cells still read line by line', () => {
+  const table = parseCsv('email,name\n"a@x.org,Ann\nb@x.org,Bo\n\nc@x.org,"Cy" C\n"\n" \nd@x.org,"x""y"\r\ne@x.org,"Smith, E"\n');
+  assert.deepEqual(table.problems, [
+    { line: 2, reason: 'a quote opened on line 2 is never closed' },
+    { line: 5, reason: 'a quoted cell on line 5 has text after its closing quote' },
+    { line: 6, reason: 'a quote opened on line 6 is never closed' },
+    { line: 7, reason: 'a quote opened on line 7 is never closed' },
+  ]);
+  assert.deepEqual(flat(table.rows), [
+    [3, 'b@x.org', 'Bo'],
+    [8, 'd@x.org', 'x"y'],
+    [9, 'e@x.org', 'Smith, E'],
+  ]);
+});
+
+test('export: fullwidth ＝ ＋ － ＠ are written as they are (csv-stringify would prefix them), as before', () => {
+  assert.equal(csvLine(['＝1', '＋1', '－1', '＠A1', 'a＝']), '＝1,＋1,－1,＠A1,a＝\r\n');
 });

@@ -1,7 +1,7 @@
 /** planImport and this newsletter's own export (issue 12, finding 16). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsv } from '../../src/subscribers/csv.ts';
+import { parseCsv } from '../../src/subscribers/csv-read.ts';
 import { planImport, type ImportPlan } from '../../src/subscribers/import-plan.ts';
 
 const plan = (text: string): ImportPlan => {

@@ -5,7 +5,8 @@ import { databaseFile } from '../../store/database-path.ts';
 import { openDatabase } from '../../store/open.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import type { Status } from '../../subscribers/subscriber.ts';
-import { csvLine, parseCsv } from '../../subscribers/csv.ts';
+import { parseCsv } from '../../subscribers/csv-read.ts';
+import { csvText } from '../../subscribers/csv-write.ts';
 import { exportCsv } from '../../subscribers/export-csv.ts';
 import { planImport, type ImportPlan } from '../../subscribers/import-plan.ts';
 import type { SubscribersContext } from './subscribers.ts';
@@ -15,10 +16,11 @@ const n = (value: number) => value.toLocaleString('en-US');
 /** The rejected rows, next to the input, so they can be fixed and imported on their own. */
 async function writeRejected(input: string, header: string[], plan: ImportPlan): Promise<string> {
   const path = join(dirname(input), `${basename(input).replace(/\.csv$/i, '')}.rejected.csv`);
-  const lines = [csvLine(['line', 'reason', ...header])];
+  const records = [['line', 'reason', ...header]];
   // A row that did not parse has no cells to give back; its line number says where to look.
-  for (const r of plan.rejected) lines.push(csvLine([String(r.line), r.reason, ...(r.cells ?? header.map(() => ''))]));
-  await writeFile(path, lines.join(''));
+  for (const r of plan.rejected) records.push([String(r.line), r.reason, ...(r.cells ?? header.map(() => ''))]);
+  // One csv-stringify call for all the rows: its set-up per call would cost more than a row.
+  await writeFile(path, csvText(records));
   return path;
 }
 
