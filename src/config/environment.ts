@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod's mini build: every command reads the environment first, and the full build costs 50 to 100 ms to load on a
+// 2-core machine, against under 10 ms for this one (the rest of zod loads only for commands that read the config).
+import * as z from 'zod/mini';
 
 /**
  * The environment, read once through one schema. Every value is trimmed; an empty one counts as unset, as it always
@@ -23,29 +25,25 @@ export interface Environment {
 /** Variables whose values must never appear in an error message or a log. */
 const SECRET = new Set(['SMTP_URL', 'NEWSLETTER_SECRET', 'DKIM_PRIVATE_KEY']);
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? null : v.trim())),
+);
 
-const port = optionalText.pipe(
-  z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 65535)
-    .nullable(),
+const port = z.pipe(
+  optionalText,
+  z.nullable(z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number)).check(z.refine((n: number) => n >= 1 && n <= 65535))),
 );
 
 const schema = z.object({
   SMTP_URL: optionalText,
   NEWSLETTER_DB: optionalText,
-  NEWSLETTER_SECRET: z.string().optional(),
+  NEWSLETTER_SECRET: z.optional(z.string()),
   NEWSLETTER_INBOX_PORT: port,
-  DKIM_PRIVATE_KEY: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? null : v)),
+  DKIM_PRIVATE_KEY: z.pipe(
+    z.optional(z.string()),
+    z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? null : v)),
+  ),
   DKIM_PRIVATE_KEY_FILE: optionalText,
 });
 

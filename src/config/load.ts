@@ -3,10 +3,8 @@ import { diag, DiagnosticError } from '../core/diagnostic.ts';
 import { readTextFile } from '../core/read-text.ts';
 import { schemaProblems } from '../core/schema-problems.ts';
 import { parseYamlDocument } from '../core/yaml-document.ts';
+import { CONFIG_FILE } from './config-file.ts';
 import { configSchema, type Config } from './schema.ts';
-
-/** The newsletter's one config file, at the project root. */
-export const CONFIG_FILE = 'newsletter.yaml';
 
 /** Validates config text; throws a DiagnosticError naming every bad key, its line and what it expects. */
 export function parseConfig(text: string, file = CONFIG_FILE): Config {

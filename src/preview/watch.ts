@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { CONFIG_FILE } from '../config/load.ts';
+import { CONFIG_FILE } from '../config/config-file.ts';
 
 /** Editors save in bursts (write, rename, chmod); changes closer together than this arrive as one batch. */
 const SETTLE_MS = 15;

@@ -2,7 +2,7 @@ import { listIssueFiles, readBuildSources } from '../project/sources.ts';
 import { issueReadProblem, readIssueFile } from '../project/issue-file.ts';
 import { parseIssue, renderIssue, setupFromSources } from '../project/render-stack.ts';
 import type { BuildSetup } from '../project/setup.ts';
-import { CONFIG_FILE } from '../config/load.ts';
+import { CONFIG_FILE } from '../config/config-file.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { declaredSlug } from '../issue/declared-slug.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CONFIG_FILE } from '../config/load.ts';
+import { CONFIG_FILE } from '../config/config-file.ts';
 import type { Environment } from '../config/environment.ts';
 import { databaseFile } from '../store/database-path.ts';
 

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE } from '../config/load.ts';
+import { CONFIG_FILE } from '../config/config-file.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 import { SYMLINK_REFUSED } from '../core/read-no-follow.ts';
 import { readTextFile } from '../core/read-text.ts';

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONFIG_FILE } from '../../config/load.ts';
+import { CONFIG_FILE } from '../../config/config-file.ts';
 import { slugify } from '../../issue/slug.ts';
 
 export interface NewCommand {
