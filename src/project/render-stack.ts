@@ -5,4 +5,6 @@ export { buildIssue } from './build-issue.ts';
 export { setupFromSources } from './setup.ts';
 export { parseIssue } from '../issue/parse.ts';
 export { renderIssue } from '../render/render-issue.ts';
+export { mjmlToHtml } from '../render/mjml-to-html.ts';
+export { mjmlToText } from '../render/text.ts';
 export { writeSite } from '../web/write-site.ts';

@@ -6,8 +6,6 @@ import type { Config } from '../config/schema.ts';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
 import { readTextFileSync } from '../core/read-text.ts';
 import { escapeHtml } from '../core/escape.ts';
-import { mjmlToHtml } from '../render/mjml-to-html.ts';
-import { mjmlToText } from '../render/text.ts';
 
 export const CONFIRMATION_TEMPLATE = 'templates/emails/confirmation.mjml.hbs';
 
@@ -69,6 +67,8 @@ export async function loadConfirmationTemplate(root: string | null, config: Conf
     if (missing) message = `unknown field {{${missing[1]}}} (the confirmation email sees newsletter.*, theme.* and confirm_url)`;
     fail(file, e.lineNumber ?? Number(at?.[1] ?? at?.[2] ?? 0), message);
   }
+  // Through the render stack's own bundle, loaded for this once: serve then holds one copy of MJML, not two.
+  const { mjmlToHtml, mjmlToText } = await import('../project/render-stack.ts');
   const { html, diagnostics } = await mjmlToHtml(mjml, [{ file, source }], file);
   if (html === null) throw new DiagnosticError(diagnostics);
   const text = mjmlToText(mjml);
