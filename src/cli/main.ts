@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
+import { withEnvFile } from '../config/env-file.ts';
 import { readEnvironment, type Environment } from '../config/environment.ts';
 import { DiagnosticError, formatDiagnostic } from '../core/diagnostic.ts';
 import { isRealDate } from '../issue/date.ts';
@@ -74,9 +75,12 @@ function here(): Project {
 
 let read: Environment | undefined;
 
-/** The environment, read and checked once, the first time a command needs it (config/environment.ts). */
+/**
+ * The environment, read and checked once, the first time a command needs it (config/environment.ts), over the
+ * project's `.env` (config/env-file.ts).
+ */
 function environment(): Environment {
-  read ??= readEnvironment(process.env);
+  read ??= readEnvironment(withEnvFile(here().root, process.env));
   return read;
 }
 

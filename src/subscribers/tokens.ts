@@ -66,7 +66,10 @@ const EXPIRED: TokenCheck = Object.freeze({ ok: false, expired: true }) as Token
  */
 export function keyringFromEnv(value: string | undefined): Keyring {
   if (value === undefined) {
-    throw new Error('NEWSLETTER_SECRET is not set: give one or more secrets of at least 32 characters, separated by commas');
+    throw new Error(
+      'NEWSLETTER_SECRET is not set: make one with `openssl rand -hex 32` and put it in the project\'s .env file as ' +
+        'NEWSLETTER_SECRET=<the secret> (or export it); several secrets of at least 32 characters, separated by commas, rotate',
+    );
   }
   if (typeof value !== 'string' || value.trim() === '') {
     throw new Error('NEWSLETTER_SECRET is empty: give one or more secrets of at least 32 characters, separated by commas');
