@@ -17,6 +17,14 @@ const CSS_COMMENT = /\/\*[\s\S]*?(?:\*\/|$)/g;
 const PROPERTY_NAME = /^\s*(-{0,2}[a-zA-Z][\w-]*)\s*:/;
 const AT_RULE = /^\s*@(-?[a-zA-Z][\w-]*)/;
 
+/**
+ * Dark-mode CSS is an enhancement: a client without it shows the light email as designed, so its lack is no
+ * problem to report. That covers `@media (prefers-color-scheme: …)` and the two declarations of which schemes the
+ * email supports; the declarations inside the block are still checked like any other.
+ */
+const COLOUR_SCHEME_MEDIA = /^\s*@media\s*\(\s*prefers-color-scheme\s*:\s*(?:dark|light)\s*\)\s*$/i;
+const COLOUR_SCHEME_PROPERTIES = new Set(['color-scheme', 'supported-color-schemes']);
+
 interface Found {
   feature: Feature;
   offset: number;
@@ -35,12 +43,13 @@ function scanCss(css: string, base: number, lines: LineIndex, out: Found[], decl
   const segment = (end: number, opensBlock: boolean): void => {
     const seg = text.slice(start, end);
     const at = declarationsOnly ? null : AT_RULE.exec(seg);
+    if (at && COLOUR_SCHEME_MEDIA.test(seg)) return;
     if (at) {
       const offset = base + start + seg.indexOf('@');
       out.push({ offset, feature: { kind: 'at-rule', name: `@${at[1]!.toLowerCase()}`, line: lines.lineOf(offset) } });
     } else if (!opensBlock) {
       const prop = PROPERTY_NAME.exec(seg);
-      if (prop) {
+      if (prop && !COLOUR_SCHEME_PROPERTIES.has(prop[1]!.toLowerCase())) {
         const offset = base + start + seg.indexOf(prop[1]!);
         out.push({ offset, feature: { kind: 'property', name: prop[1]!.toLowerCase(), line: lines.lineOf(offset) } });
       }

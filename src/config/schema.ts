@@ -45,10 +45,28 @@ const colours = z.strictObject({
   border: colour.default('#e4ded5'),
 });
 
+/**
+ * The same roles for readers whose client is in dark mode (`prefers-color-scheme: dark`: Apple Mail, iOS Mail,
+ * Outlook for Mac, Thunderbird). The defaults are warm greys rather than black and white, so that a client which
+ * inverts the light colours instead still lands on something readable.
+ */
+const darkColours = z.strictObject({
+  background: colour.default('#121110'),
+  content_background: colour.default('#1d1b19'),
+  text: colour.default('#e6e1da'),
+  heading: colour.default('#f4f0ea'),
+  muted: colour.default('#aaa298'),
+  link: colour.default('#ff8f80'),
+  accent: colour.default('#e2574a'),
+  quote_background: colour.default('#2a2724'),
+  border: colour.default('#3b3733'),
+});
+
 export const themeSchema = z.strictObject({
   /** Email width in pixels; 600 is the width every client handles. */
   width: z.number().int().min(480).max(800).default(600),
   colors: colours.default(colours.parse({})),
+  dark: darkColours.default(darkColours.parse({})),
   fonts: z
     .strictObject({
       body: fontStack.default("Georgia, 'Times New Roman', Times, serif"),

@@ -120,7 +120,7 @@ function imageBlock(block: Extract<Block, { kind: 'image' }>, theme: Theme, ctx:
   ].filter(Boolean);
   let mjml = `<mj-image ${attrs.join(' ')} />\n`;
   if (block.title) {
-    mjml += `<mj-text padding="0 0 20px" font-size="14px" line-height="1.4" color="${theme.colors.muted}">${escapeHtml(block.title)}</mj-text>\n`;
+    mjml += `<mj-text css-class="nl-muted" padding="0 0 20px" font-size="14px" line-height="1.4" color="${theme.colors.muted}">${escapeHtml(block.title)}</mj-text>\n`;
   }
   return { mjml, href, src: block.src, diagnostics };
 }

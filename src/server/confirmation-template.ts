@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
 import { readTextFileSync } from '../core/read-text.ts';
 import { escapeHtml } from '../core/escape.ts';
+import { loadTemplateSources } from '../render/load-templates.ts';
 
 export const CONFIRMATION_TEMPLATE = 'templates/emails/confirmation.mjml.hbs';
 
@@ -41,6 +42,27 @@ function readTemplate(root: string | null): { file: string; source: string } {
   return { file, source: readTextFileSync(join(packageRoot(), CONFIRMATION_TEMPLATE), file) };
 }
 
+/**
+ * The partials the template can use, so the confirmation email shares the issues' masthead and dark mode: the
+ * tool's own, overlaid by the project's (a project made before a partial existed still finds it). Read by the one
+ * template loader, with its rules.
+ */
+async function partials(root: string | null): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const home of root === null ? [packageRoot()] : [packageRoot(), root]) {
+    const found = await loadTemplateSources(home).then(
+      (sources) => sources.partials,
+      (error: unknown) => {
+        // A project with no templates/ folder at all has no partials of its own; any other problem is reported.
+        if (error instanceof DiagnosticError && error.diagnostics.every((d) => d.rule === 'template/missing')) return {};
+        throw error;
+      },
+    );
+    for (const [name, p] of Object.entries(found)) out[name] = p.source;
+  }
+  return out;
+}
+
 function fail(file: string, line: number, message: string): never {
   throw new DiagnosticError([diag(file, line, 'error', 'template/render', message)]);
 }
@@ -51,6 +73,8 @@ function fail(file: string, line: number, message: string): never {
  */
 export async function loadConfirmationTemplate(root: string | null, config: Config): Promise<ConfirmationTemplate> {
   const { file, source } = readTemplate(root);
+  const handlebars = Handlebars.create();
+  handlebars.registerPartial(await partials(root));
   const context = {
     newsletter: { name: config.name, description: config.description, url: config.url, address: config.address, language: config.language },
     theme: config.theme,
@@ -58,7 +82,7 @@ export async function loadConfirmationTemplate(root: string | null, config: Conf
   };
   let mjml: string;
   try {
-    mjml = Handlebars.create().compile(source, { strict: true, preventIndent: true })(context);
+    mjml = handlebars.compile(source, { strict: true, preventIndent: true })(context);
   } catch (error) {
     const e = error as Error & { lineNumber?: number };
     const at = /(?:line (\d+)|- (\d+):\d+$)/.exec(e.message);

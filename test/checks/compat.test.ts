@@ -217,11 +217,24 @@ test('CSS in <mj-style> ignores selectors, media query conditions, comments and 
     '<mj-style inline="inline">',
     '  /* .x { z-index: 1 } */',
     '  a:hover, .b::before { content: "a;b{c}"; color: red }',
-    '  @media (prefers-color-scheme: dark) { .c { background: url(data:image/png;base64,AAAA) } }',
+    '  @media (max-width: 480px) { .c { background: url(data:image/png;base64,AAAA) } }',
     '</mj-style>',
     '<mj-text css-class="x">after</mj-text>',
   ].join('\n');
   assert.deepEqual(templateFeatures(source), [prop('content', 3), prop('color', 3), at('@media', 4), prop('background', 4)]);
+});
+
+// A client without dark mode shows the light email as designed: nothing to warn about (issue 14). What the block
+// sets is still checked, and a query that asks for more than the colour scheme is still an @media.
+test('dark-mode CSS is an enhancement: prefers-color-scheme blocks and color-scheme declarations are not reported', () => {
+  const source = [
+    '<mj-style>',
+    '  :root { color-scheme: light dark; supported-color-schemes: light dark; }',
+    '  @media (prefers-color-scheme: dark) { .c { background-color: #000 !important; position: relative } }',
+    '  @media (prefers-color-scheme: dark) and (max-width: 480px) { .d { color: #fff } }',
+    '</mj-style>',
+  ].join('\n');
+  assert.deepEqual(templateFeatures(source), [prop('background-color', 3), prop('position', 3), at('@media', 4), prop('color', 4)]);
 });
 
 test('properties in a raw element\'s style attribute are found; mj-* style-like attributes are not', () => {

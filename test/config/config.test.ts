@@ -32,6 +32,17 @@ const DEFAULT_CONFIG: Config = {
       quote_background: '#f8f5f0',
       border: '#e4ded5',
     },
+    dark: {
+      background: '#121110',
+      content_background: '#1d1b19',
+      text: '#e6e1da',
+      heading: '#f4f0ea',
+      muted: '#aaa298',
+      link: '#ff8f80',
+      accent: '#e2574a',
+      quote_background: '#2a2724',
+      border: '#3b3733',
+    },
     fonts: {
       body: "Georgia, 'Times New Roman', Times, serif",
       heading: "'Helvetica Neue', Helvetica, Arial, sans-serif",
@@ -212,6 +223,20 @@ for (const value of ['#fff;background:url(x)', 'red', '#ff', '#ffff', '#fffffff'
     assertOneError(colour(value), 'theme.colors.link', 3, /hex colour/);
   });
 }
+
+// The dark colours go into a <style> block (templates/partials/dark-mode.mjml.hbs): nothing may end the rule or it.
+for (const value of ['#fff;} body{display:none', '#fff}</style><script>', 'black', '#12345']) {
+  test(`dark colour ${JSON.stringify(value)} is rejected naming the key`, () => {
+    assertOneError(theme(`dark:\n  text: ${JSON.stringify(value)}`), 'theme.dark.text', 3, /hex colour/);
+  });
+}
+
+test('dark colours have defaults, and one set leaves the others at theirs', () => {
+  const defaults = parseConfig('').theme.dark;
+  const set = parseConfig(theme('dark:\n  background: "#000000"')).theme.dark;
+  assert.equal(set.background, '#000000');
+  assert.deepEqual({ ...set, background: defaults.background }, defaults);
+});
 
 for (const value of ['#fff', '#FFF', '#a3261c', '#A3261C']) {
   test(`colour ${value} is accepted`, () => {

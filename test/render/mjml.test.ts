@@ -97,7 +97,7 @@ test('an illegal attribute on a new line in a partial names the partial and that
 test('an illegal attribute on a line with {{fields}} in a partial is matched through the fields', async (t) => {
   const dir = projectFor(t);
   const file = 'templates/partials/byline.mjml.hbs';
-  editFile(dir, file, '<mj-text padding="0 0 8px"', '<mj-text data-x="{{issue.slug}}" padding="0 0 8px"');
+  editFile(dir, file, '<mj-text css-class="nl-muted" padding="0 0 8px"', '<mj-text data-x="{{issue.slug}}" padding="0 0 8px"');
   const errors = await mjmlErrors(dir);
   assert.deepEqual(errors.map((d) => `${d.file}:${d.line}`), [`${file}:1`]);
 });

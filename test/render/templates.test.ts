@@ -212,7 +212,7 @@ test('a misspelt partial gets a did-you-mean; a dynamic partial name is refused 
 test('a partial in a subfolder of templates/partials is not loaded, and {{> sub/x}} is an error in the pipeline', async (t) => {
   const dir = projectFor(t, { 'templates/partials/sub/x.mjml.hbs': `<mj-text>${SECRET}</mj-text>\n` });
   const loaded = await loadTemplateSources(dir);
-  assert.deepEqual(Object.keys(loaded.partials).sort(), ['bio', 'byline', 'footer', 'head', 'hero', 'masthead']);
+  assert.deepEqual(Object.keys(loaded.partials).sort(), ['bio', 'byline', 'dark-mode', 'footer', 'head', 'hero', 'masthead']);
   editFile(dir, LAYOUT, '    {{> footer}}\n', '    {{> footer}}\n    {{> sub/x}}\n');
   const rendered = await renderInProject(dir);
   assert.equal(rendered.html, null);

@@ -40,6 +40,20 @@ test('a project without the template gets the default: the wording, the button a
   }
 });
 
+test('the default confirmation email has the issues\' masthead (the logo when set) and their dark mode', async () => {
+  const root = await project(null);
+  try {
+    const withLogo = parseConfig('name: The Weekly\nurl: https://news.example.org\ntheme:\n  logo:\n    src: https://news.example.org/logo.png\n    alt: The Weekly\n');
+    const html = (await loadConfirmationTemplate(root, withLogo)).html(link);
+    assert.match(html, /<img[^>]+src="https:\/\/news\.example\.org\/logo\.png"/);
+    assert.match(html, /@media \(prefers-color-scheme: dark\)/);
+    assert.match(html, /<meta name="color-scheme" content="light dark">/);
+    assert.ok(html.includes(withLogo.theme.dark.content_background), 'the dark colours come from the theme');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test("a writer's edited template changes the email, in both HTML and text", async () => {
   const shipped = await readFile(new URL(`../../${CONFIRMATION_TEMPLATE}`, import.meta.url), 'utf8');
   const root = await project(shipped.replace('Please confirm', 'Thanks for signing up. Please confirm'));
