@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { assertOutsideAnyProject } from '../support/outside-project.ts';
 
 const ONE = 'issues/2026-10-14-one.md';
 const TWO = 'issues/2026-10-15-two.md';
@@ -93,6 +94,7 @@ test('project root: `send <file> --test`, `subscribers import <file>` and `bounc
 test('project root: outside any project a database command refuses; `new` starts a project that later commands find', (t) => {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nl-fresh-')));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assertOutsideAnyProject(dir);
   const refused = cli(dir, ['subscribers', 'add', 'a@example.org']);
   assert.equal(refused.status, 1);
   assert.match(refused.err, /^newsletter: no newsletter\.yaml in .* or any folder above it: run this in the project folder/m);

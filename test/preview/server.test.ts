@@ -189,7 +189,7 @@ test('preview: the frames can show the email in both dark modes and for each sam
   const media = await get(p, '/issues/live/email.html?mode=media');
   assert.match(media.body, /<style data-preview="dark-mode">:root\{color-scheme:dark\}/);
   const page = await get(p, '/issues/live?mode=media');
-  assert.match(page.body, /has no <code>prefers-color-scheme: dark<\/code> styles/);
+  assert.doesNotMatch(page.body, /has no <code>prefers-color-scheme: dark<\/code>/, 'the default template has dark-mode styles');
   assert.match(page.body, /aria-current="true">dark: prefers-color-scheme \(Apple Mail\)</);
   // The reader switcher: the footer names each sample subscriber's address; HTML in a name stays text.
   assert.match((await get(p, '/issues/live/email.html?reader=1')).body, /maximiliana\.featherstonehaugh/);
@@ -198,6 +198,18 @@ test('preview: the frames can show the email in both dark modes and for each sam
   const raw = (await get(p, '/issues/live/email.html?reader=2')).body;
   assert.doesNotMatch(raw, /<img src=x/);
   assert.equal((await get(p, '/issues/live/email.html?reader=99')).status, 200, 'an unknown reader falls back to the first');
+});
+
+test('preview: a template without dark-mode styles is named as such in the prefers-color-scheme view', async (t) => {
+  const dir = projectFor(t, {
+    [ISSUE]: issueText('Text.', 'title: Live Issue\ndate: 2026-10-14\nstatus: ready'),
+    'templates/partials/dark-mode.mjml.hbs': '{{!-- no dark mode --}}\n',
+  });
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
+  t.after(() => p.close());
+  const page = await get(p, '/issues/live?mode=media');
+  assert.match(page.body, /has no <code>prefers-color-scheme: dark<\/code> styles/);
+  assert.doesNotMatch((await get(p, '/issues/live?mode=light')).body, /has no <code>prefers-color-scheme/, 'only the dark view needs the note');
 });
 
 

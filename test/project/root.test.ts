@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readEnvironment } from '../../src/config/environment.ts';
 import { databaseRefusal, findProject } from '../../src/project/root.ts';
 import { databaseFile } from '../../src/store/database-path.ts';
+import { assertOutsideAnyProject } from '../support/outside-project.ts';
 
 /** The database file a command opens, from the environment as `newsletter` reads it. */
 const databasePath = (root: string, env: NodeJS.ProcessEnv) => databaseFile(root, readEnvironment(env).databasePath);
@@ -14,6 +15,7 @@ const databasePath = (root: string, env: NodeJS.ProcessEnv) => databaseFile(root
 function folders(t: { after: (fn: () => void) => void }): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nl-root-')));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assertOutsideAnyProject(dir);
   return dir;
 }
 
