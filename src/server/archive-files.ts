@@ -47,19 +47,20 @@ async function findArchiveFile(webRoot: string, names: readonly string[]): Promi
 }
 
 /**
- * Serves the web archive `build` wrote, for GET and HEAD, with `policy` as its content security policy; anything
- * else falls through to the next handler (404).
+ * Serves the web archive `build` wrote, for GET and HEAD, at `base` (the path of `url`: `''` or `/news`), with
+ * `policy` as its content security policy; anything else falls through to the next handler (404).
  */
-export function serveArchive(webRoot: string, policy: string) {
+export function serveArchive(webRoot: string, policy: string, base = '') {
   return async (c: Context, next: () => Promise<void>) => {
-    const names = archivePath(c.req.path);
-    const path = names && (await findArchiveFile(webRoot, names));
+    const path = c.req.path;
+    const names = path.startsWith(`${base}/`) ? archivePath(path.slice(base.length)) : null;
+    const file = names && (await findArchiveFile(webRoot, names));
     // The last step is opened without following a link, so one swapped in after the check is refused too.
-    const handle = path ? await openNoFollow(path).catch(() => null) : null;
-    if (!path || !handle) return next();
+    const handle = file ? await openNoFollow(file).catch(() => null) : null;
+    if (!file || !handle) return next();
     const info = await handle.stat();
     const headers = {
-      'Content-Type': getMimeType(path) ?? 'application/octet-stream',
+      'Content-Type': getMimeType(file) ?? 'application/octet-stream',
       'Content-Length': String(info.size),
       'Last-Modified': info.mtime.toUTCString(),
       'Content-Security-Policy': policy,

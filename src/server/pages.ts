@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/schema.ts';
 import { readTextFileSync } from '../core/read-text.ts';
+import { urlPath } from '../web/url-path.ts';
 
 export interface PageContent {
   title: string;
@@ -14,6 +15,6 @@ export interface PageContent {
 export function loadPages(root: string, config: Config): (content: PageContent) => string {
   const source = readTextFileSync(join(root, 'templates', 'pages', 'page.hbs'), 'templates/pages/page.hbs');
   const template = Handlebars.create().compile(source, { strict: true });
-  const newsletter = { name: config.name, url: config.url, address: config.address, language: config.language };
+  const newsletter = { name: config.name, url: config.url, path: urlPath(config.url), address: config.address, language: config.language };
   return (content) => template({ newsletter, theme: config.theme, title: content.title, message: content.message, form: content.form ?? null });
 }

@@ -16,6 +16,7 @@ import { loadPages, type PageContent } from './pages.ts';
 import { ClientRateLimit } from './client-rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
 import { resendConfirmation, signUp, type SignUpResult } from './sign-up.ts';
+import { urlPath } from '../web/url-path.ts';
 
 export interface PublicAppOptions {
   root: string;
@@ -39,6 +40,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * never changes anything (mail scanners fetch links); only a POST does. Every bad token, whatever is wrong with it,
  * gets the same 404, and nothing changes. No request sends mail: a sign-up queues its confirmation email in the
  * database (`ConfirmationSender` mails it), so the answer and its timing never depend on the address or on SMTP.
+ * Everything lives under the path of `url` (`https://example.org/news` → `/news/subscribe`, `/news/confirm/…`, the
+ * archive at `/news/`), where the emails' links and the archive's form point; `/` leads there.
  */
 export function publicApp(options: PublicAppOptions): Hono {
   const { config, db, keyring } = options;
@@ -50,7 +53,9 @@ export function publicApp(options: PublicAppOptions): Hono {
   const log = options.log ?? (() => {});
   const page = loadPages(options.root, config);
   const perClient = new ClientRateLimit(10, 10 * 60_000);
+  const base = urlPath(config.url);
   const app = new Hono();
+  const routes = new Hono();
 
   const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
   const notFound = (c: Context) => show(c, { title: 'Link not recognised', message: 'This link is not valid. If you copied it from an email, check that it is complete.' }, 404);
@@ -62,6 +67,10 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', PAGE_POLICY);
   });
   app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
+  if (base !== '') {
+    app.get('/', (c) => c.redirect(`${base}/`, 302));
+    app.get(base, (c) => c.redirect(`${base}/`, 301));
+  }
 
   /** The log line of a sign-up or a resend, and a nudge to the sender when an email was queued. */
   const queued = (what: string, result: SignUpResult) => {
@@ -71,7 +80,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     options.onConfirmationQueued?.();
   };
 
-  app.post('/subscribe', async (c) => {
+  routes.post('/subscribe', async (c) => {
     const client = clientOf(c, config.server.trust_proxy);
     if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
     const form = await c.req.parseBody();
@@ -95,14 +104,14 @@ export function publicApp(options: PublicAppOptions): Hono {
     const check = verifyToken(keyring, token, 'confirm', now());
     // "Expired" only for a link whose subscriber is still there; an erased or replaced one's is a 404 like any other.
     if (!check.ok && check.expired && subscriberForToken(store, verifyToken(keyring, token, 'confirm', now(), Number.MAX_SAFE_INTEGER))) {
-      return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
+      return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `${base}/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
     }
     if (!subscriberForToken(store, check)) return notFound(c);
-    return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `/confirm/${token}`, button: 'Confirm my subscription' } });
+    return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `${base}/confirm/${token}`, button: 'Confirm my subscription' } });
   };
-  app.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
+  routes.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
 
-  app.post('/confirm/:token', async (c) => {
+  routes.post('/confirm/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'confirm', now());
     if (!check.ok) {
@@ -126,7 +135,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'You are subscribed', message: `Thank you. The next issue of ${config.name} will come to ${subscriber.email}.` });
   });
 
-  app.post('/confirm/:token/resend', async (c) => {
+  routes.post('/confirm/:token/resend', async (c) => {
     // An expired link still proves who it was for (its signature is checked); it can ask for a new one.
     const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
     const subscriber = subscriberForToken(store, check);
@@ -135,17 +144,17 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'Check your inbox', message: 'If you still need one, a new confirmation link is on its way (one a day at most).' });
   });
 
-  app.get('/unsubscribe/:token', (c) => {
+  routes.get('/unsubscribe/:token', (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
     const subscriber = subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
-    return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `/unsubscribe/${token}`, button: 'Unsubscribe' } });
+    return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `${base}/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
 
   // RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` (urlencoded or multipart), with no cookie,
   // from any origin; the answer is 200 with no redirect. The page's button posts here too.
-  app.post('/unsubscribe/:token', async (c) => {
+  routes.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
     const subscriber = subscriberForToken(store, check);
     if (!subscriber) {
@@ -163,7 +172,8 @@ export function publicApp(options: PublicAppOptions): Hono {
 
   // The web archive `build` wrote: the index, issue pages, images, feed and sitemap, for GET and HEAD only; never
   // a dotfile, nor anything reached through a symbolic link.
-  if (options.webRoot) app.get('*', serveArchive(options.webRoot, archivePolicy(config.url)));
+  if (options.webRoot) routes.get('*', serveArchive(options.webRoot, archivePolicy(config.url), base));
+  app.route(base || '/', routes);
 
   app.notFound((c) => show(c, { title: 'Not found', message: 'There is nothing here.' }, 404));
   // No stack traces leave the server; the operator's log has them.

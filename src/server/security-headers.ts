@@ -16,7 +16,8 @@ export const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-
 /**
  * The web archive's pages (and its images and feed): images from this server, the configured `url`'s origin (where
  * the pages point at the issue's local images), any https host (remote images in issues) and data: URLs; the inline
- * `<style>` the pages use; and the sign-up form posting to `<url>/subscribe`. Still no script, frame or plugin.
+ * `<style>` the pages use; and the sign-up form posting back here (the default templates' root-relative action) or
+ * to `<url>/subscribe` (a template written for another host). Still no script, frame or plugin.
  */
 export function archivePolicy(url: string): string {
   const origin = new URL(url).origin;

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { absoluteUrls } from './absolute-urls.ts';
+import { underUrlPath, urlPath } from './url-path.ts';
 import { formatDate } from '../render/layout-context.ts';
 import { decodeDefault, type Placeholders } from '../render/merge-tags.ts';
 import type { RenderedIssue } from '../render/render-issue.ts';
@@ -81,8 +82,9 @@ export function webEntry(rendered: RenderedIssue): WebEntry {
   };
 }
 
+/** `path` is `url`'s path (`''` or `/news`): the archive's links between its own pages are root-relative (url-path.ts). */
 function newsletterContext(config: Config) {
-  return { name: config.name, description: config.description, url: config.url, address: config.address, language: config.language };
+  return { name: config.name, description: config.description, url: config.url, path: urlPath(config.url), address: config.address, language: config.language };
 }
 
 /** `dist/web/<slug>/index.html`: the issue as a web page, from `templates/web/issue.hbs`. */
@@ -123,10 +125,16 @@ export function archivePages(entries: readonly WebEntryMeta[], config: Config, t
     out[n === 1 ? 'index.html' : `page/${n}/index.html`] = templates.renderWeb('archive', {
       newsletter: newsletterContext(config),
       theme: config.theme,
-      page: { number: n, url: pageUrl(n), previous: n > 1 ? pageUrl(n - 1) : null, next: n < pages ? pageUrl(n + 1) : null },
+      page: {
+        number: n,
+        url: pageUrl(n),
+        previous: n > 1 ? underUrlPath(pageUrl(n - 1), config.url) : null,
+        next: n < pages ? underUrlPath(pageUrl(n + 1), config.url) : null,
+      },
       entries: slice.map((e) => ({
         title: e.title,
         url: e.url,
+        path: underUrlPath(e.url, config.url),
         date: e.date,
         date_display: formatDate(e.date, config.language),
         reading_time: `${e.readingMinutes} min read`,

@@ -221,6 +221,43 @@ test('serve: the built web archive is served, pages and feed, for GET and HEAD',
   assert.equal((await app.request('/nothing-here/')).status, 404);
 });
 
+test('serve: a url with a path (https://example.org/news) puts everything under it: archive, sign-up, the emails\' links and the pages\' forms', async (t) => {
+  const dir = projectFor(t, { 'dist/web/index.html': '<!doctype html><title>Archive</title>', 'dist/web/some-issue/index.html': '<!doctype html><title>Issue</title>' });
+  const db = openDatabase(join(dir, 'data', 'test.db'));
+  t.after(() => db.close());
+  const inbox = new Inbox();
+  await inbox.listen(0);
+  t.after(() => inbox.close());
+  const { config: sample } = await projectSetup();
+  const config = { ...sample, url: 'https://example.org/news' };
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
+  const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
+  const sender = new ConfirmationSender({ db, config, keyring, openTransport });
+  assert.match(await (await app.request('/news/')).text(), /<title>Archive<\/title>/);
+  assert.match(await (await app.request('/news/some-issue/')).text(), /<title>Issue<\/title>/);
+  const bare = await app.request('/news');
+  assert.equal(bare.status, 301);
+  assert.equal(bare.headers.get('location'), '/news/');
+  const root = await app.request('/');
+  assert.equal(root.status, 302, 'the bare host leads to the newsletter');
+  assert.equal(root.headers.get('location'), '/news/');
+  assert.equal((await app.request('/some-issue/')).status, 404, 'nothing is served outside the path');
+  assert.equal((await app.request('/subscribe', { method: 'POST', body: new URLSearchParams({ email: 'outside@example.com' }) })).status, 404);
+  assert.equal(new SqliteSubscriberStore(db).get('outside@example.com'), null);
+
+  const signUp = await app.request('/news/subscribe', { method: 'POST', body: new URLSearchParams({ email: 'reader@example.com' }) });
+  assert.equal(signUp.status, 200);
+  assert.match(await signUp.text(), /Check your inbox/);
+  await sender.runOnce();
+  const link = /https:\/\/example\.org(\/news\/confirm\/[A-Za-z0-9_.-]+)/.exec(inbox.messages[0]?.text ?? '')?.[1];
+  assert.ok(link, `the email links under the path: ${inbox.messages[0]?.text}`);
+  const page = await (await app.request(link)).text();
+  assert.match(page, new RegExp(`<form method="post" action="${link}">`), 'the page\'s button posts under the path too');
+  assert.match(page, /<a href="\/news\/">/, 'its masthead leads to the archive');
+  assert.match(await (await app.request(link, { method: 'POST' })).text(), /You are subscribed/);
+  assert.equal(new SqliteSubscriberStore(db).get('reader@example.com')?.status, 'active');
+});
+
 
 /** Waits for something the code under test does in the background; a generous limit, so only a hang fails. */
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {

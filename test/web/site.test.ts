@@ -50,9 +50,11 @@ test('web: ready issues get pages with canonical and social meta; drafts appear 
   assert.doesNotMatch(page, /nlmerge/);
   assert.match(page, /Thanks for reading\. Unsubscribe or <a href="[^"]+\/first\/"/);
   assert.equal(findAll((e) => e.name === 'a' && /unsubscribe/i.test(getAttributeValue(e, 'href') ?? ''), doc.children).length, 0);
-  // The sign-up form posts to the public server, with the honeypot.
+  // The sign-up form posts to the server the reader came through (`serve`, locally or behind the site), with the
+  // honeypot: a root-relative action under url's path (here none), so it works whatever host name reached it.
   const form = findAll((e) => e.name === 'form', doc.children)[0];
-  assert.equal(form?.attribs.action, `${config.url}/subscribe`);
+  assert.equal(new URL(config.url).pathname, '/');
+  assert.equal(form?.attribs.action, '/subscribe');
   assert.equal(form?.attribs.method, 'post');
   assert.equal(findAll((e) => e.name === 'input' && e.attribs.name === 'website', doc.children).length, 1);
 
@@ -123,8 +125,17 @@ test('web: the archive index pages past 50 issues, newest first', async () => {
   assert.deepEqual(Object.keys(pages), ['index.html', 'page/2/index.html']);
   assert.equal((pages['index.html']!.match(/<li>/g) ?? []).length, 50);
   assert.equal((pages['page/2/index.html']!.match(/<li>/g) ?? []).length, 1);
-  assert.match(pages['index.html']!, new RegExp(`href="${config.url}/page/2/">Older issues`));
-  assert.match(pages['page/2/index.html']!, new RegExp(`href="${config.url}/">Newer issues`));
+  assert.match(pages['index.html']!, /href="\/page\/2\/">Older issues/);
+  assert.match(pages['page/2/index.html']!, /href="\/">Newer issues/);
+  assert.match(pages['index.html']!, /<a href="\/issue-50\/">Issue 50</);
+  // Under a url with a path, every link between the archive's pages, and the form, stay under it.
+  const news = { ...config, url: 'https://example.org/news' };
+  const under = archivePages(entries.map((e) => ({ ...e, url: `${news.url}/${e.slug}/` })), news, templates);
+  assert.match(under['index.html']!, /href="\/news\/page\/2\/">Older issues/);
+  assert.match(under['page/2/index.html']!, /href="\/news\/">Newer issues/);
+  assert.match(under['index.html']!, /<a href="\/news\/issue-50\/">Issue 50</);
+  assert.match(under['index.html']!, /<form class="signup" method="post" action="\/news\/subscribe">/);
+  assert.match(under['index.html']!, /<link rel="canonical" href="https:\/\/example\.org\/news\/">/, 'the canonical link stays absolute');
 });
 
 test('web: a deleted issue leaves the web, and a changed slug moves its page', async (t) => {

@@ -11,6 +11,7 @@ import type { Environment } from '../../config/environment.ts';
 import { databaseFile } from '../../store/database-path.ts';
 import { openDatabase } from '../../store/open.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
+import { urlPath } from '../../web/url-path.ts';
 
 export interface ServeCommand {
   root: string;
@@ -96,9 +97,9 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   });
   process.stdout.write(
     [
-      `Serving sign-up, confirm and unsubscribe at http://${cmd.host}:${port}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
+      `Serving sign-up, confirm and unsubscribe at http://${cmd.host.includes(':') ? `[${cmd.host}]` : cmd.host}:${port}${urlPath(config.url)}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
       `Confirmation emails go to ${mail.description}, from a queue in the database that retries them for a day.`,
-      existsSync(webRoot) ? 'Serving the web archive from dist/web/.' : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.',
+      existsSync(webRoot) ? `Serving the web archive from dist/web/${urlPath(config.url) ? ` at ${urlPath(config.url)}/, the path of url` : ''}.` : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.',
       '',
     ].join('\n'),
   );
