@@ -1,8 +1,9 @@
 /** `newsletter send <issue> --test` (issue 4): the real message to test addresses, wherever mail can go. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -52,6 +53,28 @@ test('send --test: with no SMTP_URL and no preview, writes a parseable .eml to d
   assert.deepEqual(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((a) => a.address) : [], ['a@example.net']);
   assert.match(parsed.text ?? '', /Hello Sample Reader, a test\./);
   assert.match(raw.toString('utf8'), /^List-Unsubscribe: <https:\/\/dissentdesk\.example\.org\/unsubscribe\/test>\r$/m);
+});
+
+test('send --test: signed with DKIM like a list send (sending.dkim), so a test to your own mailbox shows whether DKIM passes', async (t) => {
+  const python = spawnSync('/usr/bin/python3', ['-c', 'import dkim'], { encoding: 'utf8' });
+  if (python.status !== 0) return t.skip('python3-dkim is not installed for /usr/bin/python3 (.ci/run installs it)');
+  const p = project();
+  t.after(p.cleanup);
+  appendFileSync(join(p.dir, 'newsletter.yaml'), '\nsending:\n  dkim:\n    domain: dissentdesk.example.org\n    selector: test2026\n');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const run = await send(['tested', '--test', 'a@example.net'], p.dir, { NEWSLETTER_INBOX_PORT: String(await closedPort()), DKIM_PRIVATE_KEY: pem });
+  assert.equal(run.status, 0, run.output);
+  const [file] = readdirSync(join(p.dir, 'dist/outbox/tested'));
+  const raw = readFileSync(join(p.dir, 'dist/outbox/tested', file!));
+  assert.match(raw.toString('latin1'), /^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed;\r\n d=dissentdesk\.example\.org; s=test2026;/);
+  // Debian's python3-dkim checks it, the public key handed over as the DNS record would be.
+  const record = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+  const verify = spawnSync('/usr/bin/python3', ['-c', `import sys, dkim
+record = sys.argv[1].encode()
+ok = dkim.verify(sys.stdin.buffer.read(), dnsfunc=lambda name, timeout=5: record if name == b'test2026._domainkey.dissentdesk.example.org.' else None)
+print('pass' if ok else 'fail')`, record], { input: raw, encoding: 'utf8' });
+  assert.equal(verify.stdout.trim(), 'pass', verify.stderr);
 });
 
 test('send --test: delivers to the preview inbox when one is running, and through SMTP_URL when set', async (t) => {

@@ -3,6 +3,7 @@ import { placeholdersFor } from '../../render/merge-tags.ts';
 import { RecipientTemplate } from '../../render/personalise.ts';
 import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
 import { composeMessage } from '../../send/compose/message.ts';
+import { dkimFromEnv, dkimKeySource } from '../../send/dkim/from-env.ts';
 import type { Environment } from '../../config/environment.ts';
 import { openTransport } from '../../send/transport/open-transport.ts';
 import { DEFAULT_INBOX_PORT } from '../../send/transport/preview-inbox.ts';
@@ -19,12 +20,15 @@ export interface TestSend {
  * `newsletter send <issue> --test a@example.com`: the real message, marked as a test, to those addresses only and
  * recorded nowhere. It goes through `SMTP_URL` when set, else to the preview's local inbox when one is running, else
  * into an `.eml` file under `dist/outbox/`, and says which. A test the server did not take is said, with its reply.
+ * It is DKIM-signed as a list send is (`sending.dkim`), so a test to one's own mailbox shows whether DKIM passes.
  */
 export async function runTestSend(cmd: TestSend): Promise<number> {
   const { config } = cmd.issue;
   const template = new RecipientTemplate(cmd.issue.html!, cmd.issue.text!, placeholdersFor(cmd.issue.placeholderPrefix));
   const slug = cmd.issue.slug;
   const dir = join(cmd.root, 'dist', 'outbox', slug);
+  // Read before the transport opens, so a bad key is reported without touching SMTP.
+  const sign = dkimFromEnv(config, dkimKeySource(cmd.environment));
   // The transport a list send uses, so a test meets the same checks (SMTPUTF8) and replies; one message at a time.
   const transport = await openTransport(
     { kind: 'first-that-answers', smtpUrl: cmd.environment.smtpUrl ?? undefined, inboxPort: cmd.environment.inboxPort ?? DEFAULT_INBOX_PORT, outbox: { dir, description: `.eml files in ${relative(cmd.root, dir)}/`, naming: 'timestamped' } },
@@ -44,7 +48,7 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
         date: stamp,
         test: { nonce: `${stamp.getTime()}-${address}` },
       });
-      const outcome = await transport.send(envelope, raw);
+      const outcome = await transport.send(envelope, sign ? await sign(raw) : raw);
       if (outcome.kind !== 'sent') {
         process.stderr.write(`newsletter send: the test to ${address} was not sent through ${transport.description}: ${outcome.reply}\n`);
         code = 1;
