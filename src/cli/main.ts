@@ -283,6 +283,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = (await import('./commands/subscribers.ts')).runCount(ctx());
     });
 
+  const db = program.command('db').description('the database itself: consistent backups, and restoring one');
+  db.command('backup')
+    .description("an online, consistent copy of the database (SQLite's backup API), safe while serve or a send runs")
+    .argument('<file>', 'the new backup file (never overwritten)')
+    .action(async (file: string) => {
+      code = await (await import('./commands/db.ts')).runBackup({ root: hereWithDatabase().root, cwd: process.cwd(), environment: environment() }, file);
+    });
+  db.command('restore')
+    .description('put a backup in place of the database (stop serve first); the current one is kept beside it')
+    .argument('<file>', 'a file made by db backup')
+    .action(async (file: string) => {
+      code = await (await import('./commands/db.ts')).runRestore({ root: here().root, cwd: process.cwd(), environment: environment() }, file);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (error) {
