@@ -61,6 +61,7 @@ interface SendFlags {
   forceResend: boolean;
   wait: boolean;
   json: boolean;
+  skipImageCheck: boolean;
 }
 
 function slugOption(value: string): string {
@@ -168,6 +169,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--force-resend', 'send an issue that was already sent, again, to everyone active now', false)
     .option('--no-wait', 'end the run when only retries that are not yet due remain (continue later with --resume)')
     .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--skip-image-check', "send without checking that the email's images answer at their published URLs", false)
     .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
       const { root, cwd } = opts.test ? here() : hereWithDatabase();
@@ -176,6 +178,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         cwd,
         issue,
         test: opts.test ?? [],
+        skipImageCheck: opts.skipImageCheck,
         environment: environment(),
         list: {
           yes: opts.yes,

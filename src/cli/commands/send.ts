@@ -9,6 +9,8 @@ import { runTestSend } from './send-test.ts';
 import { declaredSlug } from '../../issue/declared-slug.ts';
 import { slugFromFileName } from '../../issue/slug.ts';
 import { isPlainAddress } from '../../subscribers/email-address.ts';
+import { checkImages, imageRefusal } from '../../send/images/check-images.ts';
+import { emailImageUrls } from '../../send/images/email-images.ts';
 
 export interface SendCommand {
   root: string;
@@ -20,6 +22,8 @@ export interface SendCommand {
   test: string[];
   environment: Environment;
   list: ListSendOptions;
+  /** `--skip-image-check`: send without asking whether the email's images answer at their published URLs. */
+  skipImageCheck?: boolean;
 }
 
 type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
@@ -81,5 +85,15 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     return 1;
   }
   if (cmd.test.length > 0) return runTestSend({ root: cmd.root, environment: cmd.environment, issue, addresses: cmd.test });
+  // Before anything is planned: an email whose images are not published yet would reach every reader broken.
+  if (!cmd.skipImageCheck) {
+    const urls = emailImageUrls(issue.html);
+    if (urls.length > 0) process.stderr.write(`Checking the email's ${urls.length} image${urls.length === 1 ? '' : 's'} at ${urls.length === 1 ? 'its' : 'their'} published URL${urls.length === 1 ? '' : 's'}…\n`);
+    const refusal = imageRefusal(await checkImages(urls));
+    if (refusal) {
+      process.stderr.write(`newsletter send: ${refusal}\nnewsletter send: nothing sent\n`);
+      return 1;
+    }
+  }
   return runListSend({ ...cmd.list, root: cmd.root, environment: cmd.environment, issue });
 }
