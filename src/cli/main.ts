@@ -132,6 +132,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('init')
+    .description('create a new newsletter in an empty folder: config, templates, a sample issue, .gitignore, .env.example')
+    .argument('[folder]', 'the folder (made when missing)', '.')
+    .action(async (folder: string) => {
+      code = (await import('./commands/init.ts')).runInit(process.cwd(), folder);
+    });
+
+  program
     .command('new')
     .description('create issues/YYYY-MM-DD-<slug>.md with its front matter filled in')
     .argument('<title>', 'the issue title')

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/schema.ts';
 import { diag, DiagnosticError } from '../core/diagnostic.ts';
 import { readTextFileSync } from '../core/read-text.ts';
 import { escapeHtml } from '../core/escape.ts';
 import { loadTemplateSources } from '../render/load-templates.ts';
+import { packageRoot } from '../project/package-root.ts';
 
 export const CONFIRMATION_TEMPLATE = 'templates/emails/confirmation.mjml.hbs';
 
@@ -18,17 +18,6 @@ export interface ConfirmationTemplate {
   file: string;
   html: (link: string) => string;
   text: (link: string) => string;
-}
-
-/** The tool's own folder (where package.json is), from source (src/server/) or the bundle (lib/). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the newsletter package folder');
-    dir = up;
-  }
-  return dir;
 }
 
 /**
