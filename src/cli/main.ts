@@ -241,12 +241,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   const statuses = [...STATUSES];
   subscribers
     .command('add')
-    .description('add a subscriber (pending until confirmed, unless --confirmed)')
+    .description('add a subscriber: pending, with a confirmation email sent now, unless --confirmed')
     .argument('<email>')
     .option('--name <name>', 'their name')
     .option('--confirmed', 'they already confirmed: add them as active', false)
     .action(async (email: string, opts: { name?: string; confirmed: boolean }) => {
-      code = (await import('./commands/subscribers.ts')).runAdd(ctx(), email, opts);
+      code = await (await import('./commands/subscribers.ts')).runAdd(ctx(), email, opts);
+    });
+  subscribers
+    .command('confirm')
+    .description('confirm a pending subscriber (they agreed some other way): now active')
+    .argument('<email>')
+    .action(async (email: string) => {
+      code = (await import('./commands/subscribers.ts')).runConfirm(ctx(), email);
+    });
+  subscribers
+    .command('resend-confirmation')
+    .description('send a pending subscriber a new confirmation link')
+    .argument('<email>')
+    .action(async (email: string) => {
+      code = await (await import('./commands/subscribers.ts')).runResendConfirmation(ctx(), email);
     });
   subscribers
     .command('remove')

@@ -2,7 +2,8 @@ import { checkAddress } from '../../subscribers/email-address.ts';
 import { NAME_MAX, nameProblem } from '../../subscribers/name.ts';
 import type { Environment } from '../../config/environment.ts';
 import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
+import { openDatabase, type Db } from '../../store/open.ts';
+import { confirmationKeyring, sendConfirmationNow } from './confirmation-now.ts';
 import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../subscribers/subscriber.ts';
 
@@ -18,6 +19,16 @@ const fail = (line: string, code = 1) => {
   process.stderr.write(`newsletter subscribers: ${line}\n`);
   return code;
 };
+
+/** Opens the database for one command that needs more than the store, and always closes it. */
+async function withDatabase<T>(ctx: SubscribersContext, work: (db: Db, store: SqliteSubscriberStore) => Promise<T>): Promise<T> {
+  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
+  try {
+    return await work(db, new SqliteSubscriberStore(db));
+  } finally {
+    db.close();
+  }
+}
 
 /** Opens the store for one command and always closes it. */
 function withStore<T>(ctx: SubscribersContext, work: (store: SubscriberStore) => T): T {
@@ -35,13 +46,13 @@ function normalized(email: string): { ok: true; address: string; normalized: str
   return check;
 }
 
-export function runAdd(ctx: SubscribersContext, email: string, opts: { name?: string; confirmed: boolean }): number {
+export async function runAdd(ctx: SubscribersContext, email: string, opts: { name?: string; confirmed: boolean }): Promise<number> {
   const address = normalized(email);
   if (!address.ok) return address.code;
   const name = (opts.name ?? '').trim();
   const problem = nameProblem(name);
   if (problem) return fail(`--name: ${problem} (a name is one line of at most ${NAME_MAX} characters, without control characters)`, 2);
-  return withStore(ctx, (store) => {
+  return withDatabase(ctx, async (db, store) => {
     const existing = store.get(address.normalized);
     if (existing) {
       if (existing.status === 'pending' && opts.confirmed) {
@@ -52,13 +63,67 @@ export function runAdd(ctx: SubscribersContext, email: string, opts: { name?: st
       if (SUPPRESSED.has(existing.status)) {
         return fail(`${existing.email} is ${existing.status} and stays so: only they can subscribe again (see \`subscribers show\`)`);
       }
-      out(`${existing.email} is already on the list (${existing.status}); nothing changed`);
+      const hint = existing.status === 'pending' ? `; \`subscribers resend-confirmation ${existing.email}\` sends a new link, \`subscribers confirm\` confirms them` : '';
+      out(`${existing.email} is already on the list (${existing.status}); nothing changed${hint}`);
       return 0;
     }
-    const status: Status = opts.confirmed ? 'active' : 'pending';
-    store.add({ email: address.address, emailNormalized: address.normalized, name, status, source: 'cli', reason: 'added with the CLI' });
-    out(`Added ${address.address} (${status})`);
+    const request = { email: address.address, emailNormalized: address.normalized, name, source: 'cli' as const, reason: 'added with the CLI' };
+    if (opts.confirmed) {
+      store.add({ ...request, status: 'active' });
+      out(`Added ${address.address} (active)`);
+      return 0;
+    }
+    // Double opt-in, as from the form: pending until they click the link in the email sent now.
+    const keys = confirmationKeyring(ctx.environment);
+    if ('problem' in keys) {
+      store.add({ ...request, status: 'pending' });
+      out(`Added ${address.address} (pending)`);
+      process.stderr.write(
+        `newsletter subscribers: no confirmation email sent: ${keys.problem}. Then: newsletter subscribers resend-confirmation ${address.address} (or add them with --confirmed if they already agreed)\n`,
+      );
+      return 0;
+    }
+    const sent = await sendConfirmationNow(ctx.root, ctx.environment, db, keys.keyring, () => store.add({ ...request, status: 'pending' }));
+    out(`Added ${address.address} (pending until they click the link)`);
+    out(sent.line);
     return 0;
+  });
+}
+
+/** `subscribers confirm <email>`: a pending subscriber becomes active, as their click would make them. */
+export function runConfirm(ctx: SubscribersContext, email: string): number {
+  const address = normalized(email);
+  if (!address.ok) return address.code;
+  return withStore(ctx, (store) => {
+    const existing = store.get(address.normalized);
+    if (!existing) return fail(`${address.address} is not on the list; add them with \`subscribers add ${address.address} --confirmed\``);
+    if (existing.status === 'active') {
+      out(`${existing.email} is already active; nothing changed`);
+      return 0;
+    }
+    if (existing.status !== 'pending') return fail(`${existing.email} is ${existing.status}, not pending: only they can subscribe again`);
+    store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
+    out(`Confirmed ${existing.email}: now active`);
+    return 0;
+  });
+}
+
+/** `subscribers resend-confirmation <email>`: a fresh link for someone still pending; nobody else gets one. */
+export async function runResendConfirmation(ctx: SubscribersContext, email: string): Promise<number> {
+  const address = normalized(email);
+  if (!address.ok) return address.code;
+  const keys = confirmationKeyring(ctx.environment);
+  if ('problem' in keys) return fail(`no confirmation email sent: ${keys.problem}`);
+  return withDatabase(ctx, async (db, store) => {
+    const existing = store.get(address.normalized);
+    if (!existing) return fail(`${address.address} is not on the list`);
+    if (existing.status !== 'pending') {
+      return fail(`${existing.email} is ${existing.status}, not pending: a confirmation email is only for someone who has not confirmed yet`);
+    }
+    // The writer asked for this one: the form's one-a-day limit protects readers from strangers, not from their editor.
+    const sent = await sendConfirmationNow(ctx.root, ctx.environment, db, keys.keyring, () => store.get(address.normalized) ?? existing);
+    out(sent.line);
+    return sent.sent ? 0 : 1;
   });
 }
 
