@@ -29,8 +29,8 @@ after(async () => {
   project?.cleanup();
 });
 
-async function open(path: string, width: number, height = 900): Promise<{ page: Page; context: BrowserContext }> {
-  const context = await browser.newContext({ viewport: { width, height } });
+async function open(path: string, width: number, height = 900, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(preview.url).origin });
   const page = await context.newPage();
   await page.goto(new URL(path, preview.url).href);
@@ -106,4 +106,26 @@ test('frames: the HTML tab is highlighted, the source tab keeps its line anchors
   assert.equal(source, preview.workspace.source(preview.workspace.fileOf(SLUG)!), 'the source exactly, line breaks and blank lines included');
   await page.screenshot({ path: join(ARTEFACTS, 'issue-1280-source.png') });
   await context.close();
+});
+
+test('frames: the page follows the system colour scheme, code colours included', async () => {
+  const colours: Record<string, { page: string; tag: string }> = {};
+  for (const scheme of ['light', 'dark'] as const) {
+    const { page, context } = await open(`/issues/${SLUG}?tab=html`, 1280, 800, scheme);
+    colours[scheme] = await page.evaluate(() => ({
+      page: getComputedStyle(document.body).backgroundColor,
+      tag: getComputedStyle(document.querySelector('.hljs-tag .hljs-name')!).color,
+    }));
+    await page.screenshot({ path: join(ARTEFACTS, `issue-1280-html-${scheme}.png`) });
+    if (scheme === 'dark') {
+      await page.goto(new URL(`/issues/${SLUG}`, preview.url).href);
+      await page.frameLocator('iframe.desktop').locator('body').waitFor();
+      await page.screenshot({ path: join(ARTEFACTS, 'issue-1280-dark.png') });
+    }
+    await context.close();
+  }
+  assert.notEqual(colours.light!.page, colours.dark!.page, 'the page background changes');
+  assert.notEqual(colours.light!.tag, colours.dark!.tag, 'the code colours change');
+  const brightness = (rgb: string) => (rgb.match(/\d+/g) ?? []).slice(0, 3).reduce((a, b) => a + Number(b), 0);
+  assert.ok(brightness(colours.dark!.page) < brightness(colours.light!.page), 'dark is darker');
 });
