@@ -1,7 +1,8 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Diagnostic } from '../core/diagnostic.ts';
 import { MODES, type ColourMode } from './dark-mode.ts';
+import { highlighted, highlightedSourceLines } from './highlight-cache.ts';
 import { assetUrl } from './page-assets.ts';
 import { SAMPLE_LABELS } from './sample-subscribers.ts';
 import type { ReceivedMessage } from './inbox.ts';
@@ -60,6 +61,7 @@ function page(title: string, body: Html, slug: string | null, version = 0): stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="stylesheet" href="${assetUrl('preview.css')}">
+<link rel="stylesheet" href="${assetUrl('highlight.css')}">
 </head>
 <body data-version="${version}"${slug === null ? '' : h` data-slug="${slug}"`}>
 ${body}
@@ -129,8 +131,8 @@ function emailTab(view: IssueView, state: PageState): Html {
       : '';
   const current = state.view;
   const frames: Html[] = [];
-  if (current !== 'phone') frames.push(h`<figure><figcaption>Desktop, 1024 px</figcaption><iframe class="desktop" title="The email on a desktop" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
-  if (current !== 'desktop') frames.push(h`<figure><figcaption>Phone, 375 px</figcaption><iframe class="phone" title="The email on a phone" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
+  if (current !== 'phone') frames.push(h`<figure class="desktop"><figcaption>Desktop, <span class="frame-width">up to 1024</span> px wide</figcaption><iframe class="desktop" title="The email on a desktop" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
+  if (current !== 'desktop') frames.push(h`<figure class="phone"><figcaption>Phone, <span class="frame-width">375</span> px wide</figcaption><iframe class="phone" title="The email on a phone" sandbox="allow-same-origin allow-popups" src="${src}"></iframe></figure>`);
   return h`${note}<div class="frames">${frames}</div>`;
 }
 
@@ -176,12 +178,12 @@ export function issuePage(v: IssueView, o: IssuePageOptions): string {
   const email = o.personalised;
   const content: Record<Tab, () => Html | ''> = {
     email: () => emailTab(v, state),
-    text: () => (email ? h`<pre>${email.text}</pre>` : ''),
-    html: () => (email ? h`<pre>${email.html}</pre>` : ''),
-    mjml: () => (v.rendered?.mjml ? h`<pre>${v.rendered.mjml}</pre>` : ''),
+    text: () => (email ? codeBlock('text part', 'plaintext', email.text) : ''),
+    html: () => (email ? codeBlock('HTML', 'xml', email.html) : ''),
+    mjml: () => (v.rendered?.mjml ? codeBlock('MJML', 'xml', v.rendered.mjml) : ''),
     message: () => h`${messageTab(v, o.from, o.replyTo)}${o.headers ? h`<h2>Headers</h2><pre class="headers">${o.headers}</pre>` : ''}`,
     inbox: () => inboxTab(o.inbox, state),
-    source: () => numbered(o.source),
+    source: () => highlightedSource(o.source),
   };
   const sendTest =
     o.inbox && v.rendered?.recipientTemplate
@@ -214,6 +216,33 @@ function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): Html {
 <h3>Text</h3><pre>${shown.text ?? '(none)'}</pre>
 <h3>Raw source</h3><pre>${shown.raw}</pre>`;
 }
+
+// ---- Highlighted code with a Copy button (the text, HTML, MJML and source tabs) ----
+
+/**
+ * highlight.js's output is markup it made from the code, every character of which it escaped: the one place
+ * where the pages take a string as HTML without escaping it again.
+ */
+function trustedHighlight(markup: string): Html {
+  return raw(markup) as Html;
+}
+
+/** The bar above a code block: what it is and a Copy button (preview.js copies the block's text, not its markup). */
+function copyBar(what: string): Html {
+  return h`<div class="code-bar"><span>${what}</span><button type="button" class="copy" aria-label="Copy the ${what}">Copy</button><span class="copy-status" role="status" aria-live="polite"></span></div>`;
+}
+
+function codeBlock(what: string, language: 'plaintext' | 'xml', code: string): Html {
+  return h`<div class="code">${copyBar(what)}<pre>${trustedHighlight(highlighted(code, language))}</pre></div>`;
+}
+
+/** The issue's Markdown, highlighted, one `<li id="L<n>">` per line where a diagnostic's link lands. */
+function highlightedSource(source: string): Html {
+  const lines = highlightedSourceLines(source).map((l, i) => h`<li id="L${i + 1}">${trustedHighlight(l)}</li>`);
+  return h`<div class="code">${copyBar('Markdown source')}<ol class="source">${lines}</ol></div>`;
+}
+
+// ---- end of highlighted code ----
 
 function numbered(source: string): Html {
   return h`<ol class="source">${source.split('\n').map((l, i) => h`<li id="L${i + 1}">${l || ' '}</li>`)}</ol>`;
