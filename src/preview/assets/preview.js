@@ -19,3 +19,7 @@ source.addEventListener('change', (event) => {
 source.addEventListener('inbox', () => {
   if (new URLSearchParams(location.search).get('tab') === 'inbox') refresh();
 });
+// The inbox's own pages (/inbox, /inbox/<id>) say so in <body data-inbox>: the list follows every arrival.
+source.addEventListener('inbox', () => {
+  if (document.body.dataset.inbox === 'list') refresh();
+});
