@@ -188,7 +188,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     }
     if (outcome.kind !== 'sent') return c.text(`The preview's inbox did not take the test: ${outcome.reply}\n`, 502);
     // The writer lands on the message just received: the one with this send's (unique, test) Message-ID.
-    const messageId = /^Message-ID:[ \t]*(\S+)/im.exec(raw.toString('utf8'))?.[1];
+    const messageId = /^Message-ID:\s*(<[^>\s]+>)/im.exec(raw.toString('utf8'))?.[1];
     const received = inbox.messages.find((m) => messageId !== undefined && m.headers.some((hd) => hd.key === 'message-id' && hd.line.includes(messageId)));
     return c.redirect(received ? `/inbox/${received.id}` : '/inbox', 303);
   });
