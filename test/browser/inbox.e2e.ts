@@ -136,6 +136,12 @@ test('browser: Send test lands on the message page; its headers, HTML with image
   const row = page.locator(`table.inbox-list a[href="/inbox/${id}"]`);
   assert.match(await row.innerText(), /^\[Test\] Harrowgate/);
   await page.screenshot({ path: join(ARTEFACTS, 'inbox-list.png') });
+  // Dark, as the writer's system asks for it.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(new URL(`/inbox/${id}?tab=links`, preview.url).href);
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(247, 245, 241)', 'the dark colours apply');
+  await page.screenshot({ path: join(ARTEFACTS, 'inbox-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // Delete it from its page: back on the list, which is empty.
   await page.goto(new URL(`/inbox/${id}`, preview.url).href);
