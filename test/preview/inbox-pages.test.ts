@@ -103,3 +103,34 @@ test('inbox: delete one and delete all are POSTs answering 303 to the list; a GE
   assert.match((await get(p, '/inbox')).body, /No mail yet/);
   assert.ok((await deliver(p, 'Four', '<p>4</p>')) > third, 'ids keep counting: an old link never shows a newer message');
 });
+
+test("inbox: the received HTML loads the issue's own images from the preview, under the received-mail CSP", async (t) => {
+  const dir = projectFor(t, {
+    'issues/2026-10-14-pictures.md': issueText('![A chart](images/chart.png)\n\nText.', 'title: Pictures\ndate: 2026-10-14\nstatus: ready'),
+    'issues/images/chart.png': 'png',
+  });
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: 0 });
+  t.after(() => p.close());
+  const sent = await post(p, '/issues/pictures/test');
+  assert.equal(sent.status, 400, 'no address given');
+  const response = await fetch(new URL('/issues/pictures/test', p.url), { method: 'POST', body: new URLSearchParams({ to: 'w@example.net' }), redirect: 'manual' });
+  const id = p.inbox!.messages[0]!.id;
+  assert.equal(response.headers.get('location'), `/inbox/${id}`);
+  assert.match(p.inbox!.messages[0]!.html ?? '', /src="https:\/\/dissentdesk\.example\.org\/pictures\/chart\.png"/, 'the mail itself keeps the published URL');
+  const html = await get(p, `/inbox/${id}/html`);
+  assert.match(html.body, /src="\/issues\/pictures\/assets\/chart\.png"/);
+  assert.match(html.csp ?? '', /img-src http: https: data: cid:/);
+  assert.match(html.csp ?? '', /script-src 'none'/);
+  assert.equal((await get(p, '/issues/pictures/assets/chart.png')).status, 200);
+});
+
+test('inbox: when the inbox is not running, its pages say so and deleting changes nothing', async (t) => {
+  const dir = projectFor(t, {});
+  const p = await startPreview({ root: dir, port: 0, host: '127.0.0.1', smtpPort: null });
+  t.after(() => p.close());
+  const list = await get(p, '/inbox');
+  assert.equal(list.status, 200);
+  assert.match(list.body, /The local inbox is not running/);
+  assert.equal((await get(p, '/inbox/1')).status, 404);
+  assert.equal((await post(p, '/inbox/delete')).status, 303);
+});
