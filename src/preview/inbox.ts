@@ -14,6 +14,8 @@ export interface ReceivedMessage {
   html: string | null;
   text: string | null;
   raw: string;
+  /** The raw message's size in bytes. */
+  size: number;
 }
 
 /** The newest messages kept; older ones are dropped so a long session cannot grow without bound. */
@@ -58,6 +60,7 @@ export class Inbox {
                 html: typeof parsed.html === 'string' ? parsed.html : null,
                 text: parsed.text ?? null,
                 raw: raw.toString('utf8'),
+                size: raw.length,
               };
               this.messages.unshift(message);
               this.messages.length = Math.min(this.messages.length, KEEP);
@@ -85,6 +88,19 @@ export class Inbox {
 
   message(id: number): ReceivedMessage | undefined {
     return this.messages.find((m) => m.id === id);
+  }
+
+  /** Forgets one message; false when there was none with that id. */
+  remove(id: number): boolean {
+    const at = this.messages.findIndex((m) => m.id === id);
+    if (at === -1) return false;
+    this.messages.splice(at, 1);
+    return true;
+  }
+
+  /** Forgets every message; ids keep counting, so an old link never shows a newer message. */
+  clear(): void {
+    this.messages.length = 0;
   }
 
   close(): Promise<void> {

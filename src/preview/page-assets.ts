@@ -18,6 +18,8 @@ const TYPES = {
   'preview.js': 'text/javascript; charset=utf-8',
   // The code tabs' syntax colours (highlight.ts).
   'highlight.css': 'text/css; charset=utf-8',
+  // The inbox's pages (inbox-pages.ts).
+  'inbox.css': 'text/css; charset=utf-8',
 } as const;
 export type PageAssetName = keyof typeof TYPES;
 

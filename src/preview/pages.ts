@@ -95,7 +95,7 @@ export function indexPage(views: readonly IssueView[], newsletter: string): stri
     const status = v.status === 'draft' ? h`<span class="badge draft">draft</span>` : (v.status ?? '—');
     return h`${i === 0 ? '' : '\n'}<tr><td><a href="/issues/${encodeURIComponent(v.slug)}">${v.title}</a></td><td>${v.date ?? '—'}</td><td>${status}</td><td>${size}</td><td>${errors}</td><td>${warnings}</td></tr>`;
   });
-  const body = h`<header id="top"><h1>${newsletter}: preview</h1><span>${views.length} issue${views.length === 1 ? '' : 's'}</span></header>
+  const body = h`<header id="top"><h1>${newsletter}: preview</h1><span>${views.length} issue${views.length === 1 ? '' : 's'}</span>${inboxLink}</header>
 <main id="content">
 <table class="issues">
 <thead><tr><th>Title</th><th>Date</th><th>Status</th><th>Size</th><th>Errors</th><th>Warnings</th></tr></thead>
@@ -189,7 +189,7 @@ export function issuePage(v: IssueView, o: IssuePageOptions): string {
     o.inbox && v.rendered?.recipientTemplate
       ? h`<form class="send-test" method="post" action="/issues/${encodeURIComponent(v.slug)}/test?${query({ ...state, tab: 'inbox' })}"><label>Send a test to <input type="email" name="to" required value="you@example.com"></label> <button type="submit">Send test</button></form>`
       : '';
-  const body = h`<header id="top"><a href="/">← All issues</a><h1>${v.title}</h1>${badges(v)}${sendTest}</header>
+  const body = h`<header id="top"><a href="/">← All issues</a>${inboxLink}<h1>${v.title}</h1>${badges(v)}${sendTest}</header>
 <nav>${navs}</nav>
 <main id="content" data-version="${v.version}">
 ${diagnosticList(v, state)}
@@ -198,9 +198,12 @@ ${content[state.tab]()}
   return page(`${v.title}: preview`, body, v.slug, v.version);
 }
 
+/** The local inbox's own pages (inbox-pages.ts), linked from the index's and the issue page's headers. */
+const inboxLink = h`<a class="inbox-link" href="/inbox">Inbox</a>`;
+
 function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): Html {
   if (!inbox) return h`<p>The local inbox is not running (its SMTP port was taken when the preview started).</p>`;
-  if (inbox.messages.length === 0) return h`<p>The local inbox is empty: use "Send test" to deliver this issue to it.</p>`;
+  if (inbox.messages.length === 0) return h`<p>The local inbox is empty: use "Send test" to deliver this issue to it. Received mail is listed in the <a href="/inbox">inbox</a>.</p>`;
   const shown = inbox.messages.find((m) => m.id === inbox.selected) ?? inbox.messages[0]!;
   const list = inbox.messages.map((m) => {
     // Built as text: an `&` written in the template itself would not be escaped.
@@ -209,7 +212,8 @@ function inboxTab(inbox: IssuePageOptions['inbox'], state: PageState): Html {
   });
   const headers = shown.headers.map((hd) => h`<tr><th>${hd.key}</th><td><code>${hd.line}</code></td></tr>`);
   // Received mail is anyone's HTML, not the author's: its frame gets no scripts and an origin of its own.
-  return h`<ul class="inbox">${list}</ul>
+  return h`<p><a href="/inbox/${shown.id}">Open this message in the inbox</a> (headers, link check, raw source) · <a href="/inbox">All received mail</a></p>
+<ul class="inbox">${list}</ul>
 <h2>${shown.subject}</h2>
 <table class="headers">${headers}</table>
 <h3>HTML</h3><iframe class="desktop" title="The received HTML" sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" src="/inbox/${shown.id}/html"></iframe>

@@ -11,6 +11,7 @@ import { hostChecker } from './allowed-host.ts';
 import { emulateColourMode } from './dark-mode.ts';
 import { IMAGE_TYPES, localImages, safeDecode } from './issue-images.ts';
 import { Inbox } from './inbox.ts';
+import { inboxListPage, messageNotFoundPage, messagePage, messageTab } from './inbox-pages.ts';
 import { pageAsset } from './page-assets.ts';
 import { filePage, indexPage, issuePage, notFoundPage, pageState } from './pages.ts';
 import { sampleSubscriber } from './sample-subscribers.ts';
@@ -186,8 +187,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       await transport.close();
     }
     if (outcome.kind !== 'sent') return c.text(`The preview's inbox did not take the test: ${outcome.reply}\n`, 502);
-    const params = new URLSearchParams({ view: state.view, tab: 'inbox', mode: state.mode, reader: String(state.reader) });
-    return c.redirect(`/issues/${encodeURIComponent(view.slug)}?${params}`, 303);
+    // The writer lands on the message just received: the one with this send's (unique, test) Message-ID.
+    const messageId = /^Message-ID:\s*(<[^>\s]+>)/im.exec(raw.toString('utf8'))?.[1];
+    const received = inbox.messages.find((m) => messageId !== undefined && m.headers.some((hd) => hd.key === 'message-id' && hd.line.includes(messageId)));
+    return c.redirect(received ? `/inbox/${received.id}` : '/inbox', 303);
   });
 
   // Only files the preview already knows (the config and the templates it loaded) are shown; no path is opened.
@@ -197,13 +200,37 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     return source === null ? c.text('No such file\n', 404) : c.html(filePage(path, source));
   });
 
-  app.get('/inbox/:id/:part{html|raw}', (c) => {
+  app.get('/inbox/:id/:part{html|raw}', async (c) => {
     const message = inbox?.message(Number(c.req.param('id')));
     if (!message) return c.text('No such message\n', 404);
     if (c.req.param('part') === 'raw') return c.text(message.raw);
     // Received mail is anyone's HTML: served so that no script in it runs, even opened directly, and sandboxed
     // into an origin of its own, so it can never act as the preview.
-    return c.html(message.html ?? '<p>(no HTML part)</p>', 200, { 'Content-Security-Policy': RECEIVED_MAIL_CSP, 'Referrer-Policy': 'no-referrer' });
+    // The issue's own images point at the published site, which may not exist yet: as in the issue's frames,
+    // they load from the preview instead (http: is in the received-mail CSP's img-src).
+    let body = message.html ?? '<p>(no HTML part)</p>';
+    const baseUrl = workspace.setup?.config.url ?? '';
+    if (message.html && baseUrl) {
+      for (const v of await workspace.views()) if (v.rendered?.assets.length) body = localImages(body, v.slug, v.rendered.assets, baseUrl);
+    }
+    return c.html(body, 200, { 'Content-Security-Policy': RECEIVED_MAIL_CSP, 'Referrer-Policy': 'no-referrer' });
+  });
+
+  // The inbox's own pages (inbox-pages.ts): the list, one message, and deleting (POST only, so the cross-origin
+  // check above covers it; a GET to these URLs finds no route and changes nothing).
+  app.get('/inbox', (c) => c.html(inboxListPage(inbox ? inbox.messages : null, inbox?.port ?? null), 200, PAGE_HEADERS));
+  app.get('/inbox/:id{[0-9]+}', (c) => {
+    const message = inbox?.message(Number(c.req.param('id')));
+    if (!message) return c.html(messageNotFoundPage(c.req.param('id')), 404, PAGE_HEADERS);
+    return c.html(messagePage(message, messageTab(c.req.query('tab'))), 200, PAGE_HEADERS);
+  });
+  app.post('/inbox/delete', (c) => {
+    inbox?.clear();
+    return c.redirect('/inbox', 303);
+  });
+  app.post('/inbox/:id{[0-9]+}/delete', (c) => {
+    inbox?.remove(Number(c.req.param('id')));
+    return c.redirect('/inbox', 303);
   });
 
   // The current email, raw, for the frames and for other tools; while it does not render, the reasons, as text.

@@ -131,7 +131,12 @@ test('browser: "Send test" delivers the issue to the local inbox, and the Inbox 
   const page = await open('/issues/harrowgate-camera-contract');
   await page.fill('input[name="to"]', 'writer@example.net');
   await page.click('button:has-text("Send test")');
-  await page.waitForURL(/tab=inbox/);
+  // It lands on the message just received, on the inbox's own page (issue 14), the Inbox tab still lists it.
+  await page.waitForURL(/\/inbox\/\d+$/);
+  assert.match(await page.locator('h1').innerText(), /^\[Test\] Harrowgate/, "the subject, marked as a test");
+  assert.match(await page.locator('table.message-headers').innerText(), /writer@example\.net/);
+  assert.match(await page.locator('table.message-headers').innerText(), /List-Unsubscribe-Post\s+List-Unsubscribe=One-Click/);
+  await page.goto(new URL('/issues/harrowgate-camera-contract?tab=inbox', preview.url).href);
   const item = page.locator('ul.inbox li').first();
   assert.match(await item.innerText(), /^\[Test\] Harrowgate/, "the subject, marked as a test");
   assert.match(await item.innerText(), /writer@example\.net/);

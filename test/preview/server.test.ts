@@ -222,9 +222,10 @@ test('preview: "Send test" delivers the real message to the local inbox, with th
     redirect: 'manual',
   });
   assert.equal(response.status, 303);
-  assert.match(response.headers.get('location') ?? '', /^\/issues\/live\?.*tab=inbox/);
   const [message] = p.inbox.messages;
   assert.ok(message, 'the inbox received the message');
+  // The writer lands on the message just received, on the inbox's own page.
+  assert.equal(response.headers.get('location'), `/inbox/${message.id}`);
   assert.deepEqual(message.envelope.to, ['tester@example.net']);
   assert.equal(message.subject, '[Test] Live Issue');
   assert.equal(message.from, '"The Dissent Desk" <newsletter@dissentdesk.example.org>');

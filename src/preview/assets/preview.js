@@ -62,3 +62,8 @@ function watchFrameWidths() {
 }
 watchFrameWidths();
 new MutationObserver(watchFrameWidths).observe(document.body, { childList: true });
+
+// The inbox's own pages (/inbox, /inbox/<id>) say so in <body data-inbox>: the list follows every arrival.
+source.addEventListener('inbox', () => {
+  if (document.body.dataset.inbox === 'list') refresh();
+});
