@@ -49,8 +49,11 @@ export interface StatusOptions {
   rowLimit?: number;
 }
 
+/** What a status reads of the send itself: not its frozen HTML and text, which the desk never loads. */
+export type SendSummary = Pick<SendRecord, 'id' | 'slug' | 'issueFile' | 'subject' | 'recipients' | 'createdAt' | 'finishedAt'>;
+
 /** One send's status at `now`: a run counts as sending only while its process (or, elsewhere, its heartbeat) lives. */
-export function sendStatus(ledger: StatusReads, send: SendRecord, now: number, options: StatusOptions = {}): SendStatus {
+export function sendStatus(ledger: StatusReads, send: SendSummary, now: number, options: StatusOptions = {}): SendStatus {
   const limit = options.rowLimit ?? 100_000;
   const counts = ledger.counts(send.id);
   const runs = ledger.runs(send.id);
