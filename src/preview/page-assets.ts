@@ -13,7 +13,12 @@ export interface PageAsset {
   body: string;
 }
 
-const TYPES = { 'preview.css': 'text/css; charset=utf-8', 'preview.js': 'text/javascript; charset=utf-8' } as const;
+const TYPES = {
+  'preview.css': 'text/css; charset=utf-8',
+  'preview.js': 'text/javascript; charset=utf-8',
+  // The home page's desk: its panels and charts (src/preview/desk.ts).
+  'desk.css': 'text/css; charset=utf-8',
+} as const;
 export type PageAssetName = keyof typeof TYPES;
 
 let loaded: Map<string, PageAsset> | null = null;
