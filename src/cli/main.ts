@@ -160,7 +160,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--open', 'open the preview in the default browser', false)
     .action(async (opts: { port: number; host: string; smtpPort: number; open: boolean }) => {
       const { runPreview } = await import('./commands/preview.ts');
-      code = await runPreview({ root: here().root, port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open });
+      code = await runPreview({ root: here().root, port: opts.port, host: opts.host, smtpPort: opts.smtpPort, open: opts.open, databasePath: environment().databasePath });
     });
 
   program

@@ -20,6 +20,8 @@ const TYPES = {
   'highlight.css': 'text/css; charset=utf-8',
   // The inbox's pages (inbox-pages.ts).
   'inbox.css': 'text/css; charset=utf-8',
+  // The home page's desk: its panels and charts (src/preview/desk.ts).
+  'desk.css': 'text/css; charset=utf-8',
 } as const;
 export type PageAssetName = keyof typeof TYPES;
 

@@ -62,6 +62,7 @@ function page(title: string, body: Html, slug: string | null, version = 0): stri
 <title>${title}</title>
 <link rel="stylesheet" href="${assetUrl('preview.css')}">
 <link rel="stylesheet" href="${assetUrl('highlight.css')}">
+<link rel="stylesheet" href="${assetUrl('desk.css')}">
 </head>
 <body data-version="${version}"${slug === null ? '' : h` data-slug="${slug}"`}>
 ${body}
@@ -88,7 +89,7 @@ function badges(view: IssueView): Html {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /** `GET /`: every issue, newest first, with its status, size and problem counts. */
-export function indexPage(views: readonly IssueView[], newsletter: string): string {
+export function indexPage(views: readonly IssueView[], newsletter: string, desk: Html | null = null): string {
   const rows = views.map((v, i) => {
     const { errors, warnings } = counts(v.diagnostics);
     const size = v.rendered?.sample ? kb(v.rendered.sample.html.length) : '—';
@@ -103,6 +104,7 @@ export function indexPage(views: readonly IssueView[], newsletter: string): stri
 ${rows.length ? rows : h`<tr><td colspan="6">No issues yet: add a Markdown file to issues/ (or run <code>newsletter new "Title"</code>).</td></tr>`}
 </tbody>
 </table>
+${desk ?? ''}
 </main>`;
   return page(`${newsletter}: preview`, body, null);
 }

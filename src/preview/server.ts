@@ -18,6 +18,9 @@ import { sampleSubscriber } from './sample-subscribers.ts';
 import { watchProject } from './watch.ts';
 import { Workspace } from './workspace.ts';
 import { isPlainAddress } from '../subscribers/email-address.ts';
+import { databaseFile } from '../store/database-path.ts';
+import { deskPanels } from './desk.ts';
+import { readDesk } from './desk-data.ts';
 
 export interface PreviewOptions {
   root: string;
@@ -25,6 +28,8 @@ export interface PreviewOptions {
   host: string;
   /** The local inbox's SMTP port (2525 from the CLI); null for no inbox. */
   smtpPort: number | null;
+  /** `NEWSLETTER_DB` as read, for the home page's desk; null or absent for the default (data/newsletter.db). */
+  databasePath?: string | null;
 }
 
 export interface Preview {
@@ -115,7 +120,14 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     await next();
   });
 
-  app.get('/', async (c) => c.html(indexPage(await workspace.views(), workspace.setup?.config.name ?? 'Newsletter'), 200, PAGE_HEADERS));
+  // The desk: the issues, then the audience and the recent sends, read afresh (read-only) at each visit.
+  const database = databaseFile(options.root, options.databasePath ?? null);
+  app.get('/', async (c) => {
+    const views = await workspace.views();
+    const slugs = new Set(views.map((v) => v.slug));
+    const desk = deskPanels(readDesk(database, Date.now()), (slug) => slugs.has(slug));
+    return c.html(indexPage(views, workspace.setup?.config.name ?? 'Newsletter', desk), 200, PAGE_HEADERS);
+  });
 
   app.get('/assets/:name', (c) => {
     const asset = pageAsset(c.req.param('name'));

@@ -8,6 +8,8 @@ export interface PreviewCommand {
   /** The local inbox's SMTP port. */
   smtpPort: number;
   open: boolean;
+  /** `NEWSLETTER_DB` as read; null for the default. The preview only ever reads it. */
+  databasePath: string | null;
 }
 
 function openBrowser(url: string): void {
@@ -21,7 +23,7 @@ function openBrowser(url: string): void {
 export async function runPreview(cmd: PreviewCommand): Promise<number> {
   let preview;
   try {
-    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host, smtpPort: cmd.smtpPort });
+    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host, smtpPort: cmd.smtpPort, databasePath: cmd.databasePath });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`newsletter preview: port ${cmd.port} is in use; choose another with --port\n`);

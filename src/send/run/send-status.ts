@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import { processLiveness } from './liveness.ts';
+import type { LedgerReports } from '../../store/ledger/reports.ts';
+import type { DeliveryState, SendRecord } from '../../store/ledger/records.ts';
+
+/** A reply as many rows got it: grouped by code and enhanced code (`550 5.1.1`), with one full example. */
+export interface ReplyGroup {
+  reply: string;
+  count: number;
+  example: string;
+}
+
+/** Replies grouped by their code and enhanced code (`550 5.1.1`), so a thousand bounces read as one line. */
+export function groupReplies(rows: { reply: string | null }[]): ReplyGroup[] {
+  const groups = new Map<string, ReplyGroup>();
+  for (const { reply } of rows) {
+    const text = reply ?? 'no reply';
+    const key = /^(\d{3}(?:[ -]\d\.\d{1,3}\.\d{1,3})?)/.exec(text)?.[1] ?? text.slice(0, 60);
+    const group = groups.get(key) ?? { reply: key, count: 0, example: text };
+    group.count++;
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/** Where one send stands, as `newsletter status` prints it and the preview's desk shows it. */
+export interface SendStatus {
+  slug: string;
+  send: number;
+  issueFile: string;
+  subject: string;
+  state: 'finished' | 'sending' | 'paused';
+  createdAt: string;
+  finishedAt: string | null;
+  recipients: number;
+  counts: Record<DeliveryState, number>;
+  /** Messages a second over the last minute, or over the last run when it is over. */
+  rate: number;
+  etaSeconds: number | null;
+  errors: ReplyGroup[];
+  inDoubt: string[];
+}
+
+/** The ledger's reads a status needs: the reports alone, so a read-only connection will do. */
+export type StatusReads = Pick<LedgerReports, 'counts' | 'runs' | 'rows' | 'sentSince'>;
+
+export interface StatusOptions {
+  /** How many failed/retry rows are grouped and in-doubt addresses listed (the CLI's --json wants them all). */
+  rowLimit?: number;
+}
+
+/** What a status reads of the send itself: not its frozen HTML and text, which the desk never loads. */
+export type SendSummary = Pick<SendRecord, 'id' | 'slug' | 'issueFile' | 'subject' | 'recipients' | 'createdAt' | 'finishedAt'>;
+
+/** One send's status at `now`: a run counts as sending only while its process (or, elsewhere, its heartbeat) lives. */
+export function sendStatus(ledger: StatusReads, send: SendSummary, now: number, options: StatusOptions = {}): SendStatus {
+  const limit = options.rowLimit ?? 100_000;
+  const counts = ledger.counts(send.id);
+  const runs = ledger.runs(send.id);
+  const alive = processLiveness(hostname());
+  const running = runs.some((r) => r.endedAt === null && alive(r, now));
+  const lastRun = runs.at(-1);
+  let rate = running ? ledger.sentSince(send.id, now - 60_000) / 60 : 0;
+  if (!running && lastRun && lastRun.sent > 0) rate = (lastRun.sent * 1000) / Math.max(1, (lastRun.endedAt ?? lastRun.heartbeatAt) - lastRun.startedAt);
+  const remaining = counts.queued + counts.retry + counts.sending;
+  return {
+    slug: send.slug,
+    send: send.id,
+    issueFile: send.issueFile,
+    subject: send.subject,
+    state: send.finishedAt !== null ? 'finished' : running ? 'sending' : 'paused',
+    createdAt: new Date(send.createdAt).toISOString(),
+    finishedAt: send.finishedAt === null ? null : new Date(send.finishedAt).toISOString(),
+    recipients: send.recipients,
+    counts,
+    rate: Math.round(rate * 10) / 10,
+    etaSeconds: remaining > 0 && running && rate > 0 ? Math.ceil(remaining / rate) : null,
+    errors: groupReplies([...ledger.rows(send.id, 'failed', limit), ...ledger.rows(send.id, 'retry', limit)]),
+    inDoubt: ledger.rows(send.id, 'in_doubt', limit).map((r) => r.email),
+  };
+}
