@@ -45,7 +45,7 @@ async function home(width: number, height: number, colorScheme: 'light' | 'dark'
 }
 
 const cells = (page: Page, selector: string) =>
-  page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
 
 test('desk: counts by status, the audience chart and its table, the send with its outcomes and per-minute chart', async () => {
   const page = await home(1280, 800);
