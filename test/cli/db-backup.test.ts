@@ -5,31 +5,16 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
+import { issueText, projectFor } from '../support/fixtures.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
+import { runCliAsync } from '../support/cli-process.ts';
 
-const CLI = join(ROOT, 'bin', 'newsletter.cjs');
-
-/** The CLI in `dir`, without blocking this process's event loop (the SMTP peer lives here). */
-function cli(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: '', NEWSLETTER_INBOX_PORT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, out, err })));
-}
+const cli = runCliAsync;
 
 function sentIn(path: string): number {
   const db = new Database(path, { readonly: true, fileMustExist: true });

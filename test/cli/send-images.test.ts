@@ -4,32 +4,20 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
-import { editFile, issueText, projectFor, ROOT } from '../support/fixtures.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
+import { editFile, issueText, projectFor } from '../support/fixtures.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
+import { runCliAsync } from '../support/cli-process.ts';
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-function cli(dir: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: '', NEWSLETTER_INBOX_PORT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, out, err })));
-}
+const cli = runCliAsync;
 
 /** The "site": answers as `answer` says, recording each request. */
 async function site(t: TestContext, answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; requests: string[] }> {

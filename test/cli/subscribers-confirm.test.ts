@@ -4,7 +4,6 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -13,22 +12,13 @@ import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
-import { projectFor, ROOT } from '../support/fixtures.ts';
+import { projectFor } from '../support/fixtures.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
+import { runCliAsync } from '../support/cli-process.ts';
 
-function cli(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'subscribers', ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: '', SMTP_URL: '', NEWSLETTER_INBOX_PORT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, out, err })));
-}
+/** `newsletter subscribers …`. */
+const cli = (dir: string, args: string[], env: Record<string, string> = {}) => runCliAsync(dir, ['subscribers', ...args], env);
 
 /** The subscriber as the database has them, read in this process. */
 function statusOf(dir: string, email: string): string | undefined {
