@@ -50,31 +50,31 @@ export interface NewSubscriber {
  * Every method that changes a subscriber appends its event in the same transaction.
  */
 export interface SubscriberStore {
-  get(emailNormalized: string): Subscriber | null;
-  byId(id: number): Subscriber | null;
+  get(emailNormalized: string): Promise<Subscriber | null>;
+  byId(id: number): Promise<Subscriber | null>;
   /** The subscriber whose token key this is; null when none (purged, or never was). */
-  byTokenKey(tokenKey: string): Subscriber | null;
-  list(filter?: { status?: Status }): Subscriber[];
-  countByStatus(): Record<Status, number>;
+  byTokenKey(tokenKey: string): Promise<Subscriber | null>;
+  list(filter?: { status?: Status }): Promise<Subscriber[]>;
+  countByStatus(): Promise<Record<Status, number>>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */
-  add(subscriber: NewSubscriber): Subscriber;
+  add(subscriber: NewSubscriber): Promise<Subscriber>;
   /** Changes a status, recording why and through what; returns false when it already had that status. */
-  setStatus(emailNormalized: string, to: Status, reason: string, via: string): boolean;
+  setStatus(emailNormalized: string, to: Status, reason: string, via: string): Promise<boolean>;
   /**
    * An active subscriber whose mail bounced hard becomes `bounced`, with its event (via `bounce`); returns false
-   * when they were not active. Called inside the ledger's transaction, so both commit together.
+   * when they were not active. (A bounce found while sending is recorded by the ledger itself, in its own transaction.)
    */
-  markBounced(id: number, reason: string, at?: Date): boolean;
+  markBounced(id: number, reason: string, at?: Date): Promise<boolean>;
   /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
-  purge(emailNormalized: string): boolean;
-  events(emailNormalized: string): SubscriberEvent[];
+  purge(emailNormalized: string): Promise<boolean>;
+  events(emailNormalized: string): Promise<SubscriberEvent[]>;
   /**
    * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
    * it planned without it: new addresses become `active`; known ones
    * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
    * `dryRun` everything is counted and nothing kept.
    */
-  importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): ImportCounts;
+  importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts>;
 }
 
 export interface ImportOptions {

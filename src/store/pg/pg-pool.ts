@@ -1,0 +1,45 @@
+import pg from 'pg';
+
+/** Whether `NEWSLETTER_DB` names a PostgreSQL server rather than a SQLite file. */
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+
+/** `host:port/database` of a PostgreSQL URL, for messages and logs: never the user's password. */
+export function describePgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username) || 'postgres';
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}/${database}`;
+  } catch {
+    return 'an unreadable PostgreSQL URL';
+  }
+}
+
+/** bigint columns hold times in ms and counts: well within a double, so read as numbers, not strings. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PoolOptions {
+  /** Connections at most; a sender needs two (its loop and its lease), a server one per request in flight. */
+  max?: number;
+  /** Shown in pg_stat_activity, to tell the newsletter's connections apart. */
+  applicationName?: string;
+}
+
+/**
+ * A pool on the server `url` names (`?sslmode=require` and the other libpq parameters are honoured by node-postgres).
+ * Connections are made lazily; the first query reports an unreachable server or a wrong password.
+ */
+export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'newsletter',
+    connectionTimeoutMillis: 10_000,
+    types,
+  });
+  // An idle connection the server dropped must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}

@@ -1,0 +1,166 @@
+import { transaction, type Db } from './open.ts';
+import type { Status } from '../subscribers/subscriber.ts';
+
+/**
+ * `queued` (waiting, or waiting to be retried), `sending` (claimed by a sender until its lease ends), then one of:
+ * `sent` (250 to the end of DATA), `in_doubt` (transmitted, no reply), `failed` (refused, or retried for too long),
+ * `skipped` (nothing to send: the sign-up needed no email, or the subscriber was no longer pending).
+ */
+export type ConfirmationState = 'queued' | 'sending' | 'sent' | 'in_doubt' | 'failed' | 'skipped';
+
+/** At most one confirmation email per subscriber in any 24 hours, however often the form is posted. */
+export const CONFIRMATION_INTERVAL_MS = 24 * 60 * 60_000;
+
+/** States whose email may have reached the subscriber, or still may: these count against the daily limit. */
+const MAILED = "('queued', 'sending', 'sent', 'in_doubt')";
+
+export interface ClaimedConfirmation {
+  id: number;
+  subscriberId: number;
+  /** The subscriber's random token key: the confirmation link is signed with it, never with the reusable id. */
+  tokenKey: string;
+  email: string;
+  emailNormalized: string;
+  /** The subscriber's status when claimed: only a `pending` one is mailed. */
+  status: Status;
+  /** Attempts made before this one. */
+  attempts: number;
+  requestedAt: number;
+}
+
+export interface ConfirmationRow {
+  id: number;
+  subscriberId: number;
+  state: ConfirmationState;
+  attempts: number;
+  requestedAt: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  reply: string | null;
+}
+
+interface Row {
+  id: number;
+  subscriber_id: number;
+  state: ConfirmationState;
+  attempts: number;
+  requested_at: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  reply: string | null;
+}
+
+/**
+ * The durable queue of confirmation emails on SQLite. A sign-up writes its row in the transaction that makes the
+ * subscriber pending, so a sign-up is never lost while SMTP is down; senders claim due rows under a lease, so a row
+ * whose sender died is picked up again once the lease has run out. Times are milliseconds from the caller's clock.
+ */
+export class SqliteConfirmationQueue {
+  private readonly insert;
+  private readonly mailed;
+  private readonly finishRow;
+  private readonly rescheduleRow;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare<[number, string, number, number, number, string | null]>(
+      'INSERT INTO confirmation_emails (subscriber_id, state, requested_at, next_attempt_at, updated_at, reply) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.mailed = db.prepare<[number, number], { id: number }>(
+      `SELECT id FROM confirmation_emails WHERE subscriber_id = ? AND state IN ${MAILED} AND requested_at > ? LIMIT 1`,
+    );
+    this.finishRow = db.prepare<[ConfirmationState, number, number, string, number]>(
+      `UPDATE confirmation_emails SET state = ?, attempts = attempts + ?, lease_until = NULL, updated_at = ?, reply = ?
+       WHERE id = ? AND state = 'sending'`,
+    );
+    this.rescheduleRow = db.prepare<[number, number, string, number]>(
+      `UPDATE confirmation_emails SET state = 'queued', attempts = attempts + 1, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+       last_error = ? WHERE id = ? AND state = 'sending'`,
+    );
+  }
+
+  /** Queues a confirmation email, due at once. Call it inside the transaction that made the subscriber pending. */
+  enqueue(subscriberId: number, at: number): number {
+    return Number(this.insert.run(subscriberId, 'queued', at, at, at, null).lastInsertRowid);
+  }
+
+  /** Records a sign-up that mails nothing, and why: the request does the same database work either way. */
+  skip(subscriberId: number, at: number, why: string): void {
+    this.insert.run(subscriberId, 'skipped', at, at, at, why);
+  }
+
+  /** Whether an email was queued for the subscriber after `since` that may have reached them (or still may). */
+  mailedSince(subscriberId: number, since: number): boolean {
+    return this.mailed.get(subscriberId, since) !== undefined;
+  }
+
+  /**
+   * Claims up to `limit` due rows for `leaseMs`, first due first; rows whose lease ran out (their sender died) are
+   * due again. One transaction, so two senders never claim the same row.
+   */
+  claimDue(now: number, limit: number, leaseMs: number): ClaimedConfirmation[] {
+    return transaction(this.db, () => {
+      this.db.prepare(`UPDATE confirmation_emails SET state = 'queued', lease_until = NULL WHERE state = 'sending' AND lease_until <= ?`).run(now);
+      const rows = this.db
+        .prepare<[number, number], { id: number; subscriber_id: number; token_key: string; email: string; email_normalized: string; status: Status; attempts: number; requested_at: number }>(
+          `SELECT c.id, c.subscriber_id, s.token_key, s.email, s.email_normalized, s.status, c.attempts, c.requested_at
+           FROM confirmation_emails c JOIN subscribers s ON s.id = c.subscriber_id
+           WHERE c.state = 'queued' AND c.next_attempt_at <= ? ORDER BY c.next_attempt_at, c.id LIMIT ?`,
+        )
+        .all(now, limit);
+      const claim = this.db.prepare<[number, number, number]>(`UPDATE confirmation_emails SET state = 'sending', lease_until = ?, updated_at = ? WHERE id = ?`);
+      for (const row of rows) claim.run(now + leaseMs, now, row.id);
+      return rows.map((r) => ({
+        id: r.id,
+        subscriberId: r.subscriber_id,
+        tokenKey: r.token_key,
+        email: r.email,
+        emailNormalized: r.email_normalized,
+        status: r.status,
+        attempts: r.attempts,
+        requestedAt: r.requested_at,
+      }));
+    });
+  }
+
+  /** When the next row falls due (a queued row's next attempt, or a claimed row's lease end); null when none waits. */
+  nextDueAt(): number | null {
+    const row = this.db
+      .prepare<[], { at: number | null }>(
+        `SELECT min(CASE state WHEN 'queued' THEN next_attempt_at ELSE lease_until END) AS at FROM confirmation_emails WHERE state IN ('queued', 'sending')`,
+      )
+      .get();
+    return row?.at ?? null;
+  }
+
+  /** Ends a claimed row: `attempted` when an SMTP transaction was tried for it. */
+  finish(id: number, state: 'sent' | 'in_doubt' | 'failed' | 'skipped', now: number, reply: string, attempted: boolean): void {
+    this.finishRow.run(state, attempted ? 1 : 0, now, reply, id);
+  }
+
+  /** Puts a claimed row back after a temporary failure, to be tried at `at`. */
+  reschedule(id: number, now: number, at: number, error: string): void {
+    this.rescheduleRow.run(at, now, error, id);
+  }
+
+  /** Deletes finished rows requested before `before` (kept a while for the daily limit and the operator). */
+  prune(before: number): number {
+    return this.db.prepare(`DELETE FROM confirmation_emails WHERE state NOT IN ('queued', 'sending') AND requested_at < ?`).run(before).changes;
+  }
+
+  /** A subscriber's rows, oldest first. */
+  forSubscriber(subscriberId: number): ConfirmationRow[] {
+    return this.db
+      .prepare<[number], Row>('SELECT * FROM confirmation_emails WHERE subscriber_id = ? ORDER BY id')
+      .all(subscriberId)
+      .map((r) => ({
+        id: r.id,
+        subscriberId: r.subscriber_id,
+        state: r.state,
+        attempts: r.attempts,
+        requestedAt: r.requested_at,
+        nextAttemptAt: r.next_attempt_at,
+        lastError: r.last_error,
+        reply: r.reply,
+      }));
+  }
+}
