@@ -3,6 +3,7 @@ import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { isPostgresUrl } from './database-path.ts';
 import { openDatabase, type Db } from './open.ts';
 import { SqliteConfirmationQueue } from './sqlite-confirmation-queue.ts';
+import { SqlitePacer } from './sqlite-pacer.ts';
 import { SqliteSignUps } from './sqlite-sign-ups.ts';
 import { SqliteSubscriberStore } from './sqlite-subscriber-store.ts';
 import type { SqliteStores, Stores } from './stores.ts';
@@ -42,6 +43,7 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     ledger: new SqliteLedger(db),
     confirmations: new SqliteConfirmationQueue(db, now),
     signUps: new SqliteSignUps(db, now),
+    pacer: new SqlitePacer(db),
     close: async () => {
       db.close();
     },

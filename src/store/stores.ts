@@ -2,6 +2,7 @@ import type { NewSubscriber, SubscriberStore, Subscriber } from '../subscribers/
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Pool } from 'pg';
+import type { SendCaps } from '../send/pace/shared-bucket.ts';
 import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
 
@@ -19,6 +20,14 @@ export interface SignUps {
   addPending(subscriber: Omit<NewSubscriber, 'status'>, now: Date): Promise<Subscriber>;
 }
 
+/**
+ * The send-wide rate caps (send/pace/shared-bucket.ts), shared by every worker of a send through the database.
+ * `take` grants up to `wanted` messages now and says when one more may go.
+ */
+export interface SendPacer {
+  take(sendId: number, wanted: number, caps: SendCaps, now: number): Promise<{ granted: number; nextAt: number }>;
+}
+
 /** Everything the newsletter keeps, on one engine, opened by `openStores` (open-stores.ts). */
 interface StoresOnAnEngine {
   /** Where the data is, for messages: the file, or `host:port/database`; never a password. */
@@ -27,6 +36,7 @@ interface StoresOnAnEngine {
   ledger: Ledger;
   confirmations: ConfirmationQueue;
   signUps: SignUps;
+  pacer: SendPacer;
   close(): Promise<void>;
 }
 
