@@ -4,6 +4,7 @@ import { isPostgresUrl } from './database-path.ts';
 import { openDatabase, type Db } from './open.ts';
 import { SqliteConfirmationQueue } from './sqlite-confirmation-queue.ts';
 import { SqlitePacer } from './sqlite-pacer.ts';
+import { SqliteRequestCounter } from './sqlite-request-counter.ts';
 import { SqliteSignUps } from './sqlite-sign-ups.ts';
 import { SqliteSubscriberStore } from './sqlite-subscriber-store.ts';
 import type { SqliteStores, Stores } from './stores.ts';
@@ -44,6 +45,7 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     confirmations: new SqliteConfirmationQueue(db, now),
     signUps: new SqliteSignUps(db, now),
     pacer: new SqlitePacer(db),
+    counters: new SqliteRequestCounter(db),
     close: async () => {
       db.close();
     },

@@ -28,6 +28,15 @@ export interface SendPacer {
   take(sendId: number, wanted: number, caps: SendCaps, now: number): Promise<{ granted: number; nextAt: number }>;
 }
 
+/**
+ * Fixed-window request counters in the database, so that the public server's limits hold across every `serve` on one
+ * database: at most `limit` hits per key in each window of `windowMs`.
+ */
+export interface RequestCounter {
+  /** Counts a hit; false when the key is over its limit for this window. */
+  hit(key: string, now: number, limit: number, windowMs: number): Promise<boolean>;
+}
+
 /** Everything the newsletter keeps, on one engine, opened by `openStores` (open-stores.ts). */
 interface StoresOnAnEngine {
   /** Where the data is, for messages: the file, or `host:port/database`; never a password. */
@@ -37,6 +46,7 @@ interface StoresOnAnEngine {
   confirmations: ConfirmationQueue;
   signUps: SignUps;
   pacer: SendPacer;
+  counters: RequestCounter;
   close(): Promise<void>;
 }
 
