@@ -211,6 +211,9 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
   }
   const ended = clock();
   await ledger.endRun(runId, outcome.outcome, ended);
+  // Workers that died meanwhile (their lease lapsed, or their pid is gone here) leave rows `sending` that no one
+  // else would settle: this run reports them in doubt before it says whether the send is done.
+  if (outcome.outcome === 'finished') recovered.push(...(await ledger.recoverAbandoned(send.id, ended, processLiveness(host))));
   const finished = await ledger.finishIfDone(send.id, ended);
   const errors = [...(await ledger.rows(send.id, 'failed', 50)), ...(await ledger.rows(send.id, 'retry', 50))];
   return {
