@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { takeShared, type BucketState, type CapName, type SendCaps } from '../../send/pace/shared-bucket.ts';
 import type { SendPacer } from '../stores.ts';
-import { inTransaction } from './pg-transaction.ts';
+import { transaction } from './pg-transaction.ts';
 
 /** Two-key advisory locks of this class serialise the takes of one send; the second key is the send's id. */
 const PACE_LOCK_CLASS = 0x70616365; // 'pace'
@@ -15,7 +15,7 @@ export class PgPacer implements SendPacer {
   constructor(private readonly pool: pg.Pool) {}
 
   async take(sendId: number, wanted: number, caps: SendCaps, callerNow: number): Promise<{ granted: number; nextAt: number }> {
-    return inTransaction(this.pool, async (client) => {
+    return transaction(this.pool, async (client) => {
       await client.query('SET LOCAL synchronous_commit = off');
       const { rows } = await client.query<{ now: number; cap: CapName | null; tokens: number | null; at: number | null }>(
         `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, p.cap, p.tokens, p.at
