@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../src/store/open.ts';
-import { SqliteSubscriberStore } from '../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../src/store/sqlite-subscribers.ts';
 import { generateIssue } from './generate-issue.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -86,7 +86,7 @@ async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = 
     writeFileSync(join(dir, 'issues', '2026-10-14-synthetic.md'), generateIssue(1));
     const dbPath = join(dir, 'data', 'newsletter.db');
     const db = openDatabase(dbPath);
-    new SqliteSubscriberStore(db).importMany(
+    new SqliteSubscriberTable(db).importMany(
       Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.org`, emailNormalized: `r${i}@example.org`, name: `Reader ${i}`, attributes: {} })),
       'bench',
     );

@@ -209,7 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'as JSON', false)
     .action(async (issue: string | undefined, opts: { json: boolean }) => {
       const { runStatus } = await import('./commands/status.ts');
-      code = runStatus({ ...hereWithDatabase(), databasePath: environment().databasePath, issue: issue ?? null, json: opts.json });
+      code = await runStatus({ ...hereWithDatabase(), databasePath: environment().databasePath, issue: issue ?? null, json: opts.json });
     });
 
   program
@@ -253,7 +253,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('confirm a pending subscriber (they agreed some other way): now active')
     .argument('<email>')
     .action(async (email: string) => {
-      code = (await import('./commands/subscribers.ts')).runConfirm(ctx(), email);
+      code = await (await import('./commands/subscribers.ts')).runConfirm(ctx(), email);
     });
   subscribers
     .command('resend-confirmation')
@@ -268,7 +268,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<email>')
     .option('--purge', 'delete the row and its events, for an erasure request', false)
     .action(async (email: string, opts: { purge: boolean }) => {
-      code = (await import('./commands/subscribers.ts')).runRemove(ctx(), email, opts);
+      code = await (await import('./commands/subscribers.ts')).runRemove(ctx(), email, opts);
     });
   subscribers
     .command('list')
@@ -276,14 +276,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--status <status>', 'only this status').choices(statuses))
     .option('--json', 'as JSON', false)
     .action(async (opts: { status?: 'pending'; json: boolean }) => {
-      code = (await import('./commands/subscribers.ts')).runList(ctx(), opts);
+      code = await (await import('./commands/subscribers.ts')).runList(ctx(), opts);
     });
   subscribers
     .command('show')
     .description('one subscriber with the history of their status')
     .argument('<email>')
     .action(async (email: string) => {
-      code = (await import('./commands/subscribers.ts')).runShow(ctx(), email);
+      code = await (await import('./commands/subscribers.ts')).runShow(ctx(), email);
     });
   subscribers
     .command('import')
@@ -299,13 +299,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('the list as CSV on stdout, cells a spreadsheet would run as formulas neutralised')
     .addOption(new Option('--status <status>', 'only this status').choices(statuses))
     .action(async (opts: { status?: 'pending' }) => {
-      code = (await import('./commands/subscribers-csv.ts')).runExport(ctx(), opts);
+      code = await (await import('./commands/subscribers-csv.ts')).runExport(ctx(), opts);
     });
   subscribers
     .command('count')
     .description('subscribers by status')
     .action(async () => {
-      code = (await import('./commands/subscribers.ts')).runCount(ctx());
+      code = await (await import('./commands/subscribers.ts')).runCount(ctx());
     });
 
   const db = program.command('db').description('the database itself: consistent backups, and restoring one');

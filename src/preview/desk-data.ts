@@ -35,7 +35,7 @@ const MAX_BARS = 96;
  * never creates or changes it) and only as aggregates, so the page stays fast with a large list. Null when there is
  * no database yet. `now` ends the subscriber history, so a quiet week still reaches today.
  */
-export function readDesk(path: string, now: number): DeskData | null {
+export async function readDesk(path: string, now: number): Promise<DeskData | null> {
   if (path === ':memory:' || !existsSync(path)) return null;
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
@@ -45,7 +45,7 @@ export function readDesk(path: string, now: number): DeskData | null {
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
     for (const row of db.prepare<[], { status: Status; n: number }>('SELECT status, count(*) AS n FROM subscribers GROUP BY status').all()) counts[row.status] = row.n;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    return { counts, total, activeByDay: activeByDay(db, now), sends: tables.has('sends') && tables.has('deliveries') ? recentSends(db, now) : [] };
+    return { counts, total, activeByDay: activeByDay(db, now), sends: tables.has('sends') && tables.has('deliveries') ? await recentSends(db, now) : [] };
   } finally {
     db.close();
   }
@@ -76,7 +76,7 @@ function activeByDay(db: Database.Database, now: number): DayPoint[] {
   return points.slice(-MAX_DAYS);
 }
 
-function recentSends(db: Database.Database, now: number): DeskSend[] {
+async function recentSends(db: Database.Database, now: number): Promise<DeskSend[]> {
   const reports = new LedgerReports(db);
   const rows = db
     .prepare<[number], { id: number; slug: string; issue_file: string; subject: string; recipients: number; created_at: number; finished_at: number | null }>(
@@ -89,15 +89,19 @@ function recentSends(db: Database.Database, now: number): DeskSend[] {
   const perBucket = db.prepare<[number, number, number], { bucket: number; n: number }>(
     `SELECT CAST((updated_at - ?) / ? AS INTEGER) AS bucket, count(*) AS n FROM deliveries WHERE send_id = ? AND state = 'sent' GROUP BY bucket ORDER BY bucket`,
   );
-  return rows.map((r) => {
-    const status = sendStatus(
+  const sends: DeskSend[] = [];
+  for (const r of rows) {
+    const status = await sendStatus(
       reports,
       { id: r.id, slug: r.slug, issueFile: r.issue_file, subject: r.subject, recipients: r.recipients, createdAt: r.created_at, finishedAt: r.finished_at },
       now,
       { rowLimit: 20 },
     );
     const { first, last } = span.get(r.id)!;
-    if (first === null || last === null) return { status, bucketMinutes: 1, bars: [] };
+    if (first === null || last === null) {
+      sends.push({ status, bucketMinutes: 1, bars: [] });
+      continue;
+    }
     const start = Math.floor(first / MINUTE_MS) * MINUTE_MS;
     const minutes = Math.floor((last - start) / MINUTE_MS) + 1;
     const bucketMinutes = Math.max(1, Math.ceil(minutes / MAX_BARS));
@@ -106,6 +110,7 @@ function recentSends(db: Database.Database, now: number): DeskSend[] {
     // Every bucket from the first message to the last, quiet ones at zero: a pause shows as a gap, not as nothing.
     const bars: MinuteBar[] = [];
     for (let b = 0; b * size <= last - start; b++) bars.push({ minute: new Date(start + b * size), value: counts.get(b) ?? 0 });
-    return { status, bucketMinutes, bars };
-  });
+    sends.push({ status, bucketMinutes, bars });
+  }
+  return sends;
 }

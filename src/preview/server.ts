@@ -125,7 +125,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   app.get('/', async (c) => {
     const views = await workspace.views();
     const slugs = new Set(views.map((v) => v.slug));
-    const desk = deskPanels(readDesk(database, Date.now()), (slug) => slugs.has(slug));
+    const desk = deskPanels(await readDesk(database, Date.now()), (slug) => slugs.has(slug));
     return c.html(indexPage(views, workspace.setup?.config.name ?? 'Newsletter', desk), 200, PAGE_HEADERS);
   });
 

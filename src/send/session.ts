@@ -7,7 +7,7 @@ import { RateLimiter } from './pace/rate-limiter.ts';
 import { processLiveness } from './run/liveness.ts';
 import { runSend as runRows, type RunOutcome, type RunProgress } from './run/runner.ts';
 import type { MessageTransport } from './transport/message-transport.ts';
-import type { SqliteLedger } from '../store/ledger/sqlite-ledger.ts';
+import type { Ledger } from '../store/ledger/ledger.ts';
 import type { DeliveryState, SendRecord } from '../store/ledger/records.ts';
 import { DatabaseBusyError } from '../store/open.ts';
 import type { SubscriberStore } from '../subscribers/subscriber.ts';
@@ -84,22 +84,22 @@ export interface SendPlan {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Reads what a send of `issue` would do; refuses a resume with nothing to resume and an issue already sent. */
-export function prepareSend(
+export async function prepareSend(
   request: { issue: IssueForSend; keys: SendKeys; choices: SendChoices },
-  stores: { ledger: SqliteLedger; subscribers: Pick<SubscriberStore, 'countByStatus'> },
-): SendPlan | SendRefusal {
+  stores: { ledger: Ledger; subscribers: Pick<SubscriberStore, 'countByStatus'> },
+): Promise<SendPlan | SendRefusal> {
   const { issue, choices } = request;
   const { ledger } = stores;
   const slug = issue.slug;
-  const latest = ledger.latestSend(slug);
+  const latest = await ledger.latestSend(slug);
   // A finished send whose only open question is the messages in doubt is reopened to send those again (once the
   // writer has confirmed; a dry run changes nothing).
-  const reopen = latest !== null && latest.finishedAt !== null && choices.resendInDoubt && ledger.counts(latest.id).in_doubt > 0;
+  const reopen = latest !== null && latest.finishedAt !== null && choices.resendInDoubt && (await ledger.counts(latest.id)).in_doubt > 0;
   const unfinished = latest && (latest.finishedAt === null || reopen) ? latest : null;
   if (choices.resume && !unfinished) return { refused: `there is no unfinished send of ${slug} to resume${latest ? ' (it was sent in full; see `newsletter status ' + slug + '`)' : ''}` };
-  const active = stores.subscribers.countByStatus().active;
+  const active = (await stores.subscribers.countByStatus()).active;
   if (latest && !unfinished && !choices.forceResend) {
-    const c = ledger.counts(latest.id);
+    const c = await ledger.counts(latest.id);
     return {
       refused:
         `${slug} was already sent: ${fmt(c.sent)} sent, ${fmt(c.failed)} failed, finished ${new Date(latest.finishedAt!).toISOString()}.\n` +
@@ -112,7 +112,7 @@ export function prepareSend(
     choices,
     latest,
     reopen,
-    resuming: unfinished ? { send: unfinished, counts: ledger.counts(unfinished.id), changed: unfinished.sourceHash !== contentHash(issue) } : null,
+    resuming: unfinished ? { send: unfinished, counts: await ledger.counts(unfinished.id), changed: unfinished.sourceHash !== contentHash(issue) } : null,
     active,
     concurrency: choices.concurrency ?? issue.config.sending.concurrency,
     rate: choices.rate ?? issue.config.sending.rate_per_second,
@@ -123,7 +123,7 @@ export function prepareSend(
 const pauseAfter = (concurrency: number) => Math.max(20, 4 * concurrency);
 
 export interface SendDeps {
-  ledger: SqliteLedger;
+  ledger: Ledger;
   transport: MessageTransport;
   /** Told once recovery is done, before any message goes: the rows an earlier run left in doubt. */
   onRecovered?: (send: SendRecord, inDoubt: { email: string }[]) => void;
@@ -165,23 +165,23 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
   const { issue, choices } = plan;
   const { config } = issue;
   const now = clock();
-  if (plan.reopen) ledger.reopen(plan.latest!.id);
-  const { send } = ledger.plan(
+  if (plan.reopen) await ledger.reopen(plan.latest!.id);
+  const { send } = await ledger.plan(
     { slug: issue.slug, issueFile: issue.file, subject: issue.subject, sourceHash: contentHash(issue), html: issue.html!, text: issue.text!, placeholderPrefix: issue.placeholderPrefix },
     now,
     { force: choices.forceResend && !plan.resuming },
   );
   const started = clock();
-  const recovered = ledger.recoverAbandoned(send.id, started, processLiveness(host));
-  deps.onRecovered?.(send, ledger.rows(send.id, 'in_doubt', 100_000));
-  if (choices.resendInDoubt) ledger.requeueInDoubt(send.id, started);
-  ledger.suppressInactive(send.id, started);
-  const runId = ledger.startRun(send.id, { pid: deps.pid ?? process.pid, host, transport: transport.description }, started);
+  const recovered = await ledger.recoverAbandoned(send.id, started, processLiveness(host));
+  deps.onRecovered?.(send, await ledger.rows(send.id, 'in_doubt', 100_000));
+  if (choices.resendInDoubt) await ledger.requeueInDoubt(send.id, started);
+  await ledger.suppressInactive(send.id, started);
+  const runId = await ledger.startRun(send.id, { pid: deps.pid ?? process.pid, host, transport: transport.description }, started);
   let outcome: RunOutcome;
   try {
     const perHour = config.sending.rate_per_hour;
     // Messages that went in the last hour, by this send's earlier runs or another send, count against the cap too.
-    const sentBefore = perHour === null ? [] : ledger.sentTimesSince(started - 3_600_000);
+    const sentBefore = perHour === null ? [] : await ledger.sentTimesSince(started - 3_600_000);
     const limiter = new RateLimiter({ perSecond: plan.rate, perHour, now: started, sentBefore });
     outcome = await runRows(
       {
@@ -199,25 +199,25 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
         signal,
         onProgress: (p) => onProgress?.({ ...p, total: send.recipients, startedAt: started }),
       },
-      ledger.counts(send.id),
+      await ledger.counts(send.id),
     );
   } catch (error) {
     if (!(error instanceof DatabaseBusyError)) throw error;
     return { outcome: { outcome: 'busy', reason: error.message }, send };
   }
   const ended = clock();
-  ledger.endRun(runId, outcome.outcome, ended);
-  const finished = ledger.finishIfDone(send.id, ended);
-  const errors = [...ledger.rows(send.id, 'failed', 50), ...ledger.rows(send.id, 'retry', 50)];
+  await ledger.endRun(runId, outcome.outcome, ended);
+  const finished = await ledger.finishIfDone(send.id, ended);
+  const errors = [...(await ledger.rows(send.id, 'failed', 50)), ...(await ledger.rows(send.id, 'retry', 50))];
   return {
     outcome,
     send,
     finished,
-    counts: ledger.counts(send.id),
+    counts: await ledger.counts(send.id),
     startedAt: started,
     endedAt: ended,
     recoveredInDoubt: recovered.map((r) => r.email),
-    inDoubt: ledger.rows(send.id, 'in_doubt', 100_000).map((r) => r.email),
+    inDoubt: (await ledger.rows(send.id, 'in_doubt', 100_000)).map((r) => r.email),
     errors: errors.map((r) => ({ email: r.email, reply: r.reply, attempts: r.attempts })),
   };
 }

@@ -1,16 +1,15 @@
 import type { Config } from '../config/schema.ts';
 import { nextAttempt } from '../send/pace/backoff.ts';
 import type { MessageTransport, Outcome } from '../send/transport/message-transport.ts';
-import { SqliteConfirmationQueue, type ClaimedConfirmation } from '../store/confirmation-queue.ts';
-import { transaction, type Db } from '../store/open.ts';
-import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
+import type { ClaimedConfirmation, ConfirmationQueue } from '../store/confirmation-queue.ts';
 import { forLog, maskAddress } from '../subscribers/mask-address.ts';
 import { signToken, type Keyring } from '../subscribers/tokens.ts';
 import { composeConfirmation } from './confirmation-email.ts';
 import { loadConfirmationTemplate, type ConfirmationTemplate } from './confirmation-template.ts';
 
 export interface ConfirmationSenderOptions {
-  db: Db;
+  /** The queue to mail from: every `serve` on one database shares it (claims never overlap). */
+  queue: ConfirmationQueue;
   config: Config;
   /** The email's template, rendered once at start (confirmation-template.ts); the tool's default when absent. */
   template?: ConfirmationTemplate;
@@ -45,8 +44,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
  * left by a stopped or crashed server are picked up by the next one.
  */
 export class ConfirmationSender {
-  readonly #queue: SqliteConfirmationQueue;
-  readonly #store: SqliteSubscriberStore;
+  readonly #queue: ConfirmationQueue;
   readonly #options: ConfirmationSenderOptions;
   readonly #now: () => Date;
   readonly #log: (line: string) => void;
@@ -61,8 +59,7 @@ export class ConfirmationSender {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
     this.#log = options.log ?? (() => {});
-    this.#queue = new SqliteConfirmationQueue(options.db);
-    this.#store = new SqliteSubscriberStore(options.db, this.#now);
+    this.#queue = options.queue;
   }
 
   /** Starts the loop: due rows at once, then whenever one falls due, a row is queued (`wake`), or a poll comes. */
@@ -125,7 +122,7 @@ export class ConfirmationSender {
     const poll = this.#options.pollMs ?? 5000;
     let due: number | null = null;
     try {
-      due = this.#queue.nextDueAt();
+      due = await this.#queue.nextDueAt();
     } catch {
       // the next tick says what is wrong
     }
@@ -136,11 +133,11 @@ export class ConfirmationSender {
     let handled = 0;
     const now = this.#now().getTime();
     if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
-      this.#queue.prune(now - KEEP_MS);
+      await this.#queue.prune(now - KEEP_MS);
       this.#prunedAt = now;
     }
     for (;;) {
-      const claimed = this.#queue.claimDue(this.#now().getTime(), BATCH, this.#options.leaseMs ?? DEFAULT_LEASE_MS);
+      const claimed = await this.#queue.claimDue(this.#now().getTime(), BATCH, this.#options.leaseMs ?? DEFAULT_LEASE_MS);
       if (claimed.length === 0) return handled;
       handled += claimed.length;
       let transport: MessageTransport;
@@ -148,7 +145,7 @@ export class ConfirmationSender {
         transport = this.#options.openTransport();
       } catch (error) {
         // Nowhere to send them now: each is retried later like any temporary failure, not held until its lease ends.
-        for (const row of claimed) this.#record(row, { kind: 'retry', reply: (error as Error).message, slowDown: false }, maskAddress(row.email));
+        for (const row of claimed) await this.#record(row, { kind: 'retry', reply: (error as Error).message, slowDown: false }, maskAddress(row.email));
         continue;
       }
       try {
@@ -166,7 +163,7 @@ export class ConfirmationSender {
     const date = this.#now();
     // Confirmed, unsubscribed or bounced since the sign-up: the email has nothing left to ask.
     if (row.status !== 'pending') {
-      this.#queue.finish(row.id, 'skipped', date.getTime(), `${row.status} when its turn came`, false);
+      await this.#queue.finish(row.id, 'skipped', date.getTime(), `${row.status} when its turn came`, false);
       return this.#log(`confirmation email to ${who}: not sent, ${row.status} now`);
     }
     let outcome: Outcome;
@@ -177,7 +174,7 @@ export class ConfirmationSender {
     } catch (error) {
       outcome = { kind: 'retry', reply: (error as Error).message, slowDown: false };
     }
-    this.#record(row, outcome, who);
+    await this.#record(row, outcome, who);
   }
 
   #loadTemplate(): Promise<ConfirmationTemplate> {
@@ -185,22 +182,20 @@ export class ConfirmationSender {
     return this.#template;
   }
 
-  #record(row: ClaimedConfirmation, outcome: Outcome, who: string): void {
+  async #record(row: ClaimedConfirmation, outcome: Outcome, who: string): Promise<void> {
     const now = this.#now().getTime();
     const reply = forLog(outcome.reply);
     switch (outcome.kind) {
       case 'sent':
-        this.#queue.finish(row.id, 'sent', now, outcome.reply, true);
+        await this.#queue.finish(row.id, 'sent', now, outcome.reply, true);
         return this.#log(`confirmation email to ${who}: sent (${reply})`);
       case 'in_doubt':
         // The whole message went out; a second copy would break the one-a-day promise for a message that probably arrived.
-        this.#queue.finish(row.id, 'in_doubt', now, outcome.reply, true);
+        await this.#queue.finish(row.id, 'in_doubt', now, outcome.reply, true);
         return this.#log(`confirmation email to ${who}: in doubt, not resent (${reply})`);
       case 'failed':
-        transaction(this.#options.db, () => {
-          this.#queue.finish(row.id, 'failed', now, outcome.reply, true);
-          if (outcome.bounce) this.#store.setStatus(row.emailNormalized, 'bounced', `confirmation email bounced: ${outcome.reply}`, 'bounce');
-        });
+        if (outcome.bounce) await this.#queue.failBounced(row.id, now, outcome.reply);
+        else await this.#queue.finish(row.id, 'failed', now, outcome.reply, true);
         return this.#log(`confirmation email to ${who}: refused${outcome.bounce ? ', marked bounced' : ''} (${reply})`);
       case 'retry':
       case 'stop': {
@@ -208,10 +203,10 @@ export class ConfirmationSender {
         const attempt = row.attempts + 1;
         const next = nextAttempt({ attempt, firstAttemptAt: row.requestedAt, now, retryForMs: this.#options.retryForMs ?? DEFAULT_RETRY_FOR_MS, seed: row.id });
         if ('giveUp' in next) {
-          this.#queue.finish(row.id, 'failed', now, `given up after ${attempt} attempts: ${outcome.reply}`, true);
+          await this.#queue.finish(row.id, 'failed', now, `given up after ${attempt} attempts: ${outcome.reply}`, true);
           return this.#log(`confirmation email to ${who}: given up after ${attempt} attempts over ${hours(now - row.requestedAt)} (${reply})`);
         }
-        this.#queue.reschedule(row.id, now, next.at, outcome.reply);
+        await this.#queue.reschedule(row.id, now, next.at, outcome.reply);
         return this.#log(`confirmation email to ${who}: not sent (${reply}); trying again in ${Math.round((next.at - now) / 1000)} s`);
       }
     }

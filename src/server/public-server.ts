@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
-import { retryWhileBusy, useServerBusyTimeout } from '../store/busy-retry.ts';
-import { SqliteConfirmationQueue } from '../store/confirmation-queue.ts';
-import { DatabaseBusyError, type Db } from '../store/open.ts';
-import { SqliteSubscriberStore } from '../store/sqlite-subscribers.ts';
+import { retryWhileBusy } from '../store/busy-retry.ts';
+import { DatabaseBusyError } from '../store/open.ts';
+import type { SignUpResult } from '../store/sign-up-decision.ts';
+import type { Stores } from '../store/stores.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { maskAddress } from '../subscribers/mask-address.ts';
 import { cleanFormName } from '../subscribers/name.ts';
@@ -15,7 +15,6 @@ import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { ClientRateLimit } from './client-rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
-import { resendConfirmation, signUp, type SignUpResult } from './sign-up.ts';
 import { urlPath } from '../web/url-path.ts';
 
 export interface PublicAppOptions {
@@ -23,7 +22,8 @@ export interface PublicAppOptions {
   /** The built web archive to serve (`dist/web`); none when null. */
   webRoot?: string | null;
   config: Config;
-  db: Db;
+  /** Opened with `server: true` (open-stores.ts): on SQLite, a lock held elsewhere is waited for off the event loop. */
+  stores: Stores;
   keyring: Keyring;
   now?: () => Date;
   /** Called when a confirmation email was queued, so the sender sends it now rather than at its next poll. */
@@ -44,12 +44,10 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * archive at `/news/`), where the emails' links and the archive's form point; `/` leads there.
  */
 export function publicApp(options: PublicAppOptions): Hono {
-  const { config, db, keyring } = options;
+  const { config, stores, keyring } = options;
   const now = options.now ?? (() => new Date());
-  // Writes wait for a lock held elsewhere (an import) off the event loop: see busy-retry.ts.
-  useServerBusyTimeout(db);
-  const store = new SqliteSubscriberStore(db, now);
-  const desk = { db, store, queue: new SqliteConfirmationQueue(db) };
+  // On SQLite, writes wait for a lock held elsewhere (an import) off the event loop: see busy-retry.ts.
+  const store = stores.subscribers;
   const log = options.log ?? (() => {});
   const page = loadPages(options.root, config);
   const perClient = new ClientRateLimit(10, 10 * 60_000);
@@ -96,17 +94,17 @@ export function publicApp(options: PublicAppOptions): Hono {
     const name = cleanFormName(text('name'));
     // The same answer, after the same work, whatever the address; only someone who can read its mail learns more.
     const signUpRequest = { email: address.address, emailNormalized: address.normalized, name };
-    queued('sign-up', await retryWhileBusy(() => signUp(desk, signUpRequest, now())));
+    queued('sign-up', await retryWhileBusy(() => stores.signUps.signUp(signUpRequest, now())));
     return show(c, sent);
   });
 
-  const confirmPage = (c: Context, token: string) => {
+  const confirmPage = async (c: Context, token: string) => {
     const check = verifyToken(keyring, token, 'confirm', now());
     // "Expired" only for a link whose subscriber is still there; an erased or replaced one's is a 404 like any other.
-    if (!check.ok && check.expired && subscriberForToken(store, verifyToken(keyring, token, 'confirm', now(), Number.MAX_SAFE_INTEGER))) {
+    if (!check.ok && check.expired && (await subscriberForToken(store, verifyToken(keyring, token, 'confirm', now(), Number.MAX_SAFE_INTEGER)))) {
       return show(c, { title: 'This link has expired', message: 'Confirmation links last 48 hours. We can send you a new one.', form: { action: `${base}/confirm/${token}/resend`, button: 'Send me a new link' } }, 410);
     }
-    if (!subscriberForToken(store, check)) return notFound(c);
+    if (!(await subscriberForToken(store, check))) return notFound(c);
     return show(c, { title: `Confirm your subscription`, message: `One click and ${config.name} will arrive in your inbox.`, form: { action: `${base}/confirm/${token}`, button: 'Confirm my subscription' } });
   };
   routes.get('/confirm/:token', (c) => confirmPage(c, c.req.param('token')));
@@ -118,7 +116,7 @@ export function publicApp(options: PublicAppOptions): Hono {
       log(`confirm: ${check.expired ? 'expired' : 'unrecognised'} link`);
       return confirmPage(c, token);
     }
-    const subscriber = subscriberForToken(store, check);
+    const subscriber = await subscriberForToken(store, check);
     if (!subscriber) {
       log('confirm: unrecognised link');
       return notFound(c);
@@ -138,16 +136,16 @@ export function publicApp(options: PublicAppOptions): Hono {
   routes.post('/confirm/:token/resend', async (c) => {
     // An expired link still proves who it was for (its signature is checked); it can ask for a new one.
     const check = verifyToken(keyring, c.req.param('token'), 'confirm', now(), Number.MAX_SAFE_INTEGER);
-    const subscriber = subscriberForToken(store, check);
+    const subscriber = await subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
-    queued('resend', await retryWhileBusy(() => resendConfirmation(desk, subscriber, now())));
+    queued('resend', await retryWhileBusy(() => stores.signUps.resendConfirmation(subscriber, now())));
     return show(c, { title: 'Check your inbox', message: 'If you still need one, a new confirmation link is on its way (one a day at most).' });
   });
 
-  routes.get('/unsubscribe/:token', (c) => {
+  routes.get('/unsubscribe/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
-    const subscriber = subscriberForToken(store, check);
+    const subscriber = await subscriberForToken(store, check);
     if (!subscriber) return notFound(c);
     return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `${base}/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
@@ -156,7 +154,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   // from any origin; the answer is 200 with no redirect. The page's button posts here too.
   routes.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
-    const subscriber = subscriberForToken(store, check);
+    const subscriber = await subscriberForToken(store, check);
     if (!subscriber) {
       log('unsubscribe: unrecognised link');
       return notFound(c);

@@ -12,14 +12,14 @@ import type { TokenCheck } from '../subscribers/tokens.ts';
 /** Not hex, so it never matches a key: looked up for a rejected token, so that it costs what a genuine one does. */
 const NO_KEY = 'x'.repeat(32);
 
-export function subscriberForToken(store: Pick<SubscriberStore, 'byTokenKey' | 'byId'>, check: TokenCheck): Subscriber | null {
+export async function subscriberForToken(store: Pick<SubscriberStore, 'byTokenKey' | 'byId'>, check: TokenCheck): Promise<Subscriber | null> {
   if (!check.ok) {
-    store.byTokenKey(NO_KEY);
+    await store.byTokenKey(NO_KEY);
     return null;
   }
   const { subject, issuedAt } = check;
   if ('key' in subject) return store.byTokenKey(subject.key);
-  const subscriber = store.byId(subject.legacyId);
+  const subscriber = await store.byId(subject.legacyId);
   if (!subscriber || !subscriber.legacyTokens) return null;
   // Tokens carry whole seconds; a link signed before its row was created was for an earlier row with that id.
   const createdMs = Math.floor(Date.parse(subscriber.createdAt) / 1000) * 1000;

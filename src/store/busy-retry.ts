@@ -31,13 +31,13 @@ export interface RetryOptions {
 }
 
 /** Runs `write` (a store call that commits in one transaction); while the database is busy, waits and tries again. */
-export async function retryWhileBusy<T>(write: () => T, options: RetryOptions = {}): Promise<T> {
+export async function retryWhileBusy<T>(write: () => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
   const now = options.now ?? Date.now;
   const budgetMs = options.budgetMs ?? BUSY_RETRY_BUDGET_MS;
   const deadline = now() + budgetMs;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
     try {
-      return write();
+      return await write();
     } catch (error) {
       if (!isBusy(error)) throw error;
       if (now() >= deadline) throw new DatabaseBusyError(budgetMs);

@@ -50,6 +50,11 @@ export interface ConfirmationQueue {
   nextDueAt(): Promise<number | null>;
   /** Ends a claimed row: `attempted` when an SMTP transaction was tried for it. */
   finish(id: number, state: 'sent' | 'in_doubt' | 'failed' | 'skipped', now: number, reply: string, attempted: boolean): Promise<void>;
+  /**
+   * Ends a claimed row as `failed` because the address bounced, and marks the subscriber `bounced` (with its event,
+   * via `bounce`) in the same transaction.
+   */
+  failBounced(id: number, now: number, reply: string): Promise<void>;
   /** Puts a claimed row back after a temporary failure, to be tried at `at`. */
   reschedule(id: number, now: number, at: number, error: string): Promise<void>;
   /** Deletes finished rows requested before `before`; returns how many. */

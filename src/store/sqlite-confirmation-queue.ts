@@ -1,43 +1,12 @@
 import { transaction, type Db } from './open.ts';
 import type { Status } from '../subscribers/subscriber.ts';
+import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
+import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow, ConfirmationState } from './confirmation-queue.ts';
 
-/**
- * `queued` (waiting, or waiting to be retried), `sending` (claimed by a sender until its lease ends), then one of:
- * `sent` (250 to the end of DATA), `in_doubt` (transmitted, no reply), `failed` (refused, or retried for too long),
- * `skipped` (nothing to send: the sign-up needed no email, or the subscriber was no longer pending).
- */
-export type ConfirmationState = 'queued' | 'sending' | 'sent' | 'in_doubt' | 'failed' | 'skipped';
-
-/** At most one confirmation email per subscriber in any 24 hours, however often the form is posted. */
-export const CONFIRMATION_INTERVAL_MS = 24 * 60 * 60_000;
+export { CONFIRMATION_INTERVAL_MS, type ClaimedConfirmation, type ConfirmationRow, type ConfirmationState } from './confirmation-queue.ts';
 
 /** States whose email may have reached the subscriber, or still may: these count against the daily limit. */
 const MAILED = "('queued', 'sending', 'sent', 'in_doubt')";
-
-export interface ClaimedConfirmation {
-  id: number;
-  subscriberId: number;
-  /** The subscriber's random token key: the confirmation link is signed with it, never with the reusable id. */
-  tokenKey: string;
-  email: string;
-  emailNormalized: string;
-  /** The subscriber's status when claimed: only a `pending` one is mailed. */
-  status: Status;
-  /** Attempts made before this one. */
-  attempts: number;
-  requestedAt: number;
-}
-
-export interface ConfirmationRow {
-  id: number;
-  subscriberId: number;
-  state: ConfirmationState;
-  attempts: number;
-  requestedAt: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  reply: string | null;
-}
 
 interface Row {
   id: number;
@@ -51,11 +20,12 @@ interface Row {
 }
 
 /**
- * The durable queue of confirmation emails on SQLite. A sign-up writes its row in the transaction that makes the
+ * The confirmation queue's rows on SQLite, synchronous, for use inside a transaction (sign-ups write a row in the
+ * transaction that makes the subscriber pending); SqliteConfirmationQueue below is the engine's async queue. A sign-up writes its row in the transaction that makes the
  * subscriber pending, so a sign-up is never lost while SMTP is down; senders claim due rows under a lease, so a row
  * whose sender died is picked up again once the lease has run out. Times are milliseconds from the caller's clock.
  */
-export class SqliteConfirmationQueue {
+export class SqliteConfirmationTable {
   private readonly insert;
   private readonly mailed;
   private readonly finishRow;
@@ -162,5 +132,47 @@ export class SqliteConfirmationQueue {
         lastError: r.last_error,
         reply: r.reply,
       }));
+  }
+}
+
+/** The ConfirmationQueue on SQLite: the table's calls, each committed before it resolves. */
+export class SqliteConfirmationQueue implements ConfirmationQueue {
+  readonly #db: Db;
+  readonly #table: SqliteConfirmationTable;
+  readonly #subscribers: SqliteSubscriberTable;
+
+  constructor(db: Db, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#table = new SqliteConfirmationTable(db);
+    this.#subscribers = new SqliteSubscriberTable(db, now);
+  }
+
+  async enqueue(subscriberId: number, at: number): Promise<number> {
+    return this.#table.enqueue(subscriberId, at);
+  }
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedConfirmation[]> {
+    return this.#table.claimDue(now, limit, leaseMs);
+  }
+  async nextDueAt(): Promise<number | null> {
+    return this.#table.nextDueAt();
+  }
+  async finish(id: number, state: 'sent' | 'in_doubt' | 'failed' | 'skipped', now: number, reply: string, attempted: boolean): Promise<void> {
+    this.#table.finish(id, state, now, reply, attempted);
+  }
+  async failBounced(id: number, now: number, reply: string): Promise<void> {
+    transaction(this.#db, () => {
+      const row = this.#db.prepare<[number], { email_normalized: string }>('SELECT s.email_normalized FROM confirmation_emails c JOIN subscribers s ON s.id = c.subscriber_id WHERE c.id = ?').get(id);
+      this.#table.finish(id, 'failed', now, reply, true);
+      if (row) this.#subscribers.setStatus(row.email_normalized, 'bounced', `confirmation email bounced: ${reply}`, 'bounce');
+    });
+  }
+  async reschedule(id: number, now: number, at: number, error: string): Promise<void> {
+    this.#table.reschedule(id, now, at, error);
+  }
+  async prune(before: number): Promise<number> {
+    return this.#table.prune(before);
+  }
+  async forSubscriber(subscriberId: number): Promise<ConfirmationRow[]> {
+    return this.#table.forSubscriber(subscriberId);
   }
 }

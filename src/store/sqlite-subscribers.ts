@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { newTokenKey } from '../subscribers/tokens.ts';
 import { transaction, type Db } from './open.ts';
-import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent, type SubscriberStore } from '../subscribers/subscriber.ts';
+import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent } from '../subscribers/subscriber.ts';
 
 interface Row {
   id: number;
@@ -42,8 +42,12 @@ export class DuplicateSubscriberError extends Error {
   }
 }
 
-/** The subscriber store on SQLite. `now` is the clock, passed in so tests (and imports) control time. */
-export class SqliteSubscriberStore implements SubscriberStore {
+/**
+ * The subscribers on SQLite, synchronous, so that a caller's transaction (a sign-up, the ledger's bounce) can include
+ * them; SqliteSubscriberStore (sqlite-subscriber-store.ts) is the engine's async store over it. `now` is the clock,
+ * passed in so tests (and imports) control time.
+ */
+export class SqliteSubscriberTable {
   private readonly byEmail;
   private readonly byKey;
   private readonly insert;

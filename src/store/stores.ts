@@ -1,6 +1,8 @@
-import type { SubscriberStore, Subscriber } from '../subscribers/subscriber.ts';
+import type { NewSubscriber, SubscriberStore, Subscriber } from '../subscribers/subscriber.ts';
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 import type { Ledger } from './ledger/ledger.ts';
+import type { Pool } from 'pg';
+import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
 
 /**
@@ -10,13 +12,15 @@ import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
 export interface SignUps {
   signUp(request: SignUpRequest, now: Date): Promise<SignUpResult>;
   resendConfirmation(subscriber: Subscriber, now: Date): Promise<SignUpResult>;
+  /**
+   * The CLI's `subscribers add` without --confirmed: a new `pending` subscriber and their confirmation email queued,
+   * in one transaction. Throws DuplicateSubscriberError for an address already on the list.
+   */
+  addPending(subscriber: Omit<NewSubscriber, 'status'>, now: Date): Promise<Subscriber>;
 }
 
-export type Engine = 'sqlite' | 'postgres';
-
 /** Everything the newsletter keeps, on one engine, opened by `openStores` (open-stores.ts). */
-export interface Stores {
-  engine: Engine;
+interface StoresOnAnEngine {
   /** Where the data is, for messages: the file, or `host:port/database`; never a password. */
   where: string;
   subscribers: SubscriberStore;
@@ -25,3 +29,16 @@ export interface Stores {
   signUps: SignUps;
   close(): Promise<void>;
 }
+
+export interface SqliteStores extends StoresOnAnEngine {
+  engine: 'sqlite';
+  /** The one connection, for what only SQLite has (backups, the preview's read-only desk). */
+  db: Db;
+}
+
+export interface PgStores extends StoresOnAnEngine {
+  engine: 'postgres';
+  pool: Pool;
+}
+
+export type Stores = SqliteStores | PgStores;

@@ -17,10 +17,11 @@ import { loadConfig } from '../../src/config/load.ts';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { editFile, issueText, tempProject } from '../support/fixtures.ts';
 import { ARTEFACTS, launch } from './browser.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 /** A real 1×1 PNG, so that a loaded image has a natural width. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -64,7 +65,7 @@ before(async () => {
     root: project.dir,
     webRoot: join(project.dir, 'dist', 'web'),
     config,
-    db,
+    stores: sqliteStoresOn(db, { server: true }),
     keyring: keyringFromEnv('a-test-secret-that-is-long-enough-0123456789'),
   });
   browser = await launch();
@@ -133,7 +134,7 @@ test('archive in Chromium: a data: image loads, and the sign-up form posts to th
   assert.equal(response.status(), 200);
   await page.waitForLoadState('load');
   assert.match(await page.textContent('body') ?? '', /Check your inbox/);
-  assert.equal(new SqliteSubscriberStore(db).get('reader@example.com')?.status, 'pending', 'the sign-up reached the server');
+  assert.equal(new SqliteSubscriberTable(db).get('reader@example.com')?.status, 'pending', 'the sign-up reached the server');
   assert.deepEqual(problems, []);
   await page.close();
 });

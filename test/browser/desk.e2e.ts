@@ -22,7 +22,7 @@ let project: { dir: string; cleanup: () => void };
 before(async () => {
   project = sampleProject();
   // Five days ending today, so the history ends where the seeded events do.
-  seedDesk(join(project.dir, 'data', 'newsletter.db'), Math.floor(Date.now() / DAY) * DAY - 4 * DAY);
+  await seedDesk(join(project.dir, 'data', 'newsletter.db'), Math.floor(Date.now() / DAY) * DAY - 4 * DAY);
   preview = await startPreview({ root: project.dir, port: 0, host: '127.0.0.1', smtpPort: null });
   browser = await launch();
 });

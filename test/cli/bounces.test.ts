@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import type { Status } from '../../src/subscribers/subscriber.ts';
 import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
 import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
@@ -29,7 +29,7 @@ function cli(dir: string, args: string[]) {
 function statuses(dir: string): Record<string, Status> {
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
   try {
-    return Object.fromEntries(new SqliteSubscriberStore(db).list().map((s) => [s.email, s.status]));
+    return Object.fromEntries(new SqliteSubscriberTable(db).list().map((s) => [s.email, s.status]));
   } finally {
     db.close();
   }
@@ -40,7 +40,7 @@ test('bounces: reports about sent messages bounce, complain or unsubscribe exact
   appendFileSync(join(dir, 'newsletter.yaml'), `\nsending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}\n`);
   const readers = Array.from({ length: 7 }, (_, i) => `r${i}@example.org`);
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  new SqliteSubscriberStore(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
+  new SqliteSubscriberTable(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
   db.close();
   const send = cli(dir, ['send', 'the-vote', '--yes']);
   assert.equal(send.status, 0, send.stderr);

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { issueText, projectFor } from '../support/fixtures.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { runCliAsync } from '../support/cli-process.ts';
@@ -29,7 +29,7 @@ function project(t: TestContext, subscribers: number): string {
   const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('Dear {{subscriber.name}}, the vote is Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
   const addresses = Array.from({ length: subscribers }, (_, i) => `r${i}@example.org`);
-  new SqliteSubscriberStore(db).importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
+  new SqliteSubscriberTable(db).importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
   db.close();
   return dir;
 }

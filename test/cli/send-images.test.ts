@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { editFile, issueText, projectFor } from '../support/fixtures.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { runCliAsync } from '../support/cli-process.ts';
@@ -40,7 +40,7 @@ async function project(t: TestContext, url: string) {
   writeFileSync(join(dir, 'issues', 'images', 'chart.png'), PNG);
   editFile(dir, 'newsletter.yaml', 'url: https://dissentdesk.example.org', `url: ${url}`);
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  new SqliteSubscriberStore(db).importMany(['a@example.org', 'b@example.org'].map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
+  new SqliteSubscriberTable(db).importMany(['a@example.org', 'b@example.org'].map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
   db.close();
   const peer = await startSmtpPeer();
   t.after(() => peer.close());

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { Inbox } from '../../src/preview/inbox.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, verifyToken } from '../../src/subscribers/tokens.ts';
 import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
@@ -45,7 +45,7 @@ async function project(t: TestContext, count: number, hooks: Parameters<typeof s
   const dir = projectFor(t, { [ISSUE]: issueText('Dear {{subscriber.name}}, the council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
   const addresses = Array.from({ length: count }, (_, i) => `r${i}@example.org`);
-  new SqliteSubscriberStore(db).importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
+  new SqliteSubscriberTable(db).importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
   db.close();
   const peer = await startSmtpPeer(hooks);
   t.after(() => peer.close());
@@ -201,7 +201,7 @@ test('send: an unsubscribe during the send is honoured: that subscriber gets not
       if (!unsubscribed && dir) {
         unsubscribed = true;
         const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-        new SqliteSubscriberStore(db).setStatus('r250@example.org', 'unsubscribed', 'one-click unsubscribe from the mail client', 'one-click');
+        new SqliteSubscriberTable(db).setStatus('r250@example.org', 'unsubscribed', 'one-click unsubscribe from the mail client', 'one-click');
         db.close();
       }
       return undefined;
@@ -246,7 +246,7 @@ test('send: with no SMTP server, a whole send lands as one .eml file per subscri
   const p = await project(t, 6);
   const db = openDatabase(join(p.dir, 'data', 'newsletter.db'));
   // Two addresses that read alike once made safe for a file name still get a file each.
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   for (const email of ['a+b@example.org', 'a_b@example.org']) store.add({ email, emailNormalized: email, name: '', status: 'active', source: 'cli', reason: 'test' });
   db.close();
   const run = await startSend(p.dir, ['send', SLUG, '--yes'], { SMTP_URL: '' }).done;

@@ -10,12 +10,13 @@ import { simpleParser } from 'mailparser';
 import { loadConfig } from '../../src/config/load.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { projectFor } from '../support/fixtures.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { runCliAsync } from '../support/cli-process.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 /** `newsletter subscribers …`. */
 const cli = (dir: string, args: string[], env: Record<string, string> = {}) => runCliAsync(dir, ['subscribers', ...args], env);
@@ -24,7 +25,7 @@ const cli = (dir: string, args: string[], env: Record<string, string> = {}) => r
 function statusOf(dir: string, email: string): string | undefined {
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
   try {
-    return new SqliteSubscriberStore(db).get(email)?.status;
+    return new SqliteSubscriberTable(db).get(email)?.status;
   } finally {
     db.close();
   }
@@ -34,7 +35,7 @@ function statusOf(dir: string, email: string): string | undefined {
 async function click(dir: string, link: string): Promise<string> {
   const db = openDatabase(join(dir, 'data', 'newsletter.db'));
   try {
-    const app = publicApp({ root: dir, config: await loadConfig(dir), db, keyring: keyringFromEnv(TEST_SECRET) });
+    const app = publicApp({ root: dir, config: await loadConfig(dir), stores: sqliteStoresOn(db, { server: true }), keyring: keyringFromEnv(TEST_SECRET) });
     const path = new URL(link).pathname;
     assert.equal((await app.request(path)).status, 200);
     return await (await app.request(path, { method: 'POST' })).text();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { ROOT } from '../support/fixtures.ts';
 
 test('kill -9 of an import while it holds the write lock leaves nothing of it', async (t) => {
@@ -19,7 +19,7 @@ test('kill -9 of an import while it holds the write lock leaves nothing of it', 
   const path = join(dir, 'list.db');
   const watcher = openDatabase(path);
   t.after(() => watcher.close());
-  new SqliteSubscriberStore(watcher).add({ email: 'before@example.org', emailNormalized: 'before@example.org', name: '', status: 'active', source: 'cli', reason: 'x' });
+  new SqliteSubscriberTable(watcher).add({ email: 'before@example.org', emailNormalized: 'before@example.org', name: '', status: 'active', source: 'cli', reason: 'x' });
   watcher.pragma('busy_timeout = 0');
   const lines = ['email,name,city'];
   for (let i = 0; i < 100_000; i++) lines.push(`person${i}@example.org,Person ${i},Town ${i % 50}`);
@@ -50,7 +50,7 @@ test('kill -9 of an import while it holds the write lock leaves nothing of it', 
   assert.ok(caught, 'the import was caught holding the lock (it finished first: make the file bigger)');
   const reopened = openDatabase(path);
   t.after(() => reopened.close());
-  const store = new SqliteSubscriberStore(reopened);
+  const store = new SqliteSubscriberTable(reopened);
   assert.deepEqual(store.list().map((s) => s.email), ['before@example.org'], 'nothing of the killed import is there');
   assert.equal((reopened.prepare('SELECT count(*) AS n FROM subscriber_events').get() as { n: number }).n, 1);
 });

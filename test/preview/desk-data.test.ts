@@ -18,10 +18,10 @@ function folder(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('desk data: counts by status, active subscribers per day, the send with its outcomes and messages per minute', (t) => {
+test('desk data: counts by status, active subscribers per day, the send with its outcomes and messages per minute', async (t) => {
   const path = join(folder(t), 'newsletter.db');
-  seedDesk(path, FIRST);
-  const desk = readDesk(path, FIRST + 4 * DAY + 13 * 3_600_000);
+  await seedDesk(path, FIRST);
+  const desk = await readDesk(path, FIRST + 4 * DAY + 13 * 3_600_000);
   assert.ok(desk);
   assert.deepEqual(desk.counts, SEEDED_COUNTS);
   assert.equal(desk.total, 10);
@@ -39,46 +39,46 @@ test('desk data: counts by status, active subscribers per day, the send with its
   assert.equal(send!.bars[0]!.minute.toISOString(), '2026-11-05T12:00:00.000Z');
 });
 
-test('desk data: the history runs on to today, flat, after the last event', (t) => {
+test('desk data: the history runs on to today, flat, after the last event', async (t) => {
   const path = join(folder(t), 'newsletter.db');
-  seedDesk(path, FIRST);
-  const desk = readDesk(path, FIRST + 9 * DAY + 5);
+  await seedDesk(path, FIRST);
+  const desk = await readDesk(path, FIRST + 9 * DAY + 5);
   assert.deepEqual(desk!.activeByDay.map((p) => p.value), [...SEEDED_ACTIVE_BY_DAY, 7, 7, 7, 7, 7]);
 });
 
-test('desk data: no database is null and creates nothing; the file is never written', (t) => {
+test('desk data: no database is null and creates nothing; the file is never written', async (t) => {
   const dir = folder(t);
   const missing = join(dir, 'data', 'newsletter.db');
-  assert.equal(readDesk(missing, Date.now()), null);
+  assert.equal(await readDesk(missing, Date.now()), null);
   assert.equal(existsSync(join(dir, 'data')), false, 'no folder made');
   const path = join(dir, 'newsletter.db');
-  seedDesk(path, FIRST);
+  await seedDesk(path, FIRST);
   const before = readFileSync(path);
   const mtime = statSync(path).mtimeMs;
-  readDesk(path, Date.now());
+  await readDesk(path, Date.now());
   assert.deepEqual(readFileSync(path), before);
   assert.equal(statSync(path).mtimeMs, mtime);
 });
 
-test('desk data: an empty database has zero counts, no history and no sends', (t) => {
+test('desk data: an empty database has zero counts, no history and no sends', async (t) => {
   const path = join(folder(t), 'newsletter.db');
   openDatabase(path).close();
-  const desk = readDesk(path, Date.now());
+  const desk = await readDesk(path, Date.now());
   assert.equal(desk!.total, 0);
   assert.deepEqual(desk!.activeByDay, []);
   assert.deepEqual(desk!.sends, []);
 });
 
-test('desk data: at most five sends, newest first', (t) => {
+test('desk data: at most five sends, newest first', async (t) => {
   const path = join(folder(t), 'newsletter.db');
-  seedDesk(path, FIRST);
+  await seedDesk(path, FIRST);
   const db = openDatabase(path);
   const ledger = new SqliteLedger(db);
   for (let i = 0; i < 6; i++) {
     ledger.plan({ slug: `later-${i}`, issueFile: `issues/later-${i}.md`, subject: 's', sourceHash: 'h', html: '', text: '', placeholderPrefix: 'P' }, FIRST + 6 * DAY + i);
   }
   db.close();
-  const desk = readDesk(path, FIRST + 7 * DAY);
+  const desk = await readDesk(path, FIRST + 7 * DAY);
   assert.deepEqual(desk!.sends.map((s) => s.status.slug), ['later-5', 'later-4', 'later-3', 'later-2', 'later-1']);
   assert.deepEqual(desk!.sends[0]!.bars, [], 'planned, nothing sent yet');
   assert.equal(desk!.sends[0]!.status.counts.queued, 7);

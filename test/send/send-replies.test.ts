@@ -28,20 +28,20 @@ function transportFor(p: SmtpPeer, url = p.url, timeoutMs = 2000) {
 }
 
 test('replies: every subscriber gets exactly one copy when the server behaves', async (t) => {
-  const h = sendHarness(t, 12);
+  const h = await sendHarness(t, 12);
   const p = await peer(t);
   const transport = transportFor(p);
   assert.deepEqual(await h.run(transport), { outcome: 'finished' });
   await transport.close();
   for (const a of h.addresses) assert.equal(p.copiesOf(a), 1, a);
-  assert.equal(h.ledger.counts(h.sendId).sent, 12);
+  assert.equal((await h.ledger.counts(h.sendId)).sent, 12);
   const row = h.db.prepare(`SELECT reply, message_id FROM deliveries WHERE state = 'sent' LIMIT 1`).get() as { reply: string; message_id: string };
   assert.match(row.reply, /^250/);
   assert.match(row.message_id, /^<test-issue\.[0-9a-f]{32}@example\.org>$/);
 });
 
 test('replies: 421 at the greeting → retry later, nothing delivered; once the server recovers, one copy each', async (t) => {
-  const h = sendHarness(t, 4);
+  const h = await sendHarness(t, 4);
   let refuse = true;
   const p = await peer(t, { onConnect: () => (refuse ? { code: 421, message: '4.7.0 too busy, try later' } : undefined) });
   const transport = transportFor(p);
@@ -56,21 +56,21 @@ test('replies: 421 at the greeting → retry later, nothing delivered; once the 
 });
 
 test('replies: 451 after DATA → that row is retried and delivered once; the others are sent', async (t) => {
-  const h = sendHarness(t, 4);
+  const h = await sendHarness(t, 4);
   let tries = 0;
   const p = await peer(t, { onData: (to) => (to === 'r1@example.org' && tries++ === 0 ? { code: 451, message: '4.3.0 local error, try again' } : undefined) });
   const transport = transportFor(p);
   assert.equal((await h.run(transport)).outcome, 'waiting');
   assert.equal(h.stateOf('r1@example.org'), 'retry');
   assert.equal(p.copiesOf('r1@example.org'), 0);
-  assert.equal(h.ledger.counts(h.sendId).sent, 3);
+  assert.equal((await h.ledger.counts(h.sendId)).sent, 3);
   assert.deepEqual(await h.run(transport, { clock: later }), { outcome: 'finished' });
   await transport.close();
   for (const a of h.addresses) assert.equal(p.copiesOf(a), 1, a);
 });
 
 test('replies: 452 on RCPT → retry with the send slowed; 550 5.1.1 on RCPT → failed, bounced, never retried', async (t) => {
-  const h = sendHarness(t, 5);
+  const h = await sendHarness(t, 5);
   let full = true;
   const p = await peer(t, {
     onRcptTo: (to) => {
@@ -90,37 +90,37 @@ test('replies: 452 on RCPT → retry with the send slowed; 550 5.1.1 on RCPT →
   assert.equal(p.copiesOf('r2@example.org'), 1);
   assert.equal(p.copiesOf('r3@example.org'), 0);
   assert.equal(h.stateOf('r3@example.org'), 'failed');
-  const failed = h.ledger.rows(h.sendId, 'failed');
+  const failed = await h.ledger.rows(h.sendId, 'failed');
   assert.match(failed[0]?.reply ?? '', /^550 5\.1\.1/);
 });
 
 test('replies: 535 on AUTH stops the run; no subscriber is failed, bounced or charged an attempt', async (t) => {
-  const h = sendHarness(t, 6);
+  const h = await sendHarness(t, 6);
   const p = await peer(t, { onAuth: () => ({ code: 535, message: '5.7.8 authentication credentials invalid' }) });
   const transport = transportFor(p, p.urlWithAuth('news', 'wrong password'));
   const result = await h.run(transport);
   await transport.close();
   assert.equal(result.outcome, 'stopped');
   assert.match('reason' in result ? result.reason : '', /535/);
-  assert.deepEqual(h.ledger.counts(h.sendId), { queued: 6, sending: 0, sent: 0, retry: 0, failed: 0, in_doubt: 0, suppressed: 0 });
+  assert.deepEqual(await h.ledger.counts(h.sendId), { queued: 6, sending: 0, sent: 0, retry: 0, failed: 0, in_doubt: 0, suppressed: 0 });
   assert.equal((h.db.prepare('SELECT max(attempts) AS n FROM deliveries').get() as { n: number }).n, 0);
   assert.equal(h.store.countByStatus().active, 6);
   assert.equal(p.received().length, 0);
 });
 
 test('replies: a 5xx to MAIL FROM stops the run without blaming subscribers', async (t) => {
-  const h = sendHarness(t, 3);
+  const h = await sendHarness(t, 3);
   const p = await peer(t, { onMailFrom: () => ({ code: 553, message: '5.7.1 sender address rejected: not owned by user' }) });
   const transport = transportFor(p);
   const result = await h.run(transport);
   await transport.close();
   assert.equal(result.outcome, 'stopped');
-  assert.equal(h.ledger.counts(h.sendId).queued, 3);
+  assert.equal((await h.ledger.counts(h.sendId)).queued, 3);
   assert.equal(h.store.countByStatus().active, 3);
 });
 
 test('replies: a connection dropped after the final dot leaves the row in_doubt, and nothing resends it', async (t) => {
-  const h = sendHarness(t, 3);
+  const h = await sendHarness(t, 3);
   const p = await peer(t, { onData: (to) => (to === 'r1@example.org' ? 'drop' : undefined) });
   const transport = transportFor(p);
   assert.deepEqual(await h.run(transport), { outcome: 'finished' });
@@ -135,20 +135,20 @@ test('replies: a connection dropped after the final dot leaves the row in_doubt,
 });
 
 test('replies: a server that never answers → a timeout, the row retried later, the run goes on', async (t) => {
-  const h = sendHarness(t, 4);
+  const h = await sendHarness(t, 4);
   const p = await peer(t, { onConnect: () => (p.connections === 1 ? 'hang' : undefined) });
   const transport = transportFor(p, p.url, 400);
   const first = await h.run(transport, { concurrency: 1 });
   assert.equal(first.outcome, 'waiting');
-  assert.equal(h.ledger.counts(h.sendId).retry, 1);
-  assert.equal(h.ledger.counts(h.sendId).sent, 3, 'the others went through after the timeout');
+  assert.equal((await h.ledger.counts(h.sendId)).retry, 1);
+  assert.equal((await h.ledger.counts(h.sendId)).sent, 3, 'the others went through after the timeout');
   assert.deepEqual(await h.run(transport, { clock: later }), { outcome: 'finished' });
   await transport.close();
   for (const a of h.addresses) assert.equal(p.copiesOf(a), 1, a);
 });
 
 test('replies: no answer after the final dot → in_doubt (the message may have arrived)', async (t) => {
-  const h = sendHarness(t, 2);
+  const h = await sendHarness(t, 2);
   const p = await peer(t, { onData: (to) => (to === 'r0@example.org' ? 'hang' : undefined) });
   const transport = transportFor(p, p.url, 400);
   assert.deepEqual(await h.run(transport), { outcome: 'finished' });
@@ -159,34 +159,36 @@ test('replies: no answer after the final dot → in_doubt (the message may have 
 });
 
 test('replies: a run of temporary failures pauses the send, with the server\'s words in the reason', async (t) => {
-  const h = sendHarness(t, 40);
+  const h = await sendHarness(t, 40);
   const p = await peer(t, { onRcptTo: () => ({ code: 450, message: '4.7.1 rate limited, slow down' }) });
   const transport = transportFor(p);
   const result = await h.run(transport, { pauseAfter: 8 });
   await transport.close();
   assert.equal(result.outcome, 'paused');
   assert.match('reason' in result ? result.reason : '', /8 messages in a row.*450 4\.7\.1 rate limited/);
-  const counts = h.ledger.counts(h.sendId);
+  const counts = await h.ledger.counts(h.sendId);
   assert.ok(counts.queued >= 28, `most rows stay queued (${counts.queued})`);
   assert.equal(counts.sending, 0);
 });
 
 /** `newsletter status --json` for the harness's database: what the writer is shown. */
-function statusJson(h: ReturnType<typeof sendHarness>): { counts: Record<string, number>; errors: { reply: string; count: number; example: string }[] } {
+type StatusJson = { counts: Record<string, number>; errors: { reply: string; count: number; example: string }[] };
+
+async function statusJson(h: Awaited<ReturnType<typeof sendHarness>>): Promise<StatusJson> {
   const write = process.stdout.write;
   let out = '';
   process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
   try {
-    assert.equal(runStatus({ root: h.dir, cwd: h.dir, databasePath: h.dbPath, issue: 'test-issue', json: true }), 0);
+    assert.equal(await runStatus({ root: h.dir, cwd: h.dir, databasePath: h.dbPath, issue: 'test-issue', json: true }), 0);
   } finally {
     process.stdout.write = write;
   }
-  return JSON.parse(out) as ReturnType<typeof statusJson>;
+  return JSON.parse(out) as StatusJson;
 }
 
 test('replies: a non-ASCII local part and a server without SMTPUTF8 → that row failed with the reason, nobody bounced, the run finishes', async (t) => {
   const eleve = 'élève@exemple.fr';
-  const h = sendHarness(t, 3, [eleve]);
+  const h = await sendHarness(t, 3, [eleve]);
   const p = await peer(t, {}, { hideSMTPUTF8: true });
   const transport = transportFor(p);
   assert.deepEqual(await h.run(transport), { outcome: 'finished' });
@@ -195,7 +197,7 @@ test('replies: a non-ASCII local part and a server without SMTPUTF8 → that row
   assert.equal(p.dataReceived(eleve), 0, 'no raw UTF-8 address went to a server that did not offer SMTPUTF8');
   assert.equal(h.store.get(eleve)?.status, 'active', 'the subscriber is not blamed');
   for (const a of h.addresses.slice(0, 3)) assert.equal(p.copiesOf(a), 1, a);
-  const status = statusJson(h);
+  const status = await statusJson(h);
   assert.equal(status.counts.failed, 1);
   assert.equal(status.errors.length, 1);
   assert.match(status.errors[0]!.example, /^not sent: the server \(smtp:\/\/127\.0\.0\.1:\d+\) does not offer SMTPUTF8/);
@@ -203,7 +205,7 @@ test('replies: a non-ASCII local part and a server without SMTPUTF8 → that row
 
 test('replies: a non-ASCII local part and a server that offers SMTPUTF8 → sent like every other row', async (t) => {
   const eleve = 'élève@exemple.fr';
-  const h = sendHarness(t, 2, [eleve]);
+  const h = await sendHarness(t, 2, [eleve]);
   const p = await peer(t);
   const transport = transportFor(p);
   assert.deepEqual(await h.run(transport), { outcome: 'finished' });

@@ -13,7 +13,8 @@ import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts'
 import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { AlreadySentError } from '../../src/store/ledger/records.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberStore } from '../../src/store/sqlite-subscriber-store.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 
@@ -42,9 +43,8 @@ function setup(t: TestContext, count: number) {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const subscribers = new SqliteSubscriberStore(db);
-  subscribers.importMany(Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.org`, emailNormalized: `r${i}@example.org`, name: `Reader ${i}`, attributes: {} })), 'test');
-  return { db, subscribers, ledger: new SqliteLedger(db) };
+  new SqliteSubscriberTable(db).importMany(Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.org`, emailNormalized: `r${i}@example.org`, name: `Reader ${i}`, attributes: {} })), 'test');
+  return { db, subscribers: new SqliteSubscriberStore(db), ledger: new SqliteLedger(db) };
 }
 
 function keysFor(i: IssueForSend): SendKeys {
@@ -53,7 +53,7 @@ function keysFor(i: IssueForSend): SendKeys {
   return keys;
 }
 
-function planOf(p: ReturnType<typeof prepareSend>): SendPlan {
+function planOf(p: Awaited<ReturnType<typeof prepareSend>>): SendPlan {
   assert.ok(!('refused' in p), 'refused' in p ? p.refused : '');
   return p;
 }
@@ -68,10 +68,10 @@ test('session: prepareSend only reads; runSend mails every subscriber once throu
   const peer = await startSmtpPeer();
   t.after(() => peer.close());
   const i = issue();
-  const plan = planOf(prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s));
+  const plan = planOf(await prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s));
   assert.equal(plan.active, 7);
   assert.equal(plan.resuming, null);
-  assert.equal(s.ledger.sends().length, 0, 'preparing plans nothing');
+  assert.equal((await s.ledger.sends()).length, 0, 'preparing plans nothing');
   const transport = createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 });
   let progressed = 0;
   const summary = await runSend(plan, { ledger: s.ledger, transport }, new AbortController().signal, () => progressed++);
@@ -85,10 +85,10 @@ test('session: prepareSend only reads; runSend mails every subscriber once throu
   assert.ok(progressed > 0);
   for (let n = 0; n < 7; n++) assert.equal(peer.copiesOf(`r${n}@example.org`), 1);
   // Sent in full: another plan is refused, and says how to send again.
-  const again = prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s);
+  const again = await prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s);
   assert.ok('refused' in again);
   assert.match(again.refused, /test-issue was already sent: 7 sent, 0 failed.*\n.*add --force-resend/);
-  assert.match((prepareSend({ issue: i, keys: keysFor(i), choices: { ...CHOICES, resume: true } }, s) as { refused: string }).refused, /no unfinished send/);
+  assert.match(((await prepareSend({ issue: i, keys: keysFor(i), choices: { ...CHOICES, resume: true } }, s)) as { refused: string }).refused, /no unfinished send/);
 });
 
 test('session: an aborted run pauses with the rest queued, and the next plan resumes it', async (t) => {
@@ -99,12 +99,12 @@ test('session: an aborted run pauses with the rest queued, and the next plan res
   const controller = new AbortController();
   controller.abort();
   const transport = createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 });
-  const paused = await runSend(planOf(prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s)), { ledger: s.ledger, transport }, controller.signal);
+  const paused = await runSend(planOf(await prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s)), { ledger: s.ledger, transport }, controller.signal);
   assert.ok('counts' in paused);
   assert.deepEqual(paused.outcome, { outcome: 'interrupted' });
   assert.equal(paused.finished, false);
   assert.equal(paused.counts.queued, 5);
-  const plan = planOf(prepareSend({ issue: i, keys: keysFor(i), choices: { ...CHOICES, resume: true } }, s));
+  const plan = planOf(await prepareSend({ issue: i, keys: keysFor(i), choices: { ...CHOICES, resume: true } }, s));
   assert.equal(plan.resuming?.send.id, paused.send.id);
   assert.equal(plan.resuming?.changed, false);
   const done = await runSend(plan, { ledger: s.ledger, transport }, new AbortController().signal);
@@ -120,7 +120,7 @@ test('session: a plan made before another process finished the send is refused w
   const peer = await startSmtpPeer();
   t.after(() => peer.close());
   const i = issue();
-  const plan = planOf(prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s));
+  const plan = planOf(await prepareSend({ issue: i, keys: keysFor(i), choices: CHOICES }, s));
   const transport = createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 });
   await runSend(plan, { ledger: s.ledger, transport }, new AbortController().signal);
   await assert.rejects(runSend(plan, { ledger: s.ledger, transport }, new AbortController().signal), AlreadySentError);

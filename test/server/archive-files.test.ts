@@ -12,6 +12,7 @@ import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { projectFor } from '../support/fixtures.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
 
@@ -20,7 +21,7 @@ function archive(t: TestContext, files: Record<string, string>, url = 'https://n
   const db = openDatabase(join(dir, 'data', 'test.db'));
   t.after(() => db.close());
   const config = parseConfig(`url: ${url}\n`);
-  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, stores: sqliteStoresOn(db, { server: true }), keyring });
   return { dir, app };
 }
 

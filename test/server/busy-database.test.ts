@@ -12,10 +12,12 @@ import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts'
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
 import { holdWriteLock } from '../support/hold-lock.ts';
+import { SqliteConfirmationQueue } from '../../src/store/sqlite-confirmation-queue.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
 
@@ -28,10 +30,10 @@ test('a lock held elsewhere for 6 s: sign-up and one-click unsubscribe wait off 
   await inbox.listen(0);
   t.after(() => inbox.close());
   const { config } = await projectSetup();
-  const app = publicApp({ root: dir, config, db, keyring });
+  const app = publicApp({ root: dir, config, stores: sqliteStoresOn(db, { server: true }), keyring });
   const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport });
-  const store = new SqliteSubscriberStore(db);
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db), config, keyring, openTransport });
+  const store = new SqliteSubscriberTable(db);
   const reader = store.add({ email: 'reader@example.com', emailNormalized: 'reader@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
   const leaver = store.add({ email: 'leaver@example.com', emailNormalized: 'leaver@example.com', name: '', status: 'active', source: 'cli', reason: 'x' });
   const unsubscribe = (key: string) => `/unsubscribe/${signToken(keyring, 'unsubscribe', key, new Date())}`;

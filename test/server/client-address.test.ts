@@ -9,6 +9,7 @@ import { publicApp } from '../../src/server/public-server.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 import { projectFor } from '../support/fixtures.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 test('clientAddress: the N-th address from the right with N hops; the socket with 0 or a malformed header', () => {
   assert.equal(clientAddress('10.0.0.1', '203.0.113.7', 0), '10.0.0.1', '0 hops: the header is ignored');
@@ -33,7 +34,7 @@ async function listen(t: TestContext, trustProxy: number): Promise<string> {
   t.after(() => db.close());
   const config = parseConfig(`server:\n  trust_proxy: ${trustProxy}\n`);
   // The honeypot answers without sending mail: the rate limit, counted first, is all that is exercised here.
-  const app = publicApp({ root: dir, config, db, keyring, now: () => new Date('2026-11-25T10:00:00Z') });
+  const app = publicApp({ root: dir, config, stores: sqliteStoresOn(db, { server: true }), keyring, now: () => new Date('2026-11-25T10:00:00Z') });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender, DEFAULT_RETRY_FOR_MS } from '../../src/server/confirmation-sender.ts';
-import { signUp } from '../../src/server/sign-up.ts';
-import { SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
+import { SqliteSignUps } from '../../src/store/sqlite-sign-ups.ts';
+import { SqliteConfirmationQueue, SqliteConfirmationTable } from '../../src/store/sqlite-confirmation-queue.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, verifyToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
 import { startSmtpPeer, type PeerHooks } from '../support/smtp-peer.ts';
@@ -38,14 +38,15 @@ async function setUp(t: TestContext, hooks: PeerHooks = {}) {
     return db;
   };
   const sender = (db: Db, options: { leaseMs?: number } = {}) => {
-    const s = new ConfirmationSender({ db, config, keyring, now, log: (line) => logged.push(line), openTransport: () => createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 }), ...options });
+    const s = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db, now), config, keyring, now, log: (line) => logged.push(line), openTransport: () => createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 }), ...options });
     t.after(() => s.stop());
     return s;
   };
   const db = open();
-  const store = new SqliteSubscriberStore(db, now);
-  const queue = new SqliteConfirmationQueue(db);
-  const signUpAs = (email: string) => signUp({ db, store, queue }, { email, emailNormalized: email.toLowerCase(), name: '' }, now());
+  const store = new SqliteSubscriberTable(db, now);
+  const queue = new SqliteConfirmationTable(db);
+  const signUps = new SqliteSignUps(db, now);
+  const signUpAs = (email: string) => signUps.signUp({ email, emailNormalized: email.toLowerCase(), name: '' }, now());
   return { peer, clock, logged, open, sender, db, store, queue, signUpAs };
 }
 
@@ -57,7 +58,7 @@ const only = <T>(rows: T[]): T => {
 test('sender: temporary failures are retried with growing, jittered delays, then given up a day after the sign-up, with a log line', async (t) => {
   const s = await setUp(t, { onRcptTo: () => ({ code: 451, message: '4.7.1 greylisted' }) });
   const sender = s.sender(s.db);
-  const { subscriber } = s.signUpAs('grey@example.com');
+  const { subscriber } = await s.signUpAs('grey@example.com');
   const start = s.clock.now;
   const delays: number[] = [];
   for (let i = 0; i < 100; i++) {
@@ -83,8 +84,8 @@ test('sender: temporary failures are retried with growing, jittered delays, then
 
 test('sender: rows survive a restart: queued ones go out at once, and a dead sender\'s claimed row once its lease ends', async (t) => {
   const s = await setUp(t);
-  s.signUpAs('queued@example.com');
-  const { subscriber: claimed } = s.signUpAs('claimed@example.com');
+  await s.signUpAs('queued@example.com');
+  const { subscriber: claimed } = await s.signUpAs('claimed@example.com');
   // A sender claims a row and dies before sending it (kill -9): the row stays `sending`, held by its lease.
   const lease = 10 * 60_000;
   const taken = s.queue.claimDue(s.clock.now, 1, lease).map((r) => r.email).concat(s.queue.claimDue(s.clock.now, 1, lease).map((r) => r.email));
@@ -92,7 +93,7 @@ test('sender: rows survive a restart: queued ones go out at once, and a dead sen
   s.db.close();
   // Restart: another connection, another sender; as `serve` starts it.
   const db = s.open();
-  const queue = new SqliteConfirmationQueue(db);
+  const queue = new SqliteConfirmationTable(db);
   const sender = s.sender(db, { leaseMs: lease });
   await sender.runOnce();
   assert.equal(s.peer.received().length, 0, 'both still held by the dead sender’s lease');
@@ -114,11 +115,11 @@ test('sender: a started loop sends a row as soon as it is queued (wake), and sto
   const s = await setUp(t);
   const sender = s.sender(s.db);
   sender.start();
-  s.signUpAs('soon@example.com');
+  await s.signUpAs('soon@example.com');
   sender.wake();
   await until(() => s.peer.copiesOf('soon@example.com') === 1);
   await sender.stop();
-  s.signUpAs('later@example.com');
+  await s.signUpAs('later@example.com');
   sender.wake();
   await sleep(200);
   assert.equal(s.peer.copiesOf('later@example.com'), 0, 'a stopped sender sends nothing');
@@ -128,9 +129,9 @@ test('sender: a started loop sends a row as soon as it is queued (wake), and sto
 test('sender: a 550 5.1.1 marks the pending subscriber bounced, never retried; someone confirmed or gone meanwhile gets nothing', async (t) => {
   const s = await setUp(t, { onRcptTo: (address) => (address.startsWith('nobody@') ? { code: 550, message: '5.1.1 <nobody@example.com>: user unknown' } : undefined) });
   const sender = s.sender(s.db);
-  const { subscriber: nobody } = s.signUpAs('nobody@example.com');
-  s.signUpAs('confirmed@example.com');
-  s.signUpAs('left@example.com');
+  const { subscriber: nobody } = await s.signUpAs('nobody@example.com');
+  await s.signUpAs('confirmed@example.com');
+  await s.signUpAs('left@example.com');
   s.store.setStatus('confirmed@example.com', 'active', 'confirmed another way', 'cli');
   s.store.setStatus('left@example.com', 'unsubscribed', 'changed their mind', 'cli');
   await sender.runOnce();
@@ -152,11 +153,11 @@ test('sender: when the transport cannot be opened, the claimed rows are reschedu
   const { config } = await projectSetup();
   let broken = true;
   const working = () => createSmtpTransport({ url: s.peer.url, concurrency: 1, timeoutMs: 2000 });
-  const sender = new ConfirmationSender({ db: s.db, config, keyring, now: () => new Date(s.clock.now), log: (line) => s.logged.push(line), openTransport: () => {
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(s.db), config, keyring, now: () => new Date(s.clock.now), log: (line) => s.logged.push(line), openTransport: () => {
     if (broken) throw new Error('the outbox folder is not writable');
     return working();
   } });
-  const { subscriber } = s.signUpAs('patient@example.com');
+  const { subscriber } = await s.signUpAs('patient@example.com');
   await sender.runOnce();
   const row = only(s.queue.forSubscriber(subscriber.id));
   assert.equal(row.state, 'queued');

@@ -10,13 +10,15 @@ import { Inbox } from '../../src/preview/inbox.ts';
 import { createSmtpTransport } from '../../src/send/transport/smtp-transport.ts';
 import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
-import { SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
+import { SqliteConfirmationTable } from '../../src/store/sqlite-confirmation-queue.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { STATUSES } from '../../src/subscribers/subscriber.ts';
 import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup, ROOT } from '../support/fixtures.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
+import { SqliteConfirmationQueue } from '../../src/store/sqlite-confirmation-queue.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
 
@@ -30,10 +32,10 @@ async function server(t: TestContext, start = Date.parse('2026-11-25T10:00:00Z')
   const clock = { now: start };
   const { config } = await projectSetup();
   const now = () => new Date(clock.now);
-  const app: Hono = publicApp({ root: dir, config, db, keyring, now });
+  const app: Hono = publicApp({ root: dir, config, stores: sqliteStoresOn(db, { server: true, now }), keyring, now });
   const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now });
-  const store = new SqliteSubscriberStore(db);
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db, now), config, keyring, openTransport, now });
+  const store = new SqliteSubscriberTable(db);
   /** A POST; then the confirmation emails it queued are sent, as the server's sender does right after. */
   const post = async (path: string, body: Record<string, string> | FormData = {}) => {
     const response = await app.request(path, { method: 'POST', body: body instanceof FormData ? body : new URLSearchParams(body) });
@@ -210,7 +212,7 @@ test('serve: the built web archive is served, pages and feed, for GET and HEAD',
   const db = openDatabase(join(dir, 'data', 'test.db'));
   t.after(() => db.close());
   const { config } = await projectSetup();
-  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, stores: sqliteStoresOn(db, { server: true }), keyring });
   assert.match(await (await app.request('/')).text(), /<title>Archive<\/title>/);
   assert.match(await (await app.request('/some-issue/')).text(), /<title>Issue<\/title>/);
   const feed = await app.request('/feed.xml');
@@ -230,9 +232,9 @@ test('serve: a url with a path (https://example.org/news) puts everything under 
   t.after(() => inbox.close());
   const { config: sample } = await projectSetup();
   const config = { ...sample, url: 'https://example.org/news' };
-  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, db, keyring });
+  const app = publicApp({ root: dir, webRoot: join(dir, 'dist', 'web'), config, stores: sqliteStoresOn(db, { server: true }), keyring });
   const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport });
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db), config, keyring, openTransport });
   assert.match(await (await app.request('/news/')).text(), /<title>Archive<\/title>/);
   assert.match(await (await app.request('/news/some-issue/')).text(), /<title>Issue<\/title>/);
   const bare = await app.request('/news');
@@ -243,7 +245,7 @@ test('serve: a url with a path (https://example.org/news) puts everything under 
   assert.equal(root.headers.get('location'), '/news/');
   assert.equal((await app.request('/some-issue/')).status, 404, 'nothing is served outside the path');
   assert.equal((await app.request('/subscribe', { method: 'POST', body: new URLSearchParams({ email: 'outside@example.com' }) })).status, 404);
-  assert.equal(new SqliteSubscriberStore(db).get('outside@example.com'), null);
+  assert.equal(new SqliteSubscriberTable(db).get('outside@example.com'), null);
 
   const signUp = await app.request('/news/subscribe', { method: 'POST', body: new URLSearchParams({ email: 'reader@example.com' }) });
   assert.equal(signUp.status, 200);
@@ -255,7 +257,7 @@ test('serve: a url with a path (https://example.org/news) puts everything under 
   assert.match(page, new RegExp(`<form method="post" action="${link}">`), 'the page\'s button posts under the path too');
   assert.match(page, /<a href="\/news\/">/, 'its masthead leads to the archive');
   assert.match(await (await app.request(link, { method: 'POST' })).text(), /You are subscribed/);
-  assert.equal(new SqliteSubscriberStore(db).get('reader@example.com')?.status, 'active');
+  assert.equal(new SqliteSubscriberTable(db).get('reader@example.com')?.status, 'active');
 });
 
 
@@ -270,7 +272,7 @@ async function until(condition: () => boolean, ms = 20_000): Promise<void> {
 /** Every kind of address the form can meet, each already in its state except `unknown`. */
 const KINDS = ['unknown', 'pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
 
-function seedKinds(store: SqliteSubscriberStore): void {
+function seedKinds(store: SqliteSubscriberTable): void {
   for (const kind of STATUSES) {
     store.add({ email: `${kind}@example.com`, emailNormalized: `${kind}@example.com`, name: '', status: kind, source: 'cli', reason: 'seeded' });
   }
@@ -287,12 +289,12 @@ async function queuedServer(t: TestContext, peer: SmtpPeer) {
   const logged: string[] = [];
   const log = (line: string) => logged.push(line);
   const openTransport = () => createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 300 });
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now, log });
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db, now), config, keyring, openTransport, now, log });
   t.after(() => sender.stop());
-  const app = publicApp({ root: dir, config, db, keyring, now, log, onConfirmationQueued: () => sender.wake() });
-  const store = new SqliteSubscriberStore(db);
+  const app = publicApp({ root: dir, config, stores: sqliteStoresOn(db, { server: true, now }), keyring, now, log, onConfirmationQueued: () => sender.wake() });
+  const store = new SqliteSubscriberTable(db);
   const post = (path: string, body: Record<string, string>) => app.request(path, { method: 'POST', body: new URLSearchParams(body) });
-  return { app, db, store, clock, sender, post, logged, queue: new SqliteConfirmationQueue(db) };
+  return { app, db, store, clock, sender, post, logged, queue: new SqliteConfirmationTable(db) };
 }
 
 test('sign-up (issue 12, finding 3): with SMTP hanging, then down, every kind of address gets the same 200 and page; the queue delivers once SMTP is back', async (t) => {

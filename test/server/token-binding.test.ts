@@ -14,9 +14,11 @@ import { ConfirmationSender } from '../../src/server/confirmation-sender.ts';
 import { publicApp } from '../../src/server/public-server.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, signToken } from '../../src/subscribers/tokens.ts';
 import { projectFor, projectSetup } from '../support/fixtures.ts';
+import { SqliteConfirmationQueue } from '../../src/store/sqlite-confirmation-queue.ts';
+import { sqliteStoresOn } from '../../src/store/open-stores.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const keyring = keyringFromEnv(SECRET);
@@ -43,10 +45,10 @@ async function server(t: TestContext, prepare?: (path: string) => void) {
   const clock = { now: START };
   const { config } = await projectSetup();
   const now = () => new Date(clock.now);
-  const app = publicApp({ root: dir, config, db, keyring, now });
+  const app = publicApp({ root: dir, config, stores: sqliteStoresOn(db, { server: true, now }), keyring, now });
   const openTransport = () => createSmtpTransport({ url: `smtp://127.0.0.1:${inbox.port}/?ignoreTLS=true`, concurrency: 2, timeoutMs: 10_000 });
-  const sender = new ConfirmationSender({ db, config, keyring, openTransport, now });
-  const store = new SqliteSubscriberStore(db, now);
+  const sender = new ConfirmationSender({ queue: new SqliteConfirmationQueue(db, now), config, keyring, openTransport, now });
+  const store = new SqliteSubscriberTable(db, now);
   /** A POST; then the confirmation emails it queued are sent, as the server's sender does right after. */
   const post = async (path: string, body: Record<string, string> = {}) => {
     const response = await app.request(path, { method: 'POST', body: new URLSearchParams(body) });

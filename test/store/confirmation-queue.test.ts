@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIRMATION_INTERVAL_MS, SqliteConfirmationQueue } from '../../src/store/confirmation-queue.ts';
+import { CONFIRMATION_INTERVAL_MS, SqliteConfirmationTable } from '../../src/store/sqlite-confirmation-queue.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 
 function twoConnections(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'nl-queue-'));
@@ -17,9 +17,9 @@ function twoConnections(t: TestContext) {
     b.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const store = new SqliteSubscriberStore(a);
+  const store = new SqliteSubscriberTable(a);
   const add = (email: string) => store.add({ email, emailNormalized: email, name: '', status: 'pending', source: 'form', reason: 'x' }).id;
-  return { store, add, one: new SqliteConfirmationQueue(a), two: new SqliteConfirmationQueue(b) };
+  return { store, add, one: new SqliteConfirmationTable(a), two: new SqliteConfirmationTable(b) };
 }
 
 const T = Date.parse('2026-11-25T10:00:00Z');

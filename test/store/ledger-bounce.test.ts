@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 
 const T0 = Date.parse('2026-11-01T10:00:00Z');
 const ISSUE = { slug: 's', issueFile: 'issues/s.md', subject: 'S', sourceHash: 'h', html: '<p>x</p>', text: 'x', placeholderPrefix: 'nlmerge0' };
@@ -18,7 +18,7 @@ function setup(t: TestContext) {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const store = new SqliteSubscriberStore(db, () => new Date(T0));
+  const store = new SqliteSubscriberTable(db, () => new Date(T0));
   store.importMany([{ email: 'a@example.org', emailNormalized: 'a@example.org', name: 'A', attributes: {} }], 'test');
   return { db, store, id: store.get('a@example.org')!.id };
 }

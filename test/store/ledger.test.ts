@@ -9,7 +9,7 @@ import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { AlreadySentError, type NewSend } from '../../src/store/ledger/records.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { holdWriteLock } from '../support/hold-lock.ts';
 
 function tempDb(t: TestContext): { path: string; db: Db } {
@@ -28,8 +28,8 @@ const T0 = Date.parse('2026-11-01T10:00:00Z');
 const RUN = { pid: 1, host: 'here', transport: 'test' };
 
 /** A list of `active` subscribers plus one of each other status; returns the store and the active ids. */
-function list(db: Db, active: number): { store: SqliteSubscriberStore; ids: number[] } {
-  const store = new SqliteSubscriberStore(db, () => new Date(T0));
+function list(db: Db, active: number): { store: SqliteSubscriberTable; ids: number[] } {
+  const store = new SqliteSubscriberTable(db, () => new Date(T0));
   store.importMany(
     Array.from({ length: active }, (_, i) => ({ email: `r${i}@example.org`, emailNormalized: `r${i}@example.org`, name: `Reader ${i}`, attributes: {} })),
     'test',

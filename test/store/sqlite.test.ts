@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { DatabaseBusyError, openDatabase, type Db } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberStore } from '../../src/store/sqlite-subscriber-store.ts';
 import { holdWriteLock } from '../support/hold-lock.ts';
 import { subscriberStoreContract } from './subscriber-store-contract.ts';
 
@@ -40,7 +41,7 @@ subscriberStoreContract('sqlite store', (t, now) => new SqliteSubscriberStore(te
 
 test('store: deleting a subscriber deletes their events (foreign keys with cascade are on)', (t) => {
   const { db } = tempDb(t);
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   store.add(ada);
   store.purge('ada@example.com');
   assert.equal((db.prepare('SELECT count(*) AS n FROM subscriber_events').get() as { n: number }).n, 0);
@@ -48,7 +49,7 @@ test('store: deleting a subscriber deletes their events (foreign keys with casca
 
 test('store: a writer blocked by another process holding the lock past the busy timeout waits, then fails clearly, changing nothing', async (t) => {
   const { path, db } = tempDb(t);
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   const holder = await holdWriteLock(path, "INSERT INTO subscribers (email, email_normalized, status, source, created_at) VALUES ('x@y.org','x@y.org','active','cli','now')");
   t.after(() => holder.child.kill());
   const started = Date.now();
@@ -74,7 +75,7 @@ test('store: migration 3 gives every existing row its own random token key, and 
   const db = openDatabase(path);
   t.after(() => db.close());
   assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   const migrated = store.list();
   assert.equal(migrated.length, 50);
   for (const s of migrated) {
@@ -88,14 +89,14 @@ test('store: migration 3 gives every existing row its own random token key, and 
 
 test('store: an import plans without the write lock; what others change meanwhile is taken into account, as if it had waited', (t) => {
   const { path, db } = tempDb(t);
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   const person = (email: string, name: string, attributes: Record<string, string> = {}) => ({ email, emailNormalized: email, name, attributes });
   store.importMany([person('keep@x.org', 'Keep', { a: '1' }), person('change@x.org', 'Old'), person('gone@x.org', 'Gone')], 'import:first.csv');
   // Another connection that never waits for a lock: any write it makes while the import plans proves no lock is held.
   const other = openDatabase(path);
   t.after(() => other.close());
   other.pragma('busy_timeout = 0');
-  const elsewhere = new SqliteSubscriberStore(other);
+  const elsewhere = new SqliteSubscriberTable(other);
   let planned = false;
   const counts = store.importMany(
     [person('new@x.org', 'New'), person('raced@x.org', 'Raced'), person('change@x.org', 'New Name'), person('keep@x.org', 'Keep', { a: '1' }), person('gone@x.org', 'Gone')],
@@ -125,7 +126,7 @@ test('store: an import plans without the write lock; what others change meanwhil
 });
 
 test('store: an import that repeats an address applies the rows in order', (t) => {
-  const store = new SqliteSubscriberStore(tempDb(t).db);
+  const store = new SqliteSubscriberTable(tempDb(t).db);
   const counts = store.importMany(
     [
       { email: 'a@x.org', emailNormalized: 'a@x.org', name: 'First', attributes: { city: 'Leeds' } },

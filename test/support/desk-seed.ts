@@ -7,7 +7,7 @@
  */
 import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import type { DeliveryResult } from '../../src/store/ledger/records.ts';
 
 const DAY = 86_400_000;
@@ -17,10 +17,10 @@ export const SEEDED_COUNTS = { active: 7, pending: 0, unsubscribed: 1, bounced: 
 export const SEEDED_PER_MINUTE = [3, 2, 0, 2];
 export const SEED_SLUG = '2026-11-05-the-fifth';
 
-export function seedDesk(path: string, firstDay: number): void {
+export async function seedDesk(path: string, firstDay: number): Promise<void> {
   const db = openDatabase(path);
   let clock = firstDay;
-  const store = new SqliteSubscriberStore(db, () => new Date(clock));
+  const store = new SqliteSubscriberTable(db, () => new Date(clock));
   const at = (day: number, hour: number) => (clock = firstDay + day * DAY + hour * 3_600_000);
   const add = (n: number, status: 'active' | 'pending' = 'active') =>
     store.add({ email: `reader${n}@example.org`, emailNormalized: `reader${n}@example.org`, name: `Reader ${n}`, status, source: 'test', reason: 'seeded' });
@@ -40,20 +40,20 @@ export function seedDesk(path: string, firstDay: number): void {
 
     const ledger = new SqliteLedger(db, store);
     const start = at(4, 12);
-    const { send } = ledger.plan(
+    const { send } = await ledger.plan(
       { slug: SEED_SLUG, issueFile: `issues/${SEED_SLUG}.md`, subject: 'The fifth <issue> & more', sourceHash: 'h', html: '<p>x</p>', text: 'x', placeholderPrefix: 'P' },
       start,
     );
-    const run = ledger.startRun(send.id, { pid: 1, host: 'seed', transport: 'smtp' }, start);
-    const claimed = ledger.commit(send.id, run, [], 100, start);
+    const run = await ledger.startRun(send.id, { pid: 1, host: 'seed', transport: 'smtp' }, start);
+    const claimed = await ledger.commit(send.id, run, [], 100, start);
     const ids = claimed.map((c) => c.subscriberId);
     const sent = (id: number): DeliveryResult => ({ subscriberId: id, state: 'sent', reply: '250 ok', messageId: `<${id}@seed>` });
-    ledger.commit(send.id, run, ids.slice(0, 3).map(sent), 0, start + 10_000);
-    ledger.commit(send.id, run, ids.slice(3, 5).map(sent), 0, start + 90_000);
-    ledger.commit(send.id, run, ids.slice(5, 7).map(sent), 0, start + 185_000);
-    ledger.commit(send.id, run, [{ subscriberId: ids[7]!, state: 'failed', reply: '550 5.1.1 no such user', bounce: true }], 0, start + 200_000);
-    ledger.endRun(run, 'finished', start + 201_000);
-    ledger.finishIfDone(send.id, start + 201_000);
+    await ledger.commit(send.id, run, ids.slice(0, 3).map(sent), 0, start + 10_000);
+    await ledger.commit(send.id, run, ids.slice(3, 5).map(sent), 0, start + 90_000);
+    await ledger.commit(send.id, run, ids.slice(5, 7).map(sent), 0, start + 185_000);
+    await ledger.commit(send.id, run, [{ subscriberId: ids[7]!, state: 'failed', reply: '550 5.1.1 no such user', bounce: true }], 0, start + 200_000);
+    await ledger.endRun(run, 'finished', start + 201_000);
+    await ledger.finishIfDone(send.id, start + 201_000);
   } finally {
     db.close();
   }

@@ -12,7 +12,7 @@ import { RateLimiter } from '../../src/send/pace/rate-limiter.ts';
 import { runSend, type RunnerOptions, type RunOutcome } from '../../src/send/run/runner.ts';
 import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase, type Db } from '../../src/store/open.ts';
-import { SqliteSubscriberStore } from '../../src/store/sqlite-subscribers.ts';
+import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv } from '../../src/subscribers/tokens.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -22,7 +22,7 @@ export interface SendHarness {
   dbPath: string;
   db: Db;
   ledger: SqliteLedger;
-  store: SqliteSubscriberStore;
+  store: SqliteSubscriberTable;
   config: Config;
   sendId: number;
   /** `r0@example.org` … in subscriber order, then the `extra` addresses. */
@@ -34,7 +34,7 @@ export interface SendHarness {
 }
 
 /** `count` active subscribers (and `extra` ones) and a planned send of a small issue whose body greets each by name. */
-export function sendHarness(t: TestContext, count: number, extra: readonly string[] = []): SendHarness {
+export async function sendHarness(t: TestContext, count: number, extra: readonly string[] = []): Promise<SendHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'nl-send-'));
   const dbPath = join(dir, 'newsletter.db');
   const db = openDatabase(dbPath);
@@ -42,13 +42,13 @@ export function sendHarness(t: TestContext, count: number, extra: readonly strin
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const store = new SqliteSubscriberStore(db);
+  const store = new SqliteSubscriberTable(db);
   const addresses = [...Array.from({ length: count }, (_, i) => `r${i}@example.org`), ...extra];
   store.importMany(addresses.map((email, i) => ({ email, emailNormalized: email, name: `Reader ${i}`, attributes: {} })), 'test');
   const config = parseConfig('name: The Test Letter\nurl: https://news.example.org\nfrom:\n  email: news@example.org\n');
   const ph = makePlaceholders([]);
   const ledger = new SqliteLedger(db);
-  const { send } = ledger.plan(
+  const { send } = await ledger.plan(
     {
       slug: 'test-issue',
       issueFile: 'issues/test-issue.md',
@@ -70,16 +70,16 @@ export function sendHarness(t: TestContext, count: number, extra: readonly strin
     config,
     sendId: send.id,
     addresses,
-    run: (transport, over = {}) => {
+    run: async (transport, over = {}) => {
       const now = over.clock?.() ?? Date.now();
-      const runId = ledger.startRun(send.id, { pid: process.pid, host: 'test', transport: transport.description }, now);
+      const runId = await ledger.startRun(send.id, { pid: process.pid, host: 'test', transport: transport.description }, now);
       return runSend(
         {
           ledger,
           sendId: send.id,
           runId,
           transport,
-          compose: messageComposer({ config, send: ledger.send(send.id)!, keyring, date: new Date(now), sign: null }),
+          compose: messageComposer({ config, send: (await ledger.send(send.id))!, keyring, date: new Date(now), sign: null }),
           limiter: new RateLimiter({ perSecond: null, perHour: null, now }),
           concurrency: 2,
           retryForMs: 3_600_000,
@@ -89,7 +89,7 @@ export function sendHarness(t: TestContext, count: number, extra: readonly strin
           signal: new AbortController().signal,
           ...over,
         },
-        ledger.counts(send.id),
+        await ledger.counts(send.id),
       ).finally(() => ledger.endRun(runId, 'test', Date.now()));
     },
     stateOf: (address) =>

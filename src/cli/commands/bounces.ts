@@ -2,11 +2,9 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
 import { classifyReturnedMail, type ReturnedMail } from '../../inbound/returned-mail.ts';
-import { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
+import type { Ledger } from '../../store/ledger/ledger.ts';
 import type { Environment } from '../../config/environment.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
-import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 import type { Status, Subscriber, SubscriberStore } from '../../subscribers/subscriber.ts';
 import { checkAddress } from '../../subscribers/email-address.ts';
 
@@ -32,7 +30,7 @@ export interface Result {
 
 const ORDER: Outcome[] = ['bounced', 'complained', 'unsubscribed', 'unchanged', 'kept', 'unverified', 'not on the list', 'skipped'];
 
-function lookup(store: SubscriberStore, address: string): Subscriber | null {
+async function lookup(store: SubscriberStore, address: string): Promise<Subscriber | null> {
   const check = checkAddress(address);
   return check.ok ? store.get(check.normalized) : null;
 }
@@ -41,44 +39,49 @@ function lookup(store: SubscriberStore, address: string): Subscriber | null {
  * A report counts only for a subscriber this newsletter sent the reported message to: its Message-ID must be one the
  * ledger recorded for them. A forged or foreign bounce cannot take anyone off the list.
  */
-function verified(
+async function verified(
   store: SubscriberStore,
-  ledger: SqliteLedger,
+  ledger: Ledger,
   candidates: readonly string[],
   messageId: string | null,
-): { subscriber: Subscriber } | { outcome: Outcome; email: string | null; detail: string } {
-  const known = candidates.map((a) => lookup(store, a)).filter((s): s is Subscriber => s !== null);
+): Promise<{ subscriber: Subscriber } | { outcome: Outcome; email: string | null; detail: string }> {
+  const known: Subscriber[] = [];
+  for (const a of candidates) {
+    const s = await lookup(store, a);
+    if (s) known.push(s);
+  }
   if (known.length === 0) return { outcome: 'not on the list', email: candidates[0] ?? null, detail: 'no subscriber has this address' };
   if (messageId === null) {
     return { outcome: 'unverified', email: known[0]!.email, detail: 'the report does not include the original message, so it cannot be checked; see `subscribers remove`' };
   }
-  const subscriber = known.find((s) => ledger.sentMessage(s.id, messageId));
+  let subscriber: Subscriber | undefined;
+  for (const s of known) if (!subscriber && (await ledger.sentMessage(s.id, messageId))) subscriber = s;
   if (!subscriber) return { outcome: 'unverified', email: known[0]!.email, detail: `this newsletter sent no message ${messageId} to them` };
   return { subscriber };
 }
 
 /** Applies one classified report to the list (or, dry, says what it would do). */
-export function applyReturnedMail(
+export async function applyReturnedMail(
   store: SubscriberStore,
-  ledger: SqliteLedger,
+  ledger: Ledger,
   mail: ReturnedMail,
   dryRun: boolean,
-): Omit<Result, 'source'> {
-  const change = (subscriber: Subscriber, to: Status, from: readonly Status[], reason: string, via: string, outcome: Outcome): Omit<Result, 'source'> => {
+): Promise<Omit<Result, 'source'>> {
+  const change = async (subscriber: Subscriber, to: Status, from: readonly Status[], reason: string, via: string, outcome: Outcome): Promise<Omit<Result, 'source'>> => {
     if (!from.includes(subscriber.status)) return { outcome: 'unchanged', email: subscriber.email, detail: `already ${subscriber.status}` };
-    if (!dryRun) store.setStatus(subscriber.emailNormalized, to, reason, via);
+    if (!dryRun) await store.setStatus(subscriber.emailNormalized, to, reason, via);
     return { outcome, email: subscriber.email, detail: reason };
   };
   switch (mail.kind) {
     case 'other':
       return { outcome: 'skipped', email: null, detail: mail.why };
     case 'unsubscribe': {
-      const subscriber = lookup(store, mail.address);
+      const subscriber = await lookup(store, mail.address);
       if (!subscriber) return { outcome: 'not on the list', email: mail.address, detail: 'no subscriber has this address' };
       return change(subscriber, 'unsubscribed', ['active', 'pending'], 'asked to unsubscribe by email', 'mailto', 'unsubscribed');
     }
     case 'complaint': {
-      const found = verified(store, ledger, mail.candidates, mail.messageId);
+      const found = await verified(store, ledger, mail.candidates, mail.messageId);
       if (!('subscriber' in found)) return found;
       const reason = `marked the newsletter as spam (${mail.feedbackType} report)`;
       return change(found.subscriber, 'complained', ['active', 'pending', 'unsubscribed', 'bounced'], reason, 'complaint-report', 'complained');
@@ -87,7 +90,7 @@ export function applyReturnedMail(
       const what = `${mail.status || 'no status'}${mail.diagnostic ? ` ${mail.diagnostic}` : ''}`.slice(0, 300);
       if (!mail.permanent) return { outcome: 'kept', email: mail.candidates[0] ?? null, detail: `temporary (${mail.action || 'no action'}): ${what}` };
       if (!mail.badAddress) return { outcome: 'kept', email: mail.candidates[0] ?? null, detail: `refused, but not for a bad address: ${what}` };
-      const found = verified(store, ledger, mail.candidates, mail.messageId);
+      const found = await verified(store, ledger, mail.candidates, mail.messageId);
       if (!('subscriber' in found)) return found;
       return change(found.subscriber, 'bounced', ['active', 'pending'], `bounced: ${what}`, 'bounce-report', 'bounced');
     }
@@ -105,19 +108,18 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
     process.stderr.write(`newsletter bounces: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}\n`);
     return 1;
   }
-  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
+  const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
   const results: Result[] = [];
   try {
-    const store = new SqliteSubscriberStore(db);
-    const ledger = new SqliteLedger(db);
+    const { subscribers: store, ledger } = stores;
     for (const message of messages) {
       const source = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
       for (const mail of await classifyReturnedMail(message.text, config.sending.unsubscribe_mailto ?? null)) {
-        results.push({ source, ...applyReturnedMail(store, ledger, mail, cmd.dryRun) });
+        results.push({ source, ...(await applyReturnedMail(store, ledger, mail, cmd.dryRun)) });
       }
     }
   } finally {
-    db.close();
+    await stores.close();
   }
 
   const counts = Object.fromEntries(ORDER.map((o) => [o, results.filter((r) => r.outcome === o).length])) as Record<Outcome, number>;

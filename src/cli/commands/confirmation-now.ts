@@ -5,8 +5,7 @@ import { openTransport } from '../../send/transport/open-transport.ts';
 import { DEFAULT_INBOX_PORT } from '../../send/transport/preview-inbox.ts';
 import { ConfirmationSender } from '../../server/confirmation-sender.ts';
 import { loadConfirmationTemplate } from '../../server/confirmation-template.ts';
-import { SqliteConfirmationQueue } from '../../store/confirmation-queue.ts';
-import { transaction, type Db } from '../../store/open.ts';
+import type { Stores } from '../../store/stores.ts';
 import type { Subscriber } from '../../subscribers/subscriber.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 
@@ -23,7 +22,7 @@ export function confirmationKeyring(environment: Environment): { keyring: Keyrin
 }
 
 /**
- * Queues a confirmation email for the subscriber `pending` answers (in one transaction with whatever made them pending) and
+ * Queues a confirmation email for the subscriber `pending` answers (it queues the email itself, in the transaction that makes them pending) and
  * sends it at once through the one door for mail: SMTP_URL, else the preview's inbox, else an `.eml` file in
  * dist/outbox/confirmations/. It is the queue `serve` mails from, so an email SMTP did not take now stays queued and
  * `serve` retries it. Answers a line saying where it went, or what happened.
@@ -31,19 +30,14 @@ export function confirmationKeyring(environment: Environment): { keyring: Keyrin
 export async function sendConfirmationNow(
   root: string,
   environment: Environment,
-  db: Db,
+  stores: Stores,
   keyring: Keyring,
-  /** Runs in the queueing transaction: makes or finds the pending subscriber the email is for. */
-  pending: () => Subscriber,
+  /** Makes, or finds, the pending subscriber the email is for, with the email queued in the same transaction. */
+  pending: () => Promise<Subscriber>,
 ): Promise<{ sent: boolean; line: string }> {
   const config = await loadConfig(root);
   const template = await loadConfirmationTemplate(root, config);
-  const queue = new SqliteConfirmationQueue(db);
-  const subscriber = transaction(db, () => {
-    const who = pending();
-    queue.enqueue(who.id, Date.now());
-    return who;
-  });
+  const subscriber = await pending();
   const dir = join(root, CLI_CONFIRMATION_OUTBOX);
   const transport = await openTransport(
     {
@@ -63,7 +57,7 @@ export async function sendConfirmationNow(
     await transport.close();
   };
   const once = { description: transport.description, concurrency: 1, send: transport.send.bind(transport), close };
-  const sender = new ConfirmationSender({ db, config, template, keyring, openTransport: () => once, log: (line) => lines.push(line) });
+  const sender = new ConfirmationSender({ queue: stores.confirmations, config, template, keyring, openTransport: () => once, log: (line) => lines.push(line) });
   try {
     await sender.runOnce();
   } finally {

@@ -4,12 +4,10 @@ import { chooseTransport } from '../../send/transport/open-transport.ts';
 import { ProgressReporter } from '../../send/run/progress.ts';
 import type { RunOutcome } from '../../send/run/runner.ts';
 import { checkSendable, prepareSend, runSend, type SendChoices, type SendPlan, type SendProgress } from '../../send/session.ts';
-import { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
+import type { Ledger } from '../../store/ledger/ledger.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 import { AlreadySentError, type DeliveryState, type SendRecord } from '../../store/ledger/records.ts';
 import type { Environment } from '../../config/environment.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
-import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 
 export interface ListSendOptions extends SendChoices {
   yes: boolean;
@@ -50,10 +48,10 @@ export async function runListSend(cmd: ListSend): Promise<number> {
   };
   const keys = checkSendable(rendered, cmd.environment);
   if ('refused' in keys) return fail(keys.refused);
-  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
-  const ledger = new SqliteLedger(db);
+  const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'send');
+  const { ledger } = stores;
   try {
-    const plan = prepareSend({ issue: rendered, keys, choices: cmd }, { ledger, subscribers: new SqliteSubscriberStore(db) });
+    const plan = await prepareSend({ issue: rendered, keys, choices: cmd }, stores);
     if ('refused' in plan) return fail(plan.refused);
     const { config } = rendered;
     const { resuming, concurrency, rate } = plan;
@@ -98,14 +96,14 @@ export async function runListSend(cmd: ListSend): Promise<number> {
     if (error instanceof AlreadySentError) return fail(error.message);
     throw error;
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
 async function runPlanned(
   cmd: ListSend,
   plan: SendPlan,
-  ledger: SqliteLedger,
+  ledger: Ledger,
   transport: Awaited<ReturnType<typeof chooseTransport>>,
   say: (line: string) => void,
 ): Promise<number> {

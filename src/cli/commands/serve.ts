@@ -8,8 +8,7 @@ import { loadConfirmationTemplate, type ConfirmationTemplate } from '../../serve
 import { DiagnosticError } from '../../core/diagnostic.ts';
 import { publicApp } from '../../server/public-server.ts';
 import type { Environment } from '../../config/environment.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 import { urlPath } from '../../web/url-path.ts';
 
@@ -61,14 +60,14 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     for (const problem of problems) process.stderr.write(`newsletter serve: ${problem}\n`);
     return 1;
   }
-  const db = openDatabase(databaseFile(cmd.root, cmd.environment.databasePath));
-  const sender = new ConfirmationSender({ db, config, template, keyring, openTransport: mail.open, log: logLine });
+  const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'serve', { server: true });
+  const sender = new ConfirmationSender({ queue: stores.confirmations, config, template, keyring, openTransport: mail.open, log: logLine });
   const webRoot = join(cmd.root, 'dist', 'web');
   const app = publicApp({
     root: cmd.root,
     webRoot: existsSync(webRoot) ? webRoot : null,
     config,
-    db,
+    stores,
     keyring,
     log: logLine,
     onConfirmationQueued: () => sender.wake(),
@@ -80,7 +79,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
       s.once('error', reject);
     });
   } catch (error) {
-    db.close();
+    await stores.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`newsletter serve: port ${cmd.port} is in use; choose another with --port\n`);
       return 1;
@@ -112,6 +111,6 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   if (sender.busy) process.stdout.write('Stopping: waiting for the confirmation emails in flight (Ctrl-C again to quit now).\n');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await sender.stop();
-  db.close();
+  await stores.close();
   return 0;
 }

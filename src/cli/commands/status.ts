@@ -1,9 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { formatDuration } from '../../send/run/progress.ts';
 import { sendStatus, type SendStatus } from '../../send/run/send-status.ts';
-import { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 
 export interface StatusCommand {
   root: string;
@@ -45,12 +43,12 @@ function describe(s: SendStatus): string[] {
 }
 
 /** `newsletter status [<issue>] [--json]`: where each send stands: counts by state, rate, ETA, errors, rows in doubt. */
-export function runStatus(cmd: StatusCommand): number {
-  const db = openDatabase(databaseFile(cmd.root, cmd.databasePath));
+export async function runStatus(cmd: StatusCommand): Promise<number> {
+  const stores = await openCommandStores(cmd.root, cmd.databasePath, 'status');
   try {
-    const ledger = new SqliteLedger(db);
+    const { ledger } = stores;
     const now = Date.now();
-    let sends = ledger.sends();
+    let sends = await ledger.sends();
     if (cmd.issue !== null) {
       const asFile = relative(cmd.root, resolve(cmd.cwd, cmd.issue));
       sends = sends.filter((s) => s.slug === cmd.issue || s.issueFile === asFile);
@@ -60,7 +58,8 @@ export function runStatus(cmd: StatusCommand): number {
       }
       sends = sends.slice(0, 1);
     }
-    const statuses = sends.map((s) => sendStatus(ledger, s, now));
+    const statuses: SendStatus[] = [];
+    for (const s of sends) statuses.push(await sendStatus(ledger, s, now));
     if (cmd.json) {
       process.stdout.write(`${JSON.stringify(cmd.issue === null ? statuses : statuses[0], null, 2)}\n`);
     } else if (statuses.length === 0) {
@@ -70,6 +69,6 @@ export function runStatus(cmd: StatusCommand): number {
     }
     return 0;
   } finally {
-    db.close();
+    await stores.close();
   }
 }

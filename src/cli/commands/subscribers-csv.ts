@@ -1,9 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { decodeText } from '../../core/decode-text.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase } from '../../store/open.ts';
-import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 import type { Status } from '../../subscribers/subscriber.ts';
 import { parseCsv } from '../../subscribers/csv-read.ts';
 import { csvText } from '../../subscribers/csv-write.ts';
@@ -56,9 +54,9 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     );
     return 1;
   }
-  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
+  const stores = await openCommandStores(ctx.root, ctx.environment.databasePath, 'import');
   try {
-    const store = new SqliteSubscriberStore(db);
+    const store = stores.subscribers;
     // Progress for big files: a line that updates itself on a terminal, a line now and then in a log.
     const tty = process.stderr.isTTY === true;
     const onProgress = (done: number, total: number) => {
@@ -67,7 +65,7 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
       if (tty) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
       else if (done % 50_000 === 0 || done === total) process.stderr.write(`${line}\n`);
     };
-    const counts = store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
+    const counts = await store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
     const duplicates = plan.duplicates + counts.unchanged;
     const rejected = plan.rejected.length;
     if (rejected > 0 && !opts.dryRun) {
@@ -79,18 +77,18 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     );
     return 0;
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
 /** `newsletter subscribers export [--status S]`: CSV on stdout, every attribute, formula-like cells neutralised. */
-export function runExport(ctx: SubscribersContext, opts: { status?: Status }): number {
-  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
+export async function runExport(ctx: SubscribersContext, opts: { status?: Status }): Promise<number> {
+  const stores = await openCommandStores(ctx.root, ctx.environment.databasePath, 'export');
   try {
-    const list = new SqliteSubscriberStore(db).list(opts.status ? { status: opts.status } : {});
+    const list = await stores.subscribers.list(opts.status ? { status: opts.status } : {});
     process.stdout.write(exportCsv(list));
     return 0;
   } finally {
-    db.close();
+    await stores.close();
   }
 }

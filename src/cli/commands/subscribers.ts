@@ -1,10 +1,9 @@
 import { checkAddress } from '../../subscribers/email-address.ts';
 import { NAME_MAX, nameProblem } from '../../subscribers/name.ts';
 import type { Environment } from '../../config/environment.ts';
-import { databaseFile } from '../../store/database-path.ts';
-import { openDatabase, type Db } from '../../store/open.ts';
+import type { Stores } from '../../store/stores.ts';
+import { openCommandStores } from '../open-command-stores.ts';
 import { confirmationKeyring, sendConfirmationNow } from './confirmation-now.ts';
-import { SqliteSubscriberStore } from '../../store/sqlite-subscribers.ts';
 import { STATUSES, SUPPRESSED, type Status, type Subscriber, type SubscriberStore } from '../../subscribers/subscriber.ts';
 
 export interface SubscribersContext {
@@ -20,24 +19,19 @@ const fail = (line: string, code = 1) => {
   return code;
 };
 
-/** Opens the database for one command that needs more than the store, and always closes it. */
-async function withDatabase<T>(ctx: SubscribersContext, work: (db: Db, store: SqliteSubscriberStore) => Promise<T>): Promise<T> {
-  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
+/** Opens the stores for one command that needs more than the subscribers, and always closes them. */
+async function withDatabase<T>(ctx: SubscribersContext, work: (stores: Stores, store: SubscriberStore) => Promise<T>): Promise<T> {
+  const stores = await openCommandStores(ctx.root, ctx.environment.databasePath, 'subscribers');
   try {
-    return await work(db, new SqliteSubscriberStore(db));
+    return await work(stores, stores.subscribers);
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
-/** Opens the store for one command and always closes it. */
-function withStore<T>(ctx: SubscribersContext, work: (store: SubscriberStore) => T): T {
-  const db = openDatabase(databaseFile(ctx.root, ctx.environment.databasePath));
-  try {
-    return work(new SqliteSubscriberStore(db));
-  } finally {
-    db.close();
-  }
+/** Opens the subscriber store for one command and always closes it. */
+function withStore<T>(ctx: SubscribersContext, work: (store: SubscriberStore) => Promise<T>): Promise<T> {
+  return withDatabase(ctx, (_stores, store) => work(store));
 }
 
 function normalized(email: string): { ok: true; address: string; normalized: string } | { ok: false; code: number } {
@@ -52,11 +46,11 @@ export async function runAdd(ctx: SubscribersContext, email: string, opts: { nam
   const name = (opts.name ?? '').trim();
   const problem = nameProblem(name);
   if (problem) return fail(`--name: ${problem} (a name is one line of at most ${NAME_MAX} characters, without control characters)`, 2);
-  return withDatabase(ctx, async (db, store) => {
-    const existing = store.get(address.normalized);
+  return withDatabase(ctx, async (stores, store) => {
+    const existing = await store.get(address.normalized);
     if (existing) {
       if (existing.status === 'pending' && opts.confirmed) {
-        store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
+        await store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
         out(`Confirmed ${existing.email}: now active`);
         return 0;
       }
@@ -69,21 +63,21 @@ export async function runAdd(ctx: SubscribersContext, email: string, opts: { nam
     }
     const request = { email: address.address, emailNormalized: address.normalized, name, source: 'cli' as const, reason: 'added with the CLI' };
     if (opts.confirmed) {
-      store.add({ ...request, status: 'active' });
+      await store.add({ ...request, status: 'active' });
       out(`Added ${address.address} (active)`);
       return 0;
     }
     // Double opt-in, as from the form: pending until they click the link in the email sent now.
     const keys = confirmationKeyring(ctx.environment);
     if ('problem' in keys) {
-      store.add({ ...request, status: 'pending' });
+      await store.add({ ...request, status: 'pending' });
       out(`Added ${address.address} (pending)`);
       process.stderr.write(
         `newsletter subscribers: no confirmation email sent: ${keys.problem}. Then: newsletter subscribers resend-confirmation ${address.address} (or add them with --confirmed if they already agreed)\n`,
       );
       return 0;
     }
-    const sent = await sendConfirmationNow(ctx.root, ctx.environment, db, keys.keyring, () => store.add({ ...request, status: 'pending' }));
+    const sent = await sendConfirmationNow(ctx.root, ctx.environment, stores, keys.keyring, () => stores.signUps.addPending(request, new Date()));
     out(`Added ${address.address} (pending until they click the link)`);
     out(sent.line);
     return 0;
@@ -91,18 +85,18 @@ export async function runAdd(ctx: SubscribersContext, email: string, opts: { nam
 }
 
 /** `subscribers confirm <email>`: a pending subscriber becomes active, as their click would make them. */
-export function runConfirm(ctx: SubscribersContext, email: string): number {
+export async function runConfirm(ctx: SubscribersContext, email: string): Promise<number> {
   const address = normalized(email);
   if (!address.ok) return address.code;
-  return withStore(ctx, (store) => {
-    const existing = store.get(address.normalized);
+  return withStore(ctx, async (store) => {
+    const existing = await store.get(address.normalized);
     if (!existing) return fail(`${address.address} is not on the list; add them with \`subscribers add ${address.address} --confirmed\``);
     if (existing.status === 'active') {
       out(`${existing.email} is already active; nothing changed`);
       return 0;
     }
     if (existing.status !== 'pending') return fail(`${existing.email} is ${existing.status}, not pending: only they can subscribe again`);
-    store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
+    await store.setStatus(address.normalized, 'active', 'confirmed with the CLI', 'cli');
     out(`Confirmed ${existing.email}: now active`);
     return 0;
   });
@@ -114,28 +108,32 @@ export async function runResendConfirmation(ctx: SubscribersContext, email: stri
   if (!address.ok) return address.code;
   const keys = confirmationKeyring(ctx.environment);
   if ('problem' in keys) return fail(`no confirmation email sent: ${keys.problem}`);
-  return withDatabase(ctx, async (db, store) => {
-    const existing = store.get(address.normalized);
+  return withDatabase(ctx, async (stores, store) => {
+    const existing = await store.get(address.normalized);
     if (!existing) return fail(`${address.address} is not on the list`);
     if (existing.status !== 'pending') {
       return fail(`${existing.email} is ${existing.status}, not pending: a confirmation email is only for someone who has not confirmed yet`);
     }
     // The writer asked for this one: the form's one-a-day limit protects readers from strangers, not from their editor.
-    const sent = await sendConfirmationNow(ctx.root, ctx.environment, db, keys.keyring, () => store.get(address.normalized) ?? existing);
+    const sent = await sendConfirmationNow(ctx.root, ctx.environment, stores, keys.keyring, async () => {
+      const current = (await store.get(address.normalized)) ?? existing;
+      await stores.confirmations.enqueue(current.id, Date.now());
+      return current;
+    });
     out(sent.line);
     return sent.sent ? 0 : 1;
   });
 }
 
-export function runRemove(ctx: SubscribersContext, email: string, opts: { purge: boolean }): number {
+export async function runRemove(ctx: SubscribersContext, email: string, opts: { purge: boolean }): Promise<number> {
   const address = normalized(email);
   if (!address.ok) return address.code;
-  return withStore(ctx, (store) => {
-    if (!store.get(address.normalized)) return fail(`${address.address} is not on the list`);
+  return withStore(ctx, async (store) => {
+    if (!(await store.get(address.normalized))) return fail(`${address.address} is not on the list`);
     if (opts.purge) {
-      store.purge(address.normalized);
+      await store.purge(address.normalized);
       out(`Deleted ${address.address} and their history (erasure)`);
-    } else if (store.setStatus(address.normalized, 'unsubscribed', 'removed with the CLI', 'cli')) {
+    } else if (await store.setStatus(address.normalized, 'unsubscribed', 'removed with the CLI', 'cli')) {
       out(`Unsubscribed ${address.address}`);
     } else {
       out(`${address.address} was already unsubscribed; nothing changed`);
@@ -148,9 +146,9 @@ function row(s: Subscriber): string {
   return [s.email, s.name || '—', s.status, s.createdAt.slice(0, 10)].join('\t');
 }
 
-export function runList(ctx: SubscribersContext, opts: { status?: Status; json: boolean }): number {
-  return withStore(ctx, (store) => {
-    const list = store.list(opts.status ? { status: opts.status } : {});
+export async function runList(ctx: SubscribersContext, opts: { status?: Status; json: boolean }): Promise<number> {
+  return withStore(ctx, async (store) => {
+    const list = await store.list(opts.status ? { status: opts.status } : {});
     // The token key is the store's own business (what links are signed with), not part of the list a writer shares.
     if (opts.json) out(JSON.stringify(list.map(({ tokenKey: _key, legacyTokens: _legacy, ...s }) => s), null, 2));
     else {
@@ -161,24 +159,24 @@ export function runList(ctx: SubscribersContext, opts: { status?: Status; json: 
   });
 }
 
-export function runShow(ctx: SubscribersContext, email: string): number {
+export async function runShow(ctx: SubscribersContext, email: string): Promise<number> {
   const address = normalized(email);
   if (!address.ok) return address.code;
-  return withStore(ctx, (store) => {
-    const s = store.get(address.normalized);
+  return withStore(ctx, async (store) => {
+    const s = await store.get(address.normalized);
     if (!s) return fail(`${address.address} is not on the list`);
     out(`${s.email}${s.name ? ` (${s.name})` : ''}: ${s.status}`);
     out(`  source: ${s.source}; created ${s.createdAt}${s.confirmedAt ? `; confirmed ${s.confirmedAt}` : ''}${s.unsubscribedAt ? `; unsubscribed ${s.unsubscribedAt}` : ''}`);
     for (const [key, value] of Object.entries(s.attributes)) out(`  ${key}: ${value}`);
     out('History:');
-    for (const e of store.events(address.normalized)) out(`  ${e.at}  ${e.from ?? '(new)'} → ${e.to}  ${e.reason} (via ${e.via})`);
+    for (const e of await store.events(address.normalized)) out(`  ${e.at}  ${e.from ?? '(new)'} → ${e.to}  ${e.reason} (via ${e.via})`);
     return 0;
   });
 }
 
-export function runCount(ctx: SubscribersContext): number {
-  return withStore(ctx, (store) => {
-    const counts = store.countByStatus();
+export async function runCount(ctx: SubscribersContext): Promise<number> {
+  return withStore(ctx, async (store) => {
+    const counts = await store.countByStatus();
     for (const status of STATUSES) out(`${status.padEnd(13)} ${counts[status]}`);
     out(`${'total'.padEnd(13)} ${STATUSES.reduce((n, s) => n + counts[s], 0)}`);
     return 0;

@@ -1,4 +1,4 @@
-import type { SqliteLedger } from '../../store/ledger/sqlite-ledger.ts';
+import type { Ledger } from '../../store/ledger/ledger.ts';
 import type { Claimed, DeliveryResult, DeliveryState } from '../../store/ledger/records.ts';
 import { nextAttempt } from '../pace/backoff.ts';
 import type { Envelope, MessageTransport, Outcome } from '../transport/message-transport.ts';
@@ -13,7 +13,7 @@ export interface Composed {
 }
 
 export interface RunnerOptions {
-  ledger: SqliteLedger;
+  ledger: Ledger;
   sendId: number;
   runId: number;
   transport: MessageTransport;
@@ -76,6 +76,8 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
   let immediate: NodeJS.Immediate | null = null;
   let waitingUntil: number | null = null;
   let countedAt = clock();
+  let flushing = false;
+  let again = false;
 
   return new Promise<RunOutcome>((resolve, reject) => {
     const onAbort = () => schedule(0);
@@ -169,47 +171,73 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
     const flush = () => {
       immediate = null;
       timer = null;
-      try {
-        const now = clock();
-        if (signal.aborted && !ending) ending = { outcome: 'interrupted' };
-        const free = ending ? 0 : options.concurrency - inFlight;
-        const wanted = free > 0 ? limiter.take(now, free) : 0;
-        const claimed = ledger.commit(sendId, runId, results.splice(0), wanted, now, (previous) => {
-          counts[previous]--;
-          counts.suppressed++;
-        });
-        if (now - countedAt >= RECOUNT_MS) {
-          // Another process may be sending the same issue; the ledger's counts are the truth.
-          Object.assign(counts, ledger.counts(sendId));
-          countedAt = now;
-        }
-        for (const c of claimed) dispatch(c);
-        waitingUntil = null;
-        if (inFlight === 0 && ending) {
-          // A message that failed while being built is recorded in this same flush; nothing may be left unrecorded.
-          if (results.length > 0) ledger.commit(sendId, runId, results.splice(0), 0, now);
-          return done(ending);
-        }
-        const nothingClaimable = () => inFlight === 0 && !ledger.hasQueued(sendId) && (ledger.nextRetryAt(sendId) ?? Infinity) > now;
-        if (!ending && (claimed.length < wanted || (wanted < free && nothingClaimable()))) {
-          // Nothing more to claim now: finished, or only retries that are not due yet.
-          if (inFlight === 0 && !ledger.hasQueued(sendId)) {
-            const next = ledger.nextRetryAt(sendId);
-            if (next === null) return done({ outcome: 'finished' });
-            if (next > now && !options.waitForRetries) return done({ outcome: 'waiting', nextRetryAt: next });
-            waitingUntil = next;
-            schedule(Math.max(1, next - now));
-          } else if (inFlight === 0) {
-            schedule(0);
-          }
-        } else if (!ending && free > 0 && wanted < free) {
-          schedule(Math.max(1, limiter.nextAt(now) - now));
-        }
-        options.onProgress?.({ counts: { ...counts }, rate: meter.rate(now), waitingUntil });
-      } catch (error) {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
+      // One flush at a time: the ledger is asynchronous, and a flush asked for meanwhile runs right after.
+      if (flushing) {
+        again = true;
+        return;
       }
+      flushing = true;
+      again = false;
+      step().then(
+        (finished) => {
+          flushing = false;
+          if (finished) return done(finished);
+          if (again) schedule(0);
+        },
+        (error: unknown) => {
+          flushing = false;
+          signal.removeEventListener('abort', onAbort);
+          if (timer) clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    };
+
+    /** One group commit and what follows from it; resolves with the run's outcome once it has ended. */
+    const step = async (): Promise<RunOutcome | null> => {
+      const now = clock();
+      if (signal.aborted && !ending) ending = { outcome: 'interrupted' };
+      const free = ending ? 0 : options.concurrency - inFlight;
+      const wanted = free > 0 ? limiter.take(now, free) : 0;
+      const claimed = await ledger.commit(sendId, runId, results.splice(0), wanted, now, (previous) => {
+        counts[previous]--;
+        counts.suppressed++;
+      });
+      if (now - countedAt >= RECOUNT_MS) {
+        // Another process may be sending the same issue; the ledger's counts are the truth.
+        const fresh = await ledger.counts(sendId);
+        // Rows claimed in this commit are already counted as theirs by the ledger; dispatch below moves them again.
+        for (const c of claimed) {
+          fresh[c.previous]++;
+          fresh.sending--;
+        }
+        Object.assign(counts, fresh);
+        countedAt = now;
+      }
+      for (const c of claimed) dispatch(c);
+      waitingUntil = null;
+      if (inFlight === 0 && ending) {
+        // A message that failed while being built is recorded in this same flush; nothing may be left unrecorded.
+        if (results.length > 0) await ledger.commit(sendId, runId, results.splice(0), 0, now);
+        return ending;
+      }
+      const nothingClaimable = async () => inFlight === 0 && !(await ledger.hasQueued(sendId)) && ((await ledger.nextRetryAt(sendId)) ?? Infinity) > now;
+      if (!ending && (claimed.length < wanted || (wanted < free && (await nothingClaimable())))) {
+        // Nothing more to claim now: finished, or only retries that are not due yet.
+        if (inFlight === 0 && !(await ledger.hasQueued(sendId))) {
+          const next = await ledger.nextRetryAt(sendId);
+          if (next === null) return { outcome: 'finished' };
+          if (next > now && !options.waitForRetries) return { outcome: 'waiting', nextRetryAt: next };
+          waitingUntil = next;
+          schedule(Math.max(1, next - now));
+        } else if (inFlight === 0) {
+          again = true;
+        }
+      } else if (!ending && free > 0 && wanted < free) {
+        schedule(Math.max(1, limiter.nextAt(now) - now));
+      }
+      options.onProgress?.({ counts: { ...counts }, rate: meter.rate(now), waitingUntil });
+      return null;
     };
 
     schedule(0);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { processLiveness } from './liveness.ts';
-import type { LedgerReports } from '../../store/ledger/reports.ts';
+import type { Ledger } from '../../store/ledger/ledger.ts';
 import type { DeliveryState, SendRecord } from '../../store/ledger/records.ts';
 
 /** A reply as many rows got it: grouped by code and enhanced code (`550 5.1.1`), with one full example. */
@@ -41,8 +41,13 @@ export interface SendStatus {
   inDoubt: string[];
 }
 
-/** The ledger's reads a status needs: the reports alone, so a read-only connection will do. */
-export type StatusReads = Pick<LedgerReports, 'counts' | 'runs' | 'rows' | 'sentSince'>;
+/**
+ * The ledger's reads a status needs: an engine's Ledger, or SQLite's reports alone (synchronous), so that the desk's
+ * read-only connection will do.
+ */
+export type StatusReads = {
+  [K in 'counts' | 'runs' | 'rows' | 'sentSince']: (...args: Parameters<Ledger[K]>) => ReturnType<Ledger[K]> | Awaited<ReturnType<Ledger[K]>>;
+};
 
 export interface StatusOptions {
   /** How many failed/retry rows are grouped and in-doubt addresses listed (the CLI's --json wants them all). */
@@ -53,14 +58,14 @@ export interface StatusOptions {
 export type SendSummary = Pick<SendRecord, 'id' | 'slug' | 'issueFile' | 'subject' | 'recipients' | 'createdAt' | 'finishedAt'>;
 
 /** One send's status at `now`: a run counts as sending only while its process (or, elsewhere, its heartbeat) lives. */
-export function sendStatus(ledger: StatusReads, send: SendSummary, now: number, options: StatusOptions = {}): SendStatus {
+export async function sendStatus(ledger: StatusReads, send: SendSummary, now: number, options: StatusOptions = {}): Promise<SendStatus> {
   const limit = options.rowLimit ?? 100_000;
-  const counts = ledger.counts(send.id);
-  const runs = ledger.runs(send.id);
+  const counts = await ledger.counts(send.id);
+  const runs = await ledger.runs(send.id);
   const alive = processLiveness(hostname());
   const running = runs.some((r) => r.endedAt === null && alive(r, now));
   const lastRun = runs.at(-1);
-  let rate = running ? ledger.sentSince(send.id, now - 60_000) / 60 : 0;
+  let rate = running ? (await ledger.sentSince(send.id, now - 60_000)) / 60 : 0;
   if (!running && lastRun && lastRun.sent > 0) rate = (lastRun.sent * 1000) / Math.max(1, (lastRun.endedAt ?? lastRun.heartbeatAt) - lastRun.startedAt);
   const remaining = counts.queued + counts.retry + counts.sending;
   return {
@@ -75,7 +80,7 @@ export function sendStatus(ledger: StatusReads, send: SendSummary, now: number, 
     counts,
     rate: Math.round(rate * 10) / 10,
     etaSeconds: remaining > 0 && running && rate > 0 ? Math.ceil(remaining / rate) : null,
-    errors: groupReplies([...ledger.rows(send.id, 'failed', limit), ...ledger.rows(send.id, 'retry', limit)]),
-    inDoubt: ledger.rows(send.id, 'in_doubt', limit).map((r) => r.email),
+    errors: groupReplies([...(await ledger.rows(send.id, 'failed', limit)), ...(await ledger.rows(send.id, 'retry', limit))]),
+    inDoubt: (await ledger.rows(send.id, 'in_doubt', limit)).map((r) => r.email),
   };
 }

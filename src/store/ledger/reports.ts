@@ -1,13 +1,8 @@
 import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from './records.ts';
 import type { Db } from '../open.ts';
+import type { DeliveryRow } from './ledger.ts';
 
-/** One row in a given state, with the subscriber's address and the last reply. */
-export interface DeliveryRow {
-  subscriberId: number;
-  email: string;
-  reply: string | null;
-  attempts: number;
-}
+export type { DeliveryRow } from './ledger.ts';
 
 /** What the ledger says about sends: reads only, every statement prepared once. */
 export class LedgerReports {

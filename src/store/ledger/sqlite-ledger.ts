@@ -1,90 +1,91 @@
 import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from './records.ts';
 import { LedgerHotPath, type BounceSink } from './hot-path.ts';
+import type { DeliveryRow, Ledger } from './ledger.ts';
 import { LedgerLifecycle } from './lifecycle.ts';
-import { LedgerReports, type DeliveryRow } from './reports.ts';
+import { LedgerReports } from './reports.ts';
 import type { Db } from '../open.ts';
-import { SqliteSubscriberStore } from '../sqlite-subscribers.ts';
-
+import { SqliteSubscriberTable } from '../sqlite-subscribers.ts';
 
 /**
  * The ledger on SQLite: its lifecycle (ledger/lifecycle.ts), hot path (ledger/hot-path.ts) and reports
- * (ledger/reports.ts), each preparing its statements once, here. Every change is one transaction; claims are
- * IMMEDIATE, so two senders never share a row. Bounces go through the subscriber store.
+ * (ledger/reports.ts), each preparing its statements once, here. Every change is one transaction, done
+ * synchronously (better-sqlite3) before the promise resolves; claims are IMMEDIATE, so two senders never share a
+ * row. Bounces go through the subscriber table, inside the commit's transaction.
  */
-export class SqliteLedger {
+export class SqliteLedger implements Ledger {
   private readonly reports: LedgerReports;
   private readonly lifecycle: LedgerLifecycle;
   private readonly hot: LedgerHotPath;
 
-  constructor(db: Db, bounces: BounceSink = new SqliteSubscriberStore(db)) {
+  constructor(db: Db, bounces: BounceSink = new SqliteSubscriberTable(db)) {
     this.reports = new LedgerReports(db);
     this.lifecycle = new LedgerLifecycle(db, this.reports);
     this.hot = new LedgerHotPath(db, bounces);
   }
 
   // Lifecycle.
-  plan(input: NewSend, now: number, options: { force?: boolean } = {}): { send: SendRecord; created: boolean } {
+  async plan(input: NewSend, now: number, options: { force?: boolean } = {}): Promise<{ send: SendRecord; created: boolean }> {
     return this.lifecycle.plan(input, now, options);
   }
-  startRun(sendId: number, info: RunInfo, now: number): number {
+  async startRun(sendId: number, info: RunInfo, now: number): Promise<number> {
     return this.lifecycle.startRun(sendId, info, now);
   }
-  endRun(runId: number, outcome: string, now: number): void {
+  async endRun(runId: number, outcome: string, now: number): Promise<void> {
     this.lifecycle.endRun(runId, outcome, now);
   }
-  recoverAbandoned(sendId: number, now: number, alive: Liveness): { subscriberId: number; email: string }[] {
+  async recoverAbandoned(sendId: number, now: number, alive: Liveness): Promise<{ subscriberId: number; email: string }[]> {
     return this.lifecycle.recoverAbandoned(sendId, now, alive);
   }
-  requeueInDoubt(sendId: number, now: number): number {
+  async requeueInDoubt(sendId: number, now: number): Promise<number> {
     return this.lifecycle.requeueInDoubt(sendId, now);
   }
-  reopen(sendId: number): void {
+  async reopen(sendId: number): Promise<void> {
     this.lifecycle.reopen(sendId);
   }
-  suppressInactive(sendId: number, now: number): number {
+  async suppressInactive(sendId: number, now: number): Promise<number> {
     return this.lifecycle.suppressInactive(sendId, now);
   }
-  finishIfDone(sendId: number, now: number): boolean {
+  async finishIfDone(sendId: number, now: number): Promise<boolean> {
     return this.lifecycle.finishIfDone(sendId, now);
   }
 
   // Hot path.
-  commit(sendId: number, runId: number, results: readonly DeliveryResult[], wanted: number, now: number, onSuppressed?: (previous: 'queued' | 'retry') => void): Claimed[] {
+  async commit(sendId: number, runId: number, results: readonly DeliveryResult[], wanted: number, now: number, onSuppressed?: (previous: 'queued' | 'retry') => void): Promise<Claimed[]> {
     return this.hot.commit(sendId, runId, results, wanted, now, onSuppressed);
   }
-  hasQueued(sendId: number): boolean {
+  async hasQueued(sendId: number): Promise<boolean> {
     return this.hot.hasQueued(sendId);
   }
-  nextRetryAt(sendId: number): number | null {
+  async nextRetryAt(sendId: number): Promise<number | null> {
     return this.hot.nextRetryAt(sendId);
   }
 
   // Reports.
-  latestSend(slug: string): SendRecord | null {
+  async latestSend(slug: string): Promise<SendRecord | null> {
     return this.reports.latestSend(slug);
   }
-  send(id: number): SendRecord | null {
+  async send(id: number): Promise<SendRecord | null> {
     return this.reports.send(id);
   }
-  sends(): SendRecord[] {
+  async sends(): Promise<SendRecord[]> {
     return this.reports.sends();
   }
-  runs(sendId: number): RunRecord[] {
+  async runs(sendId: number): Promise<RunRecord[]> {
     return this.reports.runs(sendId);
   }
-  counts(sendId: number): Record<DeliveryState, number> {
+  async counts(sendId: number): Promise<Record<DeliveryState, number>> {
     return this.reports.counts(sendId);
   }
-  rows(sendId: number, state: DeliveryState, limit = 1000): DeliveryRow[] {
+  async rows(sendId: number, state: DeliveryState, limit = 1000): Promise<DeliveryRow[]> {
     return this.reports.rows(sendId, state, limit);
   }
-  sentTimesSince(since: number): number[] {
+  async sentTimesSince(since: number): Promise<number[]> {
     return this.reports.sentTimesSince(since);
   }
-  sentMessage(subscriberId: number, messageId: string): boolean {
+  async sentMessage(subscriberId: number, messageId: string): Promise<boolean> {
     return this.reports.sentMessage(subscriberId, messageId);
   }
-  sentSince(sendId: number, since: number): number {
+  async sentSince(sendId: number, since: number): Promise<number> {
     return this.reports.sentSince(sendId, since);
   }
 }

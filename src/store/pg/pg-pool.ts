@@ -1,7 +1,6 @@
 import pg from 'pg';
 
-/** Whether `NEWSLETTER_DB` names a PostgreSQL server rather than a SQLite file. */
-export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+export { isPostgresUrl } from '../database-path.ts';
 
 /** `host:port/database` of a PostgreSQL URL, for messages and logs: never the user's password. */
 export function describePgUrl(url: string): string {
