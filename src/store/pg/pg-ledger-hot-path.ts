@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Claimed, DeliveryResult } from '../ledger/records.ts';
 import { claimableAt, claimStatement, settleAndClaimStatement, settleStatement, type ClaimRow } from './pg-ledger-commit-sql.ts';
-import { inTransaction } from './pg-transaction.ts';
+import { transaction } from './pg-transaction.ts';
 
 /** The send loop's path through the ledger on PostgreSQL (../ledger/hot-path.ts on SQLite). */
 export class PgLedgerHotPath {
@@ -17,7 +17,7 @@ export class PgLedgerHotPath {
     if (results.length === 0) rows = (await this.pool.query<ClaimRow>(claimStatement(sendId, runId, results, wanted, now))).rows;
     else if (wanted <= 0 || !claimableAt(results, now)) rows = (await this.pool.query<ClaimRow>(settleAndClaimStatement(sendId, runId, results, wanted, now))).rows;
     else {
-      rows = await inTransaction(this.pool, async (client) => {
+      rows = await transaction(this.pool, async (client) => {
         await client.query(settleStatement(sendId, results, now));
         return (await client.query<ClaimRow>(claimStatement(sendId, runId, results, wanted, now))).rows;
       });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AlreadySentError, type Liveness, type NewSend, type RunInfo, type SendRecord } from '../ledger/records.ts';
 import type { PgLedgerReports } from './pg-ledger-reports.ts';
-import { inTransaction } from './pg-transaction.ts';
+import { transaction } from './pg-transaction.ts';
 
 /** The first key of the two-key advisory locks that serialise planning per slug: apart from every other lock. */
 const PLAN_LOCK = 0x706c616e; // 'plan'
@@ -21,7 +21,7 @@ export class PgLedgerLifecycle {
    * lock on the slug, so the second finds the first's send (unfinished: resumed) instead of planning another.
    */
   plan(input: NewSend, now: number, options: { force?: boolean } = {}): Promise<{ send: SendRecord; created: boolean }> {
-    return inTransaction(this.pool, async (client) => {
+    return transaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PLAN_LOCK, input.slug]);
       const latest = await this.reports.latestSend(input.slug, client);
       if (latest && latest.finishedAt === null) return { send: latest, created: false };
@@ -61,7 +61,7 @@ export class PgLedgerLifecycle {
    * as the first left them (crashed, rows moved) and moves nothing twice. Senders' commits never lock that row.
    */
   recoverAbandoned(sendId: number, now: number, alive: Liveness): Promise<{ subscriberId: number; email: string }[]> {
-    return inTransaction(this.pool, async (client) => {
+    return transaction(this.pool, async (client) => {
       await client.query('SELECT 1 FROM sends WHERE id = $1 FOR UPDATE', [sendId]);
       const dead = (await this.reports.runs(sendId, client)).filter((r) => r.endedAt !== null || !alive(r, now));
       if (dead.length === 0) return [];

@@ -1,6 +1,9 @@
 import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from '../ledger/records.ts';
 import type { DeliveryRow } from '../ledger/ledger.ts';
-import type { Queryable } from './pg-transaction.ts';
+import type pg from 'pg';
+
+/** The pool (each statement its own transaction) or a client inside a transaction. */
+export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** What the ledger says about sends, on PostgreSQL: reads only, each one statement (../ledger/reports.ts on SQLite). */
 export class PgLedgerReports {

@@ -1,13 +1,10 @@
 import type pg from 'pg';
 
-/** Anything that runs a query: the pool (one statement, its own transaction) or a client inside a transaction. */
-export type Queryable = Pick<pg.PoolClient, 'query'>;
-
 /**
- * Runs `work` in one transaction on one pooled client: COMMIT when it resolves, ROLLBACK when it throws, and the
- * client always released. A client whose ROLLBACK failed (its connection broke) is destroyed, not reused.
+ * Runs `work` in one transaction on one pooled connection: BEGIN, then COMMIT, or ROLLBACK when it throws; the
+ * connection always goes back to the pool.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -16,9 +13,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollback: unknown) => {
-      broken = rollback instanceof Error ? rollback : new Error(String(rollback));
-    });
+    // A connection whose ROLLBACK fails is in an unknown state: destroyed rather than handed to the next caller.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
     client.release(broken);
