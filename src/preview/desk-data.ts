@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { sendStatus, type SendStatus } from '../send/run/send-status.ts';
-import { LedgerReports } from '../store/ledger/reports.ts';
+import type { Pool } from 'pg';
+import { sendStatus, type SendStatus, type StatusReads } from '../send/run/send-status.ts';
 import type { DayPoint } from './charts/line-chart.ts';
 import type { MinuteBar } from './charts/bar-chart.ts';
 import { STATUSES, type Status } from '../subscribers/subscriber.ts';
+import { isPostgresUrl } from '../store/database-path.ts';
 
 /** A recent send as the desk shows it: its status, and its messages bucketed by the minute they were accepted. */
 export interface DeskSend {
@@ -22,6 +21,34 @@ export interface DeskData {
   sends: DeskSend[];
 }
 
+export interface DeskSendRow {
+  id: number;
+  slug: string;
+  issue_file: string;
+  subject: string;
+  recipients: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/**
+ * The aggregates the desk reads, one implementation per engine (desk-sqlite.ts, desk-pg.ts), each read-only: the
+ * preview never creates, migrates or changes the database.
+ */
+export interface DeskSource {
+  /** Which of the tables the desk reads exist: none on a database no command has opened yet. */
+  tables(): Promise<{ subscribers: boolean; sends: boolean }>;
+  countsByStatus(): Promise<{ status: Status; n: number }[]>;
+  /** Per UTC day (`YYYY-MM-DD`), joins to `active` minus leaves from it, in day order. */
+  activeDeltas(): Promise<{ day: string; delta: number }[]>;
+  recentSends(limit: number): Promise<DeskSendRow[]>;
+  sentSpan(sendId: number): Promise<{ first: number | null; last: number | null }>;
+  /** Messages sent per bucket of `size` ms from `start`. */
+  sentPerBucket(sendId: number, start: number, size: number): Promise<{ bucket: number; n: number }[]>;
+  reports: StatusReads;
+  close(): Promise<void>;
+}
+
 /** How many sends the desk lists; `newsletter status` shows them all. */
 export const DESK_SENDS = 5;
 const DAY_MS = 86_400_000;
@@ -35,33 +62,25 @@ const MAX_BARS = 96;
  * never creates or changes it) and only as aggregates, so the page stays fast with a large list. Null when there is
  * no database yet. `now` ends the subscriber history, so a quiet week still reaches today.
  */
-export async function readDesk(path: string, now: number): Promise<DeskData | null> {
-  if (path === ':memory:' || !existsSync(path)) return null;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+export async function readDesk(location: string, now: number, pgPool?: () => Promise<Pool>): Promise<DeskData | null> {
+  const source = isPostgresUrl(location)
+    ? (await import('./desk-pg.ts')).pgDeskSource(await pgPool!())
+    : (await import('./desk-sqlite.ts')).sqliteDeskSource(location);
+  if (!source) return null;
   try {
-    db.pragma('busy_timeout = 2000');
-    const tables = new Set(db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`).all().map((r) => r.name));
-    if (!tables.has('subscribers') || !tables.has('subscriber_events')) return null;
+    const tables = await source.tables();
+    if (!tables.subscribers) return null;
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-    for (const row of db.prepare<[], { status: Status; n: number }>('SELECT status, count(*) AS n FROM subscribers GROUP BY status').all()) counts[row.status] = row.n;
+    for (const row of await source.countsByStatus()) counts[row.status] = row.n;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    return { counts, total, activeByDay: activeByDay(db, now), sends: tables.has('sends') && tables.has('deliveries') ? await recentSends(db, now) : [] };
+    return { counts, total, activeByDay: activeByDay(await source.activeDeltas(), now), sends: tables.sends ? await recentSends(source, now) : [] };
   } finally {
-    db.close();
+    await source.close();
   }
 }
 
 /** Each day's net change in active subscribers (joins minus leaves), summed into a running total, gaps filled. */
-function activeByDay(db: Database.Database, now: number): DayPoint[] {
-  const deltas = db
-    .prepare<[], { day: string; delta: number }>(
-      `SELECT substr(at, 1, 10) AS day,
-              sum(CASE WHEN to_status = 'active' THEN 1 ELSE 0 END) - sum(CASE WHEN from_status IS 'active' THEN 1 ELSE 0 END) AS delta
-       FROM subscriber_events
-       WHERE (to_status = 'active') <> (from_status IS 'active')
-       GROUP BY day ORDER BY day`,
-    )
-    .all();
+function activeByDay(deltas: { day: string; delta: number }[], now: number): DayPoint[] {
   if (deltas.length === 0) return [];
   const byDay = new Map(deltas.map((d) => [Date.parse(`${d.day}T00:00:00Z`), d.delta]));
   const first = Date.parse(`${deltas[0]!.day}T00:00:00Z`);
@@ -76,28 +95,17 @@ function activeByDay(db: Database.Database, now: number): DayPoint[] {
   return points.slice(-MAX_DAYS);
 }
 
-async function recentSends(db: Database.Database, now: number): Promise<DeskSend[]> {
-  const reports = new LedgerReports(db);
-  const rows = db
-    .prepare<[number], { id: number; slug: string; issue_file: string; subject: string; recipients: number; created_at: number; finished_at: number | null }>(
-      'SELECT id, slug, issue_file, subject, recipients, created_at, finished_at FROM sends ORDER BY id DESC LIMIT ?',
-    )
-    .all(DESK_SENDS);
-  const span = db.prepare<[number], { first: number | null; last: number | null }>(
-    `SELECT min(updated_at) AS first, max(updated_at) AS last FROM deliveries WHERE send_id = ? AND state = 'sent'`,
-  );
-  const perBucket = db.prepare<[number, number, number], { bucket: number; n: number }>(
-    `SELECT CAST((updated_at - ?) / ? AS INTEGER) AS bucket, count(*) AS n FROM deliveries WHERE send_id = ? AND state = 'sent' GROUP BY bucket ORDER BY bucket`,
-  );
+async function recentSends(source: DeskSource, now: number): Promise<DeskSend[]> {
+  const rows = await source.recentSends(DESK_SENDS);
   const sends: DeskSend[] = [];
   for (const r of rows) {
     const status = await sendStatus(
-      reports,
+      source.reports,
       { id: r.id, slug: r.slug, issueFile: r.issue_file, subject: r.subject, recipients: r.recipients, createdAt: r.created_at, finishedAt: r.finished_at },
       now,
       { rowLimit: 20 },
     );
-    const { first, last } = span.get(r.id)!;
+    const { first, last } = await source.sentSpan(r.id);
     if (first === null || last === null) {
       sends.push({ status, bucketMinutes: 1, bars: [] });
       continue;
@@ -106,7 +114,7 @@ async function recentSends(db: Database.Database, now: number): Promise<DeskSend
     const minutes = Math.floor((last - start) / MINUTE_MS) + 1;
     const bucketMinutes = Math.max(1, Math.ceil(minutes / MAX_BARS));
     const size = bucketMinutes * MINUTE_MS;
-    const counts = new Map(perBucket.all(start, size, r.id).map((b) => [b.bucket, b.n]));
+    const counts = new Map((await source.sentPerBucket(r.id, start, size)).map((b) => [b.bucket, b.n]));
     // Every bucket from the first message to the last, quiet ones at zero: a pause shows as a gap, not as nothing.
     const bars: MinuteBar[] = [];
     for (let b = 0; b * size <= last - start; b++) bars.push({ minute: new Date(start + b * size), value: counts.get(b) ?? 0 });

@@ -20,6 +20,7 @@ import { Workspace } from './workspace.ts';
 import { isPlainAddress } from '../subscribers/email-address.ts';
 import { databaseFile } from '../store/database-path.ts';
 import { deskPanels } from './desk.ts';
+import type { Pool } from 'pg';
 import { readDesk } from './desk-data.ts';
 
 export interface PreviewOptions {
@@ -122,10 +123,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   // The desk: the issues, then the audience and the recent sends, read afresh (read-only) at each visit.
   const database = databaseFile(options.root, options.databasePath ?? null);
+  // On PostgreSQL the desk reads through one small pool, made at the first visit and closed with the preview.
+  let deskPool: Promise<Pool> | null = null;
+  const pgPool = () => (deskPool ??= import('../store/pg/pg-pool.ts').then(({ openPool }) => openPool(database, { max: 2, applicationName: 'newsletter preview' })));
   app.get('/', async (c) => {
     const views = await workspace.views();
     const slugs = new Set(views.map((v) => v.slug));
-    const desk = deskPanels(await readDesk(database, Date.now()), (slug) => slugs.has(slug));
+    const desk = deskPanels(await readDesk(database, Date.now(), pgPool), (slug) => slugs.has(slug));
     return c.html(indexPage(views, workspace.setup?.config.name ?? 'Newsletter', desk), 200, PAGE_HEADERS);
   });
 
@@ -351,6 +355,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       stopWatching();
       await queue;
       await inbox?.close();
+      await (await deskPool)?.end();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -8,6 +8,7 @@ import { processLiveness } from './run/liveness.ts';
 import { runSend as runRows, type RunOutcome, type RunProgress } from './run/runner.ts';
 import type { MessageTransport } from './transport/message-transport.ts';
 import type { Ledger } from '../store/ledger/ledger.ts';
+import type { SendPacer } from '../store/stores.ts';
 import type { DeliveryState, SendRecord } from '../store/ledger/records.ts';
 import { DatabaseBusyError } from '../store/open.ts';
 import type { SubscriberStore } from '../subscribers/subscriber.ts';
@@ -124,6 +125,8 @@ const pauseAfter = (concurrency: number) => Math.max(20, 4 * concurrency);
 
 export interface SendDeps {
   ledger: Ledger;
+  /** The send-wide caps, shared by every worker of the send through the database; without it, caps are per process. */
+  pacer?: SendPacer;
   transport: MessageTransport;
   /** Told once recovery is done, before any message goes: the rows an earlier run left in doubt. */
   onRecovered?: (send: SendRecord, inDoubt: { email: string }[]) => void;
@@ -191,6 +194,7 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
         transport,
         compose: messageComposer({ config, send, keyring: plan.keys.keyring, date: new Date(started), sign: plan.keys.sign }),
         limiter,
+        shared: deps.pacer && (plan.rate !== null || perHour !== null) ? (wanted, at) => deps.pacer!.take(send.id, wanted, { perSecond: plan.rate, perHour }, at) : undefined,
         concurrency: Math.min(plan.concurrency, transport.concurrency),
         retryForMs: config.sending.retry_for_minutes * 60_000,
         pauseAfter: pauseAfter(plan.concurrency),
@@ -207,6 +211,9 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
   }
   const ended = clock();
   await ledger.endRun(runId, outcome.outcome, ended);
+  // Workers that died meanwhile (their lease lapsed, or their pid is gone here) leave rows `sending` that no one
+  // else would settle: this run reports them in doubt before it says whether the send is done.
+  if (outcome.outcome === 'finished') recovered.push(...(await ledger.recoverAbandoned(send.id, ended, processLiveness(host))));
   const finished = await ledger.finishIfDone(send.id, ended);
   const errors = [...(await ledger.rows(send.id, 'failed', 50)), ...(await ledger.rows(send.id, 'retry', 50))];
   return {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config/schema.ts';
@@ -13,7 +14,6 @@ import { verifyToken, type Keyring } from '../subscribers/tokens.ts';
 import { serveArchive } from './archive-files.ts';
 import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
-import { ClientRateLimit } from './client-rate-limit.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
 import { urlPath } from '../web/url-path.ts';
 
@@ -31,6 +31,10 @@ export interface PublicAppOptions {
   /** One line per sign-up, confirmation and unsubscription, the address masked; none when absent. */
   log?: (line: string) => void;
 }
+
+/** Sign-up posts one client may make in each window, across every server on the database. */
+export const SIGN_UPS_PER_CLIENT = 10;
+export const SIGN_UP_WINDOW_MS = 10 * 60_000;
 
 /** Form posts are a few fields; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -50,7 +54,9 @@ export function publicApp(options: PublicAppOptions): Hono {
   const store = stores.subscribers;
   const log = options.log ?? (() => {});
   const page = loadPages(options.root, config);
-  const perClient = new ClientRateLimit(10, 10 * 60_000);
+  // Counted in the database, so that the limit holds across every `serve` on it; the key is a keyed hash of the
+  // client, so no address is stored.
+  const clientKey = (client: string) => createHmac('sha256', keyring.keys[0]!).update(`sign-up rate:${client}`).digest('hex').slice(0, 32);
   const base = urlPath(config.url);
   const app = new Hono();
   const routes = new Hono();
@@ -80,7 +86,7 @@ export function publicApp(options: PublicAppOptions): Hono {
 
   routes.post('/subscribe', async (c) => {
     const client = clientOf(c, config.server.trust_proxy);
-    if (!perClient.hit(client, now().getTime())) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
+    if (!(await retryWhileBusy(() => stores.counters.hit(clientKey(client), now().getTime(), SIGN_UPS_PER_CLIENT, SIGN_UP_WINDOW_MS)))) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
     const form = await c.req.parseBody();
     const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
     const sent: PageContent = {

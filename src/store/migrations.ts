@@ -99,4 +99,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX confirmation_emails_due ON confirmation_emails (state, next_attempt_at);
   CREATE INDEX confirmation_emails_subscriber ON confirmation_emails (subscriber_id, requested_at);
   `,
+  // 5: the send-wide rate caps (src/send/pace/shared-bucket.ts), one bucket per send and cap, shared by every
+  // worker of the send; and the public server's request counters (src/store/sqlite-request-counter.ts), shared by
+  // every `serve` on the database. A counter's key is a keyed hash, never the client's address.
+  `
+  CREATE TABLE send_pace (
+    send_id INTEGER NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+    cap TEXT NOT NULL CHECK (cap IN ('second', 'hour')),
+    tokens REAL NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (send_id, cap)
+  ) WITHOUT ROWID;
+  CREATE TABLE request_counts (
+    key TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (key, slot)
+  ) WITHOUT ROWID;
+  CREATE INDEX request_counts_slot ON request_counts (slot);
+  `,
 ];

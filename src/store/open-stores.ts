@@ -3,6 +3,8 @@ import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { isPostgresUrl } from './database-path.ts';
 import { openDatabase, type Db } from './open.ts';
 import { SqliteConfirmationQueue } from './sqlite-confirmation-queue.ts';
+import { SqlitePacer } from './sqlite-pacer.ts';
+import { SqliteRequestCounter } from './sqlite-request-counter.ts';
 import { SqliteSignUps } from './sqlite-sign-ups.ts';
 import { SqliteSubscriberStore } from './sqlite-subscriber-store.ts';
 import type { SqliteStores, Stores } from './stores.ts';
@@ -42,6 +44,8 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     ledger: new SqliteLedger(db),
     confirmations: new SqliteConfirmationQueue(db, now),
     signUps: new SqliteSignUps(db, now),
+    pacer: new SqlitePacer(db),
+    counters: new SqliteRequestCounter(db),
     close: async () => {
       db.close();
     },

@@ -2,6 +2,7 @@ import type { NewSubscriber, SubscriberStore, Subscriber } from '../subscribers/
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { Pool } from 'pg';
+import type { SendCaps } from '../send/pace/shared-bucket.ts';
 import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
 
@@ -19,6 +20,23 @@ export interface SignUps {
   addPending(subscriber: Omit<NewSubscriber, 'status'>, now: Date): Promise<Subscriber>;
 }
 
+/**
+ * The send-wide rate caps (send/pace/shared-bucket.ts), shared by every worker of a send through the database.
+ * `take` grants up to `wanted` messages now and says when one more may go.
+ */
+export interface SendPacer {
+  take(sendId: number, wanted: number, caps: SendCaps, now: number): Promise<{ granted: number; nextAt: number }>;
+}
+
+/**
+ * Fixed-window request counters in the database, so that the public server's limits hold across every `serve` on one
+ * database: at most `limit` hits per key in each window of `windowMs`.
+ */
+export interface RequestCounter {
+  /** Counts a hit; false when the key is over its limit for this window. */
+  hit(key: string, now: number, limit: number, windowMs: number): Promise<boolean>;
+}
+
 /** Everything the newsletter keeps, on one engine, opened by `openStores` (open-stores.ts). */
 interface StoresOnAnEngine {
   /** Where the data is, for messages: the file, or `host:port/database`; never a password. */
@@ -27,6 +45,8 @@ interface StoresOnAnEngine {
   ledger: Ledger;
   confirmations: ConfirmationQueue;
   signUps: SignUps;
+  pacer: SendPacer;
+  counters: RequestCounter;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { chooseTransport } from '../../send/transport/open-transport.ts';
 import { ProgressReporter } from '../../send/run/progress.ts';
 import type { RunOutcome } from '../../send/run/runner.ts';
 import { checkSendable, prepareSend, runSend, type SendChoices, type SendPlan, type SendProgress } from '../../send/session.ts';
-import type { Ledger } from '../../store/ledger/ledger.ts';
+import type { Stores } from '../../store/stores.ts';
 import { openCommandStores } from '../open-command-stores.ts';
 import { AlreadySentError, type DeliveryState, type SendRecord } from '../../store/ledger/records.ts';
 import type { Environment } from '../../config/environment.ts';
@@ -88,7 +88,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
           return 1;
         }
       }
-      return await runPlanned(cmd, plan, ledger, transport, say);
+      return await runPlanned(cmd, plan, stores, transport, say);
     } finally {
       await transport.close();
     }
@@ -103,7 +103,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
 async function runPlanned(
   cmd: ListSend,
   plan: SendPlan,
-  ledger: Ledger,
+  stores: Pick<Stores, 'ledger' | 'pacer'>,
   transport: Awaited<ReturnType<typeof chooseTransport>>,
   say: (line: string) => void,
 ): Promise<number> {
@@ -153,7 +153,7 @@ async function runPlanned(
   };
   let summary;
   try {
-    summary = await runSend(plan, { ledger, transport, onRecovered }, controller.signal, onProgress);
+    summary = await runSend(plan, { ledger: stores.ledger, pacer: stores.pacer, transport, onRecovered }, controller.signal, onProgress);
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -30,6 +30,10 @@ function describe(s: SendStatus): string[] {
     `  suppressed ${fmt(c.suppressed)}`,
     `  rate       ${s.rate > 0 ? `${fmt(s.rate)}/s` : '—'}${s.etaSeconds !== null ? `, ETA ${formatDuration(s.etaSeconds * 1000)}` : ''}`,
   ];
+  if (s.workers.length > 0) {
+    lines.push(`  workers    ${s.workers.length} alive`);
+    for (const w of s.workers) lines.push(`    ${w.host} pid ${w.pid}: ${fmt(w.rate)}/s, last heartbeat ${w.lastHeartbeat} (${w.transport})`);
+  }
   if (s.errors.length > 0) {
     lines.push('  replies    (failed and retrying)');
     for (const e of s.errors.slice(0, 10)) lines.push(`    ${fmt(e.count).padStart(7)}  ${e.example}`);

@@ -116,6 +116,24 @@ export class RateLimiter {
     return n;
   }
 
+  /**
+   * Gives back `n` of the last `take`'s messages that did not go after all (the send-wide caps, shared with other
+   * workers through the database, granted fewer).
+   */
+  refund(n: number): void {
+    if (!(n > 0)) return;
+    for (const b of this.buckets()) b.tokens = Math.min(b.capacity, b.tokens + n);
+    if (this.perHour === null) return;
+    let left = n;
+    for (let i = this.sent.length - 1; i >= this.head && left > 0; i--) {
+      const batch = this.sent[i]!;
+      const back = Math.min(batch.n, left);
+      batch.n -= back;
+      left -= back;
+      this.sentInHour -= back;
+    }
+  }
+
   /** When at least one message may go: `now` if one may already, Infinity if none ever will. */
   nextAt(now: number): number {
     this.refill(now);

@@ -1,13 +1,13 @@
-import { HEARTBEAT_STALE_MS, type Liveness } from '../../store/ledger/records.ts';
+import { LEASE_MS, type Liveness } from '../../store/ledger/records.ts';
 
 /**
  * Whether a run's process is still alive: on this host, by asking the kernel about its pid (a kill -9 is seen at
- * once); on another host, by its heartbeat. A silent heartbeat means dead either way, which also covers a pid that
+ * once); on another host, by its lease (records.ts). A lapsed lease means dead either way, which also covers a pid that
  * was reused by some unrelated process.
  */
 export function processLiveness(host: string): Liveness {
   return (run, now) => {
-    if (now - run.heartbeatAt > HEARTBEAT_STALE_MS) return false;
+    if (now - run.heartbeatAt > LEASE_MS) return false;
     if (run.host !== host) return true;
     try {
       process.kill(run.pid, 0);

@@ -1,5 +1,5 @@
 import type { Ledger } from '../../store/ledger/ledger.ts';
-import type { Claimed, DeliveryResult, DeliveryState } from '../../store/ledger/records.ts';
+import { LEASE_RENEW_MS, type Claimed, type DeliveryResult, type DeliveryState } from '../../store/ledger/records.ts';
 import { nextAttempt } from '../pace/backoff.ts';
 import type { Envelope, MessageTransport, Outcome } from '../transport/message-transport.ts';
 import { RateMeter } from './progress.ts';
@@ -19,6 +19,11 @@ export interface RunnerOptions {
   transport: MessageTransport;
   compose: (claimed: Claimed) => Composed;
   limiter: RateLimiter;
+  /**
+   * The send-wide caps, shared with the send's other workers through the database (send/pace/shared-bucket.ts):
+   * grants up to `wanted` of what the local limiter allowed. None when the send has no caps.
+   */
+  shared?: (wanted: number, now: number) => Promise<{ granted: number; nextAt: number }>;
   /** Messages in flight at once (never more than the transport's connections are useful for). */
   concurrency: number;
   /** How long temporary failures are retried before a row counts as failed. */
@@ -53,8 +58,8 @@ export type RunOutcome =
   /** Only retries that are not due yet remain, and the run was told not to wait. */
   | { outcome: 'waiting'; nextRetryAt: number };
 
-/** How often an idle run (waiting for a retry or a rate token) beats its heartbeat, so others know it is alive. */
-const HEARTBEAT_MS = 10_000;
+/** The longest a run waits between flushes, however idle: each flush beats its heartbeat (renews its lease). */
+const HEARTBEAT_MS = LEASE_RENEW_MS;
 
 /** How often the counts shown are refreshed from the ledger. */
 const RECOUNT_MS = 5_000;
@@ -82,6 +87,8 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
   return new Promise<RunOutcome>((resolve, reject) => {
     const onAbort = () => schedule(0);
     signal.addEventListener('abort', onAbort);
+    // The lease is renewed even while every slot waits on a slow server and nothing else would commit.
+    const lease = setInterval(() => schedule(0), LEASE_RENEW_MS);
 
     const schedule = (delay: number) => {
       if (delay <= 0) {
@@ -95,6 +102,7 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
 
     const done = (outcome: RunOutcome) => {
       signal.removeEventListener('abort', onAbort);
+      clearInterval(lease);
       if (timer) clearTimeout(timer);
       resolve(outcome);
     };
@@ -187,6 +195,7 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
         (error: unknown) => {
           flushing = false;
           signal.removeEventListener('abort', onAbort);
+          clearInterval(lease);
           if (timer) clearTimeout(timer);
           reject(error instanceof Error ? error : new Error(String(error)));
         },
@@ -198,7 +207,14 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
       const now = clock();
       if (signal.aborted && !ending) ending = { outcome: 'interrupted' };
       const free = ending ? 0 : options.concurrency - inFlight;
-      const wanted = free > 0 ? limiter.take(now, free) : 0;
+      let wanted = free > 0 ? limiter.take(now, free) : 0;
+      let sharedNextAt = now;
+      if (wanted > 0 && options.shared) {
+        const { granted, nextAt } = await options.shared(wanted, now);
+        limiter.refund(wanted - granted);
+        wanted = granted;
+        sharedNextAt = nextAt;
+      }
       const claimed = await ledger.commit(sendId, runId, results.splice(0), wanted, now, (previous) => {
         counts[previous]--;
         counts.suppressed++;
@@ -234,7 +250,7 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
           again = true;
         }
       } else if (!ending && free > 0 && wanted < free) {
-        schedule(Math.max(1, limiter.nextAt(now) - now));
+        schedule(Math.max(1, Math.max(limiter.nextAt(now), sharedNextAt) - now));
       }
       options.onProgress?.({ counts: { ...counts }, rate: meter.rate(now), waitingUntil });
       return null;

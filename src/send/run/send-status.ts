@@ -23,6 +23,17 @@ export function groupReplies(rows: { reply: string | null }[]): ReplyGroup[] {
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
+/** One live run of a send. */
+export interface WorkerStatus {
+  host: string;
+  pid: number;
+  transport: string;
+  /** Its messages a second since it started. */
+  rate: number;
+  startedAt: string;
+  lastHeartbeat: string;
+}
+
 /** Where one send stands, as `newsletter status` prints it and the preview's desk shows it. */
 export interface SendStatus {
   slug: string;
@@ -37,6 +48,8 @@ export interface SendStatus {
   /** Messages a second over the last minute, or over the last run when it is over. */
   rate: number;
   etaSeconds: number | null;
+  /** Each run still alive (on any host, by its lease): several workers may share one send. */
+  workers: WorkerStatus[];
   errors: ReplyGroup[];
   inDoubt: string[];
 }
@@ -63,7 +76,8 @@ export async function sendStatus(ledger: StatusReads, send: SendSummary, now: nu
   const counts = await ledger.counts(send.id);
   const runs = await ledger.runs(send.id);
   const alive = processLiveness(hostname());
-  const running = runs.some((r) => r.endedAt === null && alive(r, now));
+  const live = runs.filter((r) => r.endedAt === null && alive(r, now));
+  const running = live.length > 0;
   const lastRun = runs.at(-1);
   let rate = running ? (await ledger.sentSince(send.id, now - 60_000)) / 60 : 0;
   if (!running && lastRun && lastRun.sent > 0) rate = (lastRun.sent * 1000) / Math.max(1, (lastRun.endedAt ?? lastRun.heartbeatAt) - lastRun.startedAt);
@@ -80,6 +94,14 @@ export async function sendStatus(ledger: StatusReads, send: SendSummary, now: nu
     counts,
     rate: Math.round(rate * 10) / 10,
     etaSeconds: remaining > 0 && running && rate > 0 ? Math.ceil(remaining / rate) : null,
+    workers: live.map((r) => ({
+      host: r.host,
+      pid: r.pid,
+      transport: r.transport,
+      rate: Math.round(((r.sent * 1000) / Math.max(1000, r.heartbeatAt - r.startedAt)) * 10) / 10,
+      startedAt: new Date(r.startedAt).toISOString(),
+      lastHeartbeat: new Date(r.heartbeatAt).toISOString(),
+    })),
     errors: groupReplies([...(await ledger.rows(send.id, 'failed', limit)), ...(await ledger.rows(send.id, 'retry', limit))]),
     inDoubt: (await ledger.rows(send.id, 'in_doubt', limit)).map((r) => r.email),
   };

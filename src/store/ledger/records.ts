@@ -67,8 +67,15 @@ export interface RunRecord extends RunInfo {
 /** Whether the process that started a run is still alive; decides whether its `sending` rows are abandoned. */
 export type Liveness = (run: RunRecord, now: number) => boolean;
 
-/** A run whose heartbeat is older than this is taken for dead even on another host. */
-export const HEARTBEAT_STALE_MS = 60_000;
+/**
+ * Each run holds a lease on its `sending` rows: its heartbeat, renewed every LEASE_RENEW_MS while the process lives
+ * (at every group commit, and by a timer when nothing else commits). A run whose heartbeat is older than LEASE_MS
+ * is taken for dead, on any host, and another run recovers its rows as `in_doubt`. On the run's own host a dead pid
+ * is seen at once. Hosts must keep their clocks in step (NTP): a clock more than LEASE_MS - LEASE_RENEW_MS behind
+ * makes its live runs look dead to the others (their rows then become `in_doubt`: reported, never sent twice).
+ */
+export const LEASE_MS = 30_000;
+export const LEASE_RENEW_MS = 5_000;
 
 export class AlreadySentError extends Error {
   constructor(readonly send: SendRecord) {

@@ -3,6 +3,8 @@ import type { PgStores } from '../stores.ts';
 import { connectPg } from './pg-connect.ts';
 import { PgConfirmationQueue } from './pg-confirmation-queue.ts';
 import { PgLedger } from './pg-ledger.ts';
+import { PgPacer } from './pg-pacer.ts';
+import { PgRequestCounter } from './pg-request-counter.ts';
 import { describePgUrl } from './pg-pool.ts';
 import { PgSignUps } from './pg-sign-ups.ts';
 import { PgSubscriberStore } from './pg-subscribers.ts';
@@ -19,6 +21,8 @@ export async function openPgStores(url: string, options: OpenStoresOptions): Pro
     ledger: new PgLedger(pool),
     confirmations: new PgConfirmationQueue(pool),
     signUps: new PgSignUps(pool, now),
+    pacer: new PgPacer(pool),
+    counters: new PgRequestCounter(pool),
     close: () => pool.end(),
   };
 }
