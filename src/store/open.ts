@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
+import { SchemaTooNewError } from './schema-too-new.ts';
+
+export { SchemaTooNewError } from './schema-too-new.ts';
 
 export type Db = Database.Database;
 
@@ -16,6 +19,7 @@ export class DatabaseBusyError extends Error {
   }
 }
 
+
 /** Runs `work` in one transaction; a lock held elsewhere becomes a DatabaseBusyError, after the busy timeout. */
 export function transaction<T>(db: Db, work: () => T): T {
   try {
@@ -28,7 +32,8 @@ export function transaction<T>(db: Db, work: () => T): T {
 
 /**
  * Opens (creating if needed) the subscriber database: WAL so readers never block the writer, synchronous=FULL so a
- * change reported done survives a power cut, foreign keys on, a busy timeout, and every migration applied.
+ * change reported done survives a power cut, foreign keys on, a busy timeout, and every migration applied; a schema
+ * newer than this code (a database written by a later version) is refused, unchanged.
  */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -38,6 +43,10 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new SchemaTooNewError(path, version, MIGRATIONS.length);
+  }
   if (version < MIGRATIONS.length) {
     transaction(db, () => {
       for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);

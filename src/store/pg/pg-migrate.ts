@@ -1,19 +1,12 @@
 import type { PoolClient } from 'pg';
+import { SchemaTooNewError } from '../schema-too-new.ts';
 import { PG_MIGRATIONS } from './schema.ts';
+
+export { SchemaTooNewError } from '../schema-too-new.ts';
 
 /** Any fixed number, the same in every process: two processes migrating at once queue on it. */
 const MIGRATION_LOCK = 0x6e6c6574; // 'nlet'
 
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly where: string,
-    readonly found: number,
-    readonly known: number,
-  ) {
-    super(`${where}: the database's schema is version ${found}, newer than this newsletter knows (${known}); upgrade the newsletter, nothing was changed`);
-    this.name = 'SchemaTooNewError';
-  }
-}
 
 /** The schema version a database has reached: 0 when it has none of ours. */
 export async function schemaVersion(client: PoolClient): Promise<number> {
