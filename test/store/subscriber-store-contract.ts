@@ -23,7 +23,7 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     assert.equal(added.email, 'Ada@Example.com', 'stored as given');
     assert.equal(added.status, 'pending');
     assert.equal((await store.byId(added.id))?.emailNormalized, 'ada@example.com');
-    await assert.rejects(() => store.add({ ...ada, email: 'ADA@example.COM' }), /already on the list/);
+    await assert.rejects(async () => store.add({ ...ada, email: 'ADA@example.COM' }), /already on the list/);
     assert.equal(await store.setStatus('ada@example.com', 'active', 'confirmed by email', 'form'), true);
     assert.equal(await store.setStatus('ada@example.com', 'active', 'again', 'form'), false, 'no change, no event');
     assert.equal(await store.setStatus('ada@example.com', 'unsubscribed', 'one-click unsubscribe', 'one-click'), true);
