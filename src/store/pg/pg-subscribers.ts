@@ -94,6 +94,12 @@ export async function lockSubscriber(client: pg.ClientBase, emailNormalized: str
   return rows[0] ? subscriberFromRow(rows[0]) : null;
 }
 
+/** The subscriber with this id, its row locked until the transaction ends; null when there is none. */
+export async function lockSubscriberById(client: pg.ClientBase, id: number): Promise<Subscriber | null> {
+  const { rows } = await client.query<Row>('SELECT * FROM subscribers WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ? subscriberFromRow(rows[0]) : null;
+}
+
 /** Moves a subscriber whose row this transaction has locked to `to`, with its event; false when it was already there. */
 export async function changeStatus(client: pg.ClientBase, subscriber: Subscriber, to: Status, reason: string, via: string, at: string): Promise<boolean> {
   if (subscriber.status === to) return false;
