@@ -14,7 +14,7 @@
  * genuine, current token of the requested purpose gives the same `{ ok: false, expired: false }`, except a genuine
  * confirm token that is too old, which gives `{ ok: false, expired: true }` so the page can offer a new email.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 export type Purpose = 'confirm' | 'unsubscribe';
 
@@ -33,8 +33,17 @@ export const TOKEN_KEY_SHAPE = /^[0-9a-f]{32}$/;
 
 /** A fresh token key for a new subscriber row. */
 export function newTokenKey(): string {
-  return randomBytes(16).toString('hex');
+  // One call to the system's generator per 256 keys, not per key: 16 bytes at a time cost 5 µs each, a second per
+  // 100,000-row import. Each byte is handed out once.
+  if (keyBytesUsed === keyBytes.length) {
+    randomFillSync(keyBytes);
+    keyBytesUsed = 0;
+  }
+  return keyBytes.toString('hex', keyBytesUsed, (keyBytesUsed += 16));
 }
+
+const keyBytes = Buffer.alloc(16 * 256);
+let keyBytesUsed = keyBytes.length;
 
 /** Confirmation links expire after 48 hours by default. */
 export const CONFIRM_MAX_AGE_MS = 48 * 60 * 60 * 1000;

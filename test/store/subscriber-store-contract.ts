@@ -1,13 +1,13 @@
 /**
- * What every SubscriberStore must do, whatever the database: the SQLite store runs it (sqlite.test.ts), and a
- * PostgreSQL store would run the same, through its own `make`.
+ * What every SubscriberStore must do, whatever the database: the SQLite store runs it (sqlite.test.ts), and the
+ * PostgreSQL store the same (pg-stores.test.ts), each through its own `make`.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImportRow, SubscriberStore } from '../../src/subscribers/subscriber.ts';
 
 /** Makes an empty store whose clock is `now`; cleans up after the test. */
-export type MakeStore = (t: TestContext, now: () => Date) => SubscriberStore;
+export type MakeStore = (t: TestContext, now: () => Date) => SubscriberStore | Promise<SubscriberStore>;
 
 const ada = { email: 'Ada@Example.com', emailNormalized: 'ada@example.com', name: 'Ada', status: 'pending' as const, source: 'cli', reason: 'added with the CLI' };
 
@@ -17,82 +17,82 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     return () => new Date((clock += 1000));
   };
 
-  test(`${name}: addresses are unique regardless of case; every change appends an event with from, to, why and via`, (t) => {
-    const store = make(t, ticking());
-    const added = store.add(ada);
+  test(`${name}: addresses are unique regardless of case; every change appends an event with from, to, why and via`, async (t) => {
+    const store = await make(t, ticking());
+    const added = await store.add(ada);
     assert.equal(added.email, 'Ada@Example.com', 'stored as given');
     assert.equal(added.status, 'pending');
-    assert.equal(store.byId(added.id)?.emailNormalized, 'ada@example.com');
-    assert.throws(() => store.add({ ...ada, email: 'ADA@example.COM' }), /already on the list/);
-    assert.equal(store.setStatus('ada@example.com', 'active', 'confirmed by email', 'form'), true);
-    assert.equal(store.setStatus('ada@example.com', 'active', 'again', 'form'), false, 'no change, no event');
-    assert.equal(store.setStatus('ada@example.com', 'unsubscribed', 'one-click unsubscribe', 'one-click'), true);
-    const s = store.get('ada@example.com')!;
+    assert.equal((await store.byId(added.id))?.emailNormalized, 'ada@example.com');
+    await assert.rejects(async () => store.add({ ...ada, email: 'ADA@example.COM' }), /already on the list/);
+    assert.equal(await store.setStatus('ada@example.com', 'active', 'confirmed by email', 'form'), true);
+    assert.equal(await store.setStatus('ada@example.com', 'active', 'again', 'form'), false, 'no change, no event');
+    assert.equal(await store.setStatus('ada@example.com', 'unsubscribed', 'one-click unsubscribe', 'one-click'), true);
+    const s = (await store.get('ada@example.com'))!;
     assert.equal(s.status, 'unsubscribed');
     assert.equal(s.confirmedAt, '2026-11-01T10:00:02.000Z');
     assert.equal(s.unsubscribedAt, '2026-11-01T10:00:03.000Z');
-    assert.deepEqual(store.events('ada@example.com'), [
+    assert.deepEqual(await store.events('ada@example.com'), [
       { at: '2026-11-01T10:00:01.000Z', from: null, to: 'pending', reason: 'added with the CLI', via: 'cli' },
       { at: '2026-11-01T10:00:02.000Z', from: 'pending', to: 'active', reason: 'confirmed by email', via: 'form' },
       { at: '2026-11-01T10:00:03.000Z', from: 'active', to: 'unsubscribed', reason: 'one-click unsubscribe', via: 'one-click' },
     ]);
-    assert.deepEqual(store.countByStatus(), { pending: 0, active: 0, unsubscribed: 1, bounced: 0, complained: 0 });
-    assert.deepEqual(store.list({ status: 'unsubscribed' }).map((x) => x.email), ['Ada@Example.com']);
-    assert.deepEqual(store.list({ status: 'active' }), []);
+    assert.deepEqual(await store.countByStatus(), { pending: 0, active: 0, unsubscribed: 1, bounced: 0, complained: 0 });
+    assert.deepEqual((await store.list({ status: 'unsubscribed' })).map((x) => x.email), ['Ada@Example.com']);
+    assert.deepEqual(await store.list({ status: 'active' }), []);
   });
 
-  test(`${name}: purging deletes the subscriber and their events`, (t) => {
-    const store = make(t, ticking());
-    store.add(ada);
-    store.setStatus('ada@example.com', 'active', 'confirmed', 'cli');
-    assert.equal(store.purge('ada@example.com'), true);
-    assert.equal(store.get('ada@example.com'), null);
-    assert.deepEqual(store.events('ada@example.com'), []);
-    assert.equal(store.purge('ada@example.com'), false);
+  test(`${name}: purging deletes the subscriber and their events`, async (t) => {
+    const store = await make(t, ticking());
+    await store.add(ada);
+    await store.setStatus('ada@example.com', 'active', 'confirmed', 'cli');
+    assert.equal(await store.purge('ada@example.com'), true);
+    assert.equal(await store.get('ada@example.com'), null);
+    assert.deepEqual(await store.events('ada@example.com'), []);
+    assert.equal(await store.purge('ada@example.com'), false);
   });
 
-  test(`${name}: an import adds new addresses as active, updates names, never reactivates, and is idempotent`, (t) => {
-    const store = make(t, ticking());
-    store.add({ ...ada, email: 'gone@example.com', emailNormalized: 'gone@example.com', status: 'unsubscribed' });
+  test(`${name}: an import adds new addresses as active, updates names, never reactivates, and is idempotent`, async (t) => {
+    const store = await make(t, ticking());
+    await store.add({ ...ada, email: 'gone@example.com', emailNormalized: 'gone@example.com', status: 'unsubscribed' });
     const rows: ImportRow[] = [
       { email: 'New@example.com', emailNormalized: 'new@example.com', name: 'New', attributes: { city: 'Leeds' } },
       { email: 'gone@example.com', emailNormalized: 'gone@example.com', name: 'Gone Again', attributes: {} },
     ];
     const progress: number[] = [];
-    assert.deepEqual(store.importMany(rows, 'import:list.csv', { onProgress: (done) => progress.push(done) }), { imported: 1, updated: 1, unchanged: 0 });
+    assert.deepEqual(await store.importMany(rows, 'import:list.csv', { onProgress: (done) => progress.push(done) }), { imported: 1, updated: 1, unchanged: 0 });
     assert.deepEqual(progress, [2]);
-    assert.equal(store.get('gone@example.com')?.status, 'unsubscribed');
-    assert.equal(store.get('new@example.com')?.status, 'active');
-    assert.deepEqual(store.get('new@example.com')?.attributes, { city: 'Leeds' });
-    assert.deepEqual(store.events('new@example.com').map((e) => e.via), ['import:list.csv']);
-    assert.deepEqual(store.importMany(rows, 'import:list.csv'), { imported: 0, updated: 0, unchanged: 2 });
-    assert.deepEqual(store.importMany([{ ...rows[0]!, emailNormalized: 'dry@example.com', email: 'dry@example.com' }], 'x', { dryRun: true }), { imported: 1, updated: 0, unchanged: 0 });
-    assert.equal(store.get('dry@example.com'), null, 'a dry run keeps nothing');
+    assert.equal((await store.get('gone@example.com'))?.status, 'unsubscribed');
+    assert.equal((await store.get('new@example.com'))?.status, 'active');
+    assert.deepEqual((await store.get('new@example.com'))?.attributes, { city: 'Leeds' });
+    assert.deepEqual((await store.events('new@example.com')).map((e) => e.via), ['import:list.csv']);
+    assert.deepEqual(await store.importMany(rows, 'import:list.csv'), { imported: 0, updated: 0, unchanged: 2 });
+    assert.deepEqual(await store.importMany([{ ...rows[0]!, emailNormalized: 'dry@example.com', email: 'dry@example.com' }], 'x', { dryRun: true }), { imported: 1, updated: 0, unchanged: 0 });
+    assert.equal(await store.get('dry@example.com'), null, 'a dry run keeps nothing');
   });
 
-  test(`${name}: each subscriber has a random token key of its own, kept through changes and never given to anyone after a purge`, (t) => {
-    const store = make(t, ticking());
-    const first = store.add(ada);
-    const second = store.add({ ...ada, email: 'bo@example.com', emailNormalized: 'bo@example.com' });
+  test(`${name}: each subscriber has a random token key of its own, kept through changes and never given to anyone after a purge`, async (t) => {
+    const store = await make(t, ticking());
+    const first = await store.add(ada);
+    const second = await store.add({ ...ada, email: 'bo@example.com', emailNormalized: 'bo@example.com' });
     for (const s of [first, second]) {
       assert.match(s.tokenKey, /^[0-9a-f]{32}$/);
       assert.equal(s.legacyTokens, false, 'rows made now never accept id-based links');
     }
     assert.notEqual(first.tokenKey, second.tokenKey);
-    assert.equal(store.byTokenKey(first.tokenKey)?.emailNormalized, 'ada@example.com');
-    store.setStatus('ada@example.com', 'active', 'confirmed', 'cli');
-    assert.equal(store.get('ada@example.com')?.tokenKey, first.tokenKey, 'a status change keeps the key');
-    store.importMany([{ email: 'Ada@Example.com', emailNormalized: 'ada@example.com', name: 'Ada L', attributes: { city: 'Leeds' } }], 'import:x.csv');
-    assert.equal(store.get('ada@example.com')?.tokenKey, first.tokenKey, 'an import update keeps the key');
-    store.importMany([{ email: 'cy@example.com', emailNormalized: 'cy@example.com', name: '', attributes: {} }], 'import:x.csv');
-    const imported = store.get('cy@example.com')!;
+    assert.equal((await store.byTokenKey(first.tokenKey))?.emailNormalized, 'ada@example.com');
+    await store.setStatus('ada@example.com', 'active', 'confirmed', 'cli');
+    assert.equal((await store.get('ada@example.com'))?.tokenKey, first.tokenKey, 'a status change keeps the key');
+    await store.importMany([{ email: 'Ada@Example.com', emailNormalized: 'ada@example.com', name: 'Ada L', attributes: { city: 'Leeds' } }], 'import:x.csv');
+    assert.equal((await store.get('ada@example.com'))?.tokenKey, first.tokenKey, 'an import update keeps the key');
+    await store.importMany([{ email: 'cy@example.com', emailNormalized: 'cy@example.com', name: '', attributes: {} }], 'import:x.csv');
+    const imported = (await store.get('cy@example.com'))!;
     assert.match(imported.tokenKey, /^[0-9a-f]{32}$/);
     assert.ok(![first.tokenKey, second.tokenKey].includes(imported.tokenKey));
-    store.purge('ada@example.com');
-    assert.equal(store.byTokenKey(first.tokenKey), null, 'gone with the row');
-    const again = store.add(ada);
+    await store.purge('ada@example.com');
+    assert.equal(await store.byTokenKey(first.tokenKey), null, 'gone with the row');
+    const again = await store.add(ada);
     assert.notEqual(again.tokenKey, first.tokenKey, 'the same address signing up again is a new person to its links');
-    assert.equal(store.byTokenKey(first.tokenKey), null);
-    assert.equal(store.byTokenKey('not a key'), null);
+    assert.equal(await store.byTokenKey(first.tokenKey), null);
+    assert.equal(await store.byTokenKey('not a key'), null);
   });
 }

@@ -1,0 +1,150 @@
+import type pg from 'pg';
+import type { Status } from '../../subscribers/subscriber.ts';
+import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow, ConfirmationState } from '../confirmation-queue.ts';
+import { transaction } from './pg-transaction.ts';
+
+/** States whose email may have reached the subscriber, or still may: these count against the daily limit. */
+const MAILED = "('queued', 'sending', 'sent', 'in_doubt')";
+
+/*
+ * The steps a sign-up takes inside its own transaction, on its client, so that the queue's row commits with the
+ * subscriber's status (see PgSignUps).
+ */
+
+/** A transaction's client, or the pool for a statement on its own. */
+type Queryable = pg.ClientBase | pg.Pool;
+
+/** Queues a confirmation email, due at once; returns its id. */
+export async function enqueueConfirmation(client: Queryable, subscriberId: number, at: number): Promise<number> {
+  const { rows } = await client.query<{ id: number }>(
+    `INSERT INTO confirmation_emails (subscriber_id, state, requested_at, next_attempt_at, updated_at) VALUES ($1, 'queued', $2, $2, $2) RETURNING id`,
+    [subscriberId, at],
+  );
+  return rows[0]!.id;
+}
+
+/** Records a sign-up that mails nothing, and why: the request does the same database work either way. */
+export async function skipConfirmation(client: pg.ClientBase, subscriberId: number, at: number, why: string): Promise<void> {
+  await client.query(
+    `INSERT INTO confirmation_emails (subscriber_id, state, requested_at, next_attempt_at, updated_at, reply) VALUES ($1, 'skipped', $2, $2, $2, $3)`,
+    [subscriberId, at, why],
+  );
+}
+
+/** Whether an email was queued for the subscriber after `since` that may have reached them (or still may). */
+export async function mailedSince(client: pg.ClientBase, subscriberId: number, since: number): Promise<boolean> {
+  const { rowCount } = await client.query(`SELECT 1 FROM confirmation_emails WHERE subscriber_id = $1 AND state IN ${MAILED} AND requested_at > $2 LIMIT 1`, [
+    subscriberId,
+    since,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
+interface Row {
+  id: number;
+  subscriber_id: number;
+  state: ConfirmationState;
+  attempts: number;
+  requested_at: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  reply: string | null;
+}
+
+/**
+ * The confirmation queue on PostgreSQL. Claims lock their rows with SKIP LOCKED, so two servers on one database
+ * claiming at once each take rows the other did not, without waiting on each other.
+ */
+export class PgConfirmationQueue implements ConfirmationQueue {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async enqueue(subscriberId: number, at: number): Promise<number> {
+    return enqueueConfirmation(this.pool, subscriberId, at);
+  }
+
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedConfirmation[]> {
+    return transaction(this.pool, async (client) => {
+      // A lease that ran out (its sender died) makes the row queued again; rows another claim holds are left to it.
+      await client.query(
+        `UPDATE confirmation_emails SET state = 'queued', lease_until = NULL
+         WHERE id IN (SELECT id FROM confirmation_emails WHERE state = 'sending' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)`,
+        [now],
+      );
+      const { rows } = await client.query<{
+        id: number;
+        subscriber_id: number;
+        token_key: string;
+        email: string;
+        email_normalized: string;
+        status: Status;
+        attempts: number;
+        requested_at: number;
+      }>(
+        `SELECT c.id, c.subscriber_id, s.token_key, s.email, s.email_normalized, s.status, c.attempts, c.requested_at
+         FROM confirmation_emails c JOIN subscribers s ON s.id = c.subscriber_id
+         WHERE c.state = 'queued' AND c.next_attempt_at <= $1 ORDER BY c.next_attempt_at, c.id LIMIT $2
+         FOR UPDATE OF c SKIP LOCKED`,
+        [now, limit],
+      );
+      if (rows.length > 0) {
+        await client.query(`UPDATE confirmation_emails SET state = 'sending', lease_until = $1, updated_at = $2 WHERE id = ANY($3)`, [
+          now + leaseMs,
+          now,
+          rows.map((r) => r.id),
+        ]);
+      }
+      return rows.map((r) => ({
+        id: r.id,
+        subscriberId: r.subscriber_id,
+        tokenKey: r.token_key,
+        email: r.email,
+        emailNormalized: r.email_normalized,
+        status: r.status,
+        attempts: r.attempts,
+        requestedAt: r.requested_at,
+      }));
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ at: number | null }>(
+      `SELECT min(CASE state WHEN 'queued' THEN next_attempt_at ELSE lease_until END) AS at FROM confirmation_emails WHERE state IN ('queued', 'sending')`,
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  async finish(id: number, state: 'sent' | 'in_doubt' | 'failed' | 'skipped', now: number, reply: string, attempted: boolean): Promise<void> {
+    await this.pool.query(
+      `UPDATE confirmation_emails SET state = $1, attempts = attempts + $2, lease_until = NULL, updated_at = $3, reply = $4
+       WHERE id = $5 AND state = 'sending'`,
+      [state, attempted ? 1 : 0, now, reply, id],
+    );
+  }
+
+  async reschedule(id: number, now: number, at: number, error: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE confirmation_emails SET state = 'queued', attempts = attempts + 1, lease_until = NULL, next_attempt_at = $1, updated_at = $2, last_error = $3
+       WHERE id = $4 AND state = 'sending'`,
+      [at, now, error, id],
+    );
+  }
+
+  async prune(before: number): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM confirmation_emails WHERE state NOT IN ('queued', 'sending') AND requested_at < $1`, [before]);
+    return rowCount ?? 0;
+  }
+
+  async forSubscriber(subscriberId: number): Promise<ConfirmationRow[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM confirmation_emails WHERE subscriber_id = $1 ORDER BY id', [subscriberId]);
+    return rows.map((r) => ({
+      id: r.id,
+      subscriberId: r.subscriber_id,
+      state: r.state,
+      attempts: r.attempts,
+      requestedAt: r.requested_at,
+      nextAttemptAt: r.next_attempt_at,
+      lastError: r.last_error,
+      reply: r.reply,
+    }));
+  }
+}
