@@ -49,7 +49,6 @@ export async function runListSend(cmd: ListSend): Promise<number> {
   const keys = checkSendable(rendered, cmd.environment);
   if ('refused' in keys) return fail(keys.refused);
   const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'send');
-  const { ledger } = stores;
   try {
     const plan = await prepareSend({ issue: rendered, keys, choices: cmd }, stores);
     if ('refused' in plan) return fail(plan.refused);

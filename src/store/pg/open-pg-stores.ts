@@ -19,7 +19,7 @@ export async function openPgStores(url: string, options: OpenStoresOptions): Pro
     pool,
     subscribers: new PgSubscriberStore(pool, now),
     ledger: new PgLedger(pool),
-    confirmations: new PgConfirmationQueue(pool),
+    confirmations: new PgConfirmationQueue(pool, now),
     signUps: new PgSignUps(pool, now),
     pacer: new PgPacer(pool),
     counters: new PgRequestCounter(pool),

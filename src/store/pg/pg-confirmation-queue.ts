@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Status } from '../../subscribers/subscriber.ts';
 import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow, ConfirmationState } from '../confirmation-queue.ts';
+import { changeStatus, lockSubscriberById } from './pg-subscribers.ts';
 import { transaction } from './pg-transaction.ts';
 
 /** States whose email may have reached the subscriber, or still may: these count against the daily limit. */
@@ -56,7 +57,10 @@ interface Row {
  * claiming at once each take rows the other did not, without waiting on each other.
  */
 export class PgConfirmationQueue implements ConfirmationQueue {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async enqueue(subscriberId: number, at: number): Promise<number> {
     return enqueueConfirmation(this.pool, subscriberId, at);
@@ -119,6 +123,18 @@ export class PgConfirmationQueue implements ConfirmationQueue {
        WHERE id = $5 AND state = 'sending'`,
       [state, attempted ? 1 : 0, now, reply, id],
     );
+  }
+
+  async failBounced(id: number, now: number, reply: string): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ subscriber_id: number }>(
+        `UPDATE confirmation_emails SET state = 'failed', attempts = attempts + 1, lease_until = NULL, updated_at = $1, reply = $2
+         WHERE id = $3 AND state = 'sending' RETURNING subscriber_id`,
+        [now, reply, id],
+      );
+      const subscriber = rows[0] ? await lockSubscriberById(client, rows[0].subscriber_id) : null;
+      if (subscriber && subscriber.status !== 'bounced') await changeStatus(client, subscriber, 'bounced', `confirmation email bounced: ${reply}`, 'bounce', this.now().toISOString());
+    });
   }
 
   async reschedule(id: number, now: number, at: number, error: string): Promise<void> {

@@ -17,11 +17,13 @@ export class PgPacer implements SendPacer {
   async take(sendId: number, wanted: number, caps: SendCaps, callerNow: number): Promise<{ granted: number; nextAt: number }> {
     return transaction(this.pool, async (client) => {
       await client.query('SET LOCAL synchronous_commit = off');
+      // The lock first, in a statement of its own: a statement's snapshot is taken when it starts, so reading the
+      // buckets in the statement that waits for the lock would read them as they were before the holder wrote.
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [PACE_LOCK_CLASS, sendId]);
       const { rows } = await client.query<{ now: number; cap: CapName | null; tokens: number | null; at: number | null }>(
         `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now, p.cap, p.tokens, p.at
-         FROM (SELECT pg_advisory_xact_lock($1, $2)) AS locked
-         LEFT JOIN send_pace p ON p.send_id = $2`,
-        [PACE_LOCK_CLASS, sendId],
+         FROM (SELECT 1) AS one LEFT JOIN send_pace p ON p.send_id = $1`,
+        [sendId],
       );
       const now = Number(rows[0]!.now);
       const stored: Partial<Record<CapName, BucketState>> = {};

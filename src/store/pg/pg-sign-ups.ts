@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { Subscriber } from '../../subscribers/subscriber.ts';
+import type { NewSubscriber, Subscriber } from '../../subscribers/subscriber.ts';
+import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
 import { mailedWindowStart, refusal, resendRefusal, type SignUpRequest, type SignUpResult } from '../sign-up-decision.ts';
 import type { SignUps } from '../stores.ts';
 import { enqueueConfirmation, mailedSince, skipConfirmation } from './pg-confirmation-queue.ts';
@@ -55,6 +56,15 @@ export class PgSignUps implements SignUps {
       }
       await enqueueConfirmation(client, current.id, at);
       return { queued: true, subscriber: current, was: current.status };
+    });
+  }
+
+  async addPending(subscriber: Omit<NewSubscriber, 'status'>, now: Date): Promise<Subscriber> {
+    return transaction(this.pool, async (client) => {
+      const added = await insertSubscriber(client, { ...subscriber, status: 'pending' }, this.now().toISOString());
+      if (!added) throw new DuplicateSubscriberError(subscriber.email);
+      await enqueueConfirmation(client, added.id, now.getTime());
+      return added;
     });
   }
 }

@@ -93,4 +93,21 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX confirmation_emails_due ON confirmation_emails (state, next_attempt_at);
   CREATE INDEX confirmation_emails_subscriber ON confirmation_emails (subscriber_id, requested_at);
   `,
+  // 2: the send-wide rate caps (send/pace/shared-bucket.ts) and the public server's request counters, as SQLite's 5.
+  `
+  CREATE TABLE send_pace (
+    send_id integer NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+    cap text NOT NULL CHECK (cap IN ('second', 'hour')),
+    tokens double precision NOT NULL,
+    at bigint NOT NULL,
+    PRIMARY KEY (send_id, cap)
+  );
+  CREATE TABLE request_counts (
+    key text NOT NULL,
+    slot bigint NOT NULL,
+    hits integer NOT NULL,
+    PRIMARY KEY (key, slot)
+  );
+  CREATE INDEX request_counts_slot ON request_counts (slot);
+  `,
 ];
