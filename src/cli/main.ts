@@ -321,6 +321,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string) => {
       code = await (await import('./commands/db.ts')).runRestore({ root: here().root, cwd: process.cwd(), environment: environment() }, file);
     });
+  db.command('copy')
+    .description('copy the SQLite database into an empty PostgreSQL one, in one transaction, counts checked; then point NEWSLETTER_DB at it')
+    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/name')
+    .action(async (opts: { to: string }) => {
+      code = await (await import('./commands/db-copy.ts')).runDbCopy({ root: hereWithDatabase().root, environment: environment() }, opts.to);
+    });
 
   try {
     await program.parseAsync(argv);
