@@ -240,7 +240,10 @@ export function runSend(options: RunnerOptions, initialCounts: Record<DeliverySt
       const nothingClaimable = async () => inFlight === 0 && !(await ledger.hasQueued(sendId)) && ((await ledger.nextRetryAt(sendId)) ?? Infinity) > now;
       if (!ending && (claimed.length < wanted || (wanted < free && (await nothingClaimable())))) {
         // Nothing more to claim now: finished, or only retries that are not due yet.
-        if (inFlight === 0 && !(await ledger.hasQueued(sendId))) {
+        if (inFlight === 0 && results.length > 0) {
+          // Messages that finished while this flush awaited the ledger are not recorded yet: the next flush does.
+          again = true;
+        } else if (inFlight === 0 && !(await ledger.hasQueued(sendId))) {
           const next = await ledger.nextRetryAt(sendId);
           if (next === null) return { outcome: 'finished' };
           if (next > now && !options.waitForRetries) return { outcome: 'waiting', nextRetryAt: next };
