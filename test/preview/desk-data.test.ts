@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { readDesk } from '../../src/preview/desk-data.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
+import { openPool } from '../../src/store/pg/pg-pool.ts';
+import { freshPgDatabase, needsPg } from '../support/pg.ts';
 import { SEED_SLUG, SEEDED_ACTIVE_BY_DAY, SEEDED_COUNTS, SEEDED_PER_MINUTE, seedDesk } from '../support/desk-seed.ts';
 
 const FIRST = Date.UTC(2026, 10, 1);
@@ -18,10 +20,8 @@ function folder(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('desk data: counts by status, active subscribers per day, the send with its outcomes and messages per minute', async (t) => {
-  const path = join(folder(t), 'newsletter.db');
-  await seedDesk(path, FIRST);
-  const desk = await readDesk(path, FIRST + 4 * DAY + 13 * 3_600_000);
+/** What the desk shows of the seeded story, whichever engine holds it. */
+function assertSeededDesk(desk: Awaited<ReturnType<typeof readDesk>>): void {
   assert.ok(desk);
   assert.deepEqual(desk.counts, SEEDED_COUNTS);
   assert.equal(desk.total, 10);
@@ -37,6 +37,20 @@ test('desk data: counts by status, active subscribers per day, the send with its
   assert.equal(send!.bucketMinutes, 1);
   assert.deepEqual(send!.bars.map((b) => b.value), SEEDED_PER_MINUTE);
   assert.equal(send!.bars[0]!.minute.toISOString(), '2026-11-05T12:00:00.000Z');
+}
+
+test('desk data: counts by status, active subscribers per day, the send with its outcomes and messages per minute', async (t) => {
+  const path = join(folder(t), 'newsletter.db');
+  await seedDesk(path, FIRST);
+  assertSeededDesk(await readDesk(path, FIRST + 4 * DAY + 13 * 3_600_000));
+});
+
+test('desk data on PostgreSQL: the same story, read through the preview\'s own pool', needsPg, async (t) => {
+  const url = await freshPgDatabase(t);
+  await seedDesk(url, FIRST);
+  const pool = openPool(url, { max: 2 });
+  t.after(() => pool.end());
+  assertSeededDesk(await readDesk(url, FIRST + 4 * DAY + 13 * 3_600_000, async () => pool));
 });
 
 test('desk data: the history runs on to today, flat, after the last event', async (t) => {

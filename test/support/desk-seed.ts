@@ -5,9 +5,7 @@
  *
  * Active at each day's end: 3, 5, 9, 9, 7. In the end: 7 active, 1 unsubscribed, 1 complained, 1 bounced.
  */
-import { SqliteLedger } from '../../src/store/ledger/sqlite-ledger.ts';
-import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
+import { openStores } from '../../src/store/open-stores.ts';
 import type { DeliveryResult } from '../../src/store/ledger/records.ts';
 
 const DAY = 86_400_000;
@@ -17,28 +15,29 @@ export const SEEDED_COUNTS = { active: 7, pending: 0, unsubscribed: 1, bounced: 
 export const SEEDED_PER_MINUTE = [3, 2, 0, 2];
 export const SEED_SLUG = '2026-11-05-the-fifth';
 
-export async function seedDesk(path: string, firstDay: number): Promise<void> {
-  const db = openDatabase(path);
+/** Seeds the database at `location`, a SQLite path or a PostgreSQL URL, through that engine's stores. */
+export async function seedDesk(location: string, firstDay: number): Promise<void> {
   let clock = firstDay;
-  const store = new SqliteSubscriberTable(db, () => new Date(clock));
+  const stores = await openStores(location, { now: () => new Date(clock) });
+  const store = stores.subscribers;
   const at = (day: number, hour: number) => (clock = firstDay + day * DAY + hour * 3_600_000);
   const add = (n: number, status: 'active' | 'pending' = 'active') =>
     store.add({ email: `reader${n}@example.org`, emailNormalized: `reader${n}@example.org`, name: `Reader ${n}`, status, source: 'test', reason: 'seeded' });
   try {
     at(0, 9);
-    for (const n of [1, 2, 3]) add(n);
+    for (const n of [1, 2, 3]) await add(n);
     at(1, 9);
-    for (const n of [4, 5]) add(n);
+    for (const n of [4, 5]) await add(n);
     at(2, 9);
-    for (const n of [6, 7, 8, 9]) add(n);
-    add(10, 'pending');
+    for (const n of [6, 7, 8, 9]) await add(n);
+    await add(10, 'pending');
     at(3, 9);
-    store.setStatus('reader2@example.org', 'unsubscribed', 'seeded', 'test');
-    store.setStatus('reader10@example.org', 'active', 'confirmed', 'test');
+    await store.setStatus('reader2@example.org', 'unsubscribed', 'seeded', 'test');
+    await store.setStatus('reader10@example.org', 'active', 'confirmed', 'test');
     at(4, 9);
-    store.setStatus('reader3@example.org', 'complained', 'seeded', 'test');
+    await store.setStatus('reader3@example.org', 'complained', 'seeded', 'test');
 
-    const ledger = new SqliteLedger(db, store);
+    const ledger = stores.ledger;
     const start = at(4, 12);
     const { send } = await ledger.plan(
       { slug: SEED_SLUG, issueFile: `issues/${SEED_SLUG}.md`, subject: 'The fifth <issue> & more', sourceHash: 'h', html: '<p>x</p>', text: 'x', placeholderPrefix: 'P' },
@@ -55,6 +54,6 @@ export async function seedDesk(path: string, firstDay: number): Promise<void> {
     await ledger.endRun(run, 'finished', start + 201_000);
     await ledger.finishIfDone(send.id, start + 201_000);
   } finally {
-    db.close();
+    await stores.close();
   }
 }
