@@ -19,6 +19,23 @@ const types = {
     oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * The URL with `sslmode` meaning what libpq's documentation says (`require`: encrypted, the certificate not checked;
+ * `verify-full`: checked against `sslrootcert` or the system's CAs), as the README promises. node-postgres 8 reads
+ * `require` as `verify-full` unless told `uselibpqcompat=true`, and prints a ten-line warning on every start.
+ */
+export function withLibpqSslModes(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!u.searchParams.has('sslmode') || u.searchParams.has('uselibpqcompat')) return url;
+  u.searchParams.set('uselibpqcompat', 'true');
+  return u.toString();
+}
+
 export interface PoolOptions {
   /** Connections at most; a sender needs two (its loop and its lease), a server one per request in flight. */
   max?: number;
@@ -32,7 +49,7 @@ export interface PoolOptions {
  */
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withLibpqSslModes(url),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'newsletter',
     connectionTimeoutMillis: 10_000,
