@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Claimed, DeliveryResult } from '../ledger/records.ts';
 import { claimableAt, claimStatement, settleAndClaimStatement, settleStatement, type ClaimRow } from './pg-ledger-commit-sql.ts';
-import { transaction } from './pg-transaction.ts';
+import { retried, transaction } from './pg-transaction.ts';
 
 /** The send loop's path through the ledger on PostgreSQL (../ledger/hot-path.ts on SQLite). */
 export class PgLedgerHotPath {
@@ -14,8 +14,9 @@ export class PgLedgerHotPath {
    */
   async commit(sendId: number, runId: number, results: readonly DeliveryResult[], wanted: number, now: number, onSuppressed?: (previous: 'queued' | 'retry') => void): Promise<Claimed[]> {
     let rows: ClaimRow[];
-    if (results.length === 0) rows = (await this.pool.query<ClaimRow>(claimStatement(sendId, runId, results, wanted, now))).rows;
-    else if (wanted <= 0 || !claimableAt(results, now)) rows = (await this.pool.query<ClaimRow>(settleAndClaimStatement(sendId, runId, results, wanted, now))).rows;
+    // One statement is its own transaction: rolled back whole when it is a deadlock's victim, so it can run again.
+    if (results.length === 0) rows = (await retried(() => this.pool.query<ClaimRow>(claimStatement(sendId, runId, results, wanted, now)))).rows;
+    else if (wanted <= 0 || !claimableAt(results, now)) rows = (await retried(() => this.pool.query<ClaimRow>(settleAndClaimStatement(sendId, runId, results, wanted, now)))).rows;
     else {
       rows = await transaction(this.pool, async (client) => {
         await client.query(settleStatement(sendId, results, now));

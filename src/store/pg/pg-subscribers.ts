@@ -208,15 +208,18 @@ export class PgSubscriberStore implements SubscriberStore {
     const { rows: found } = await this.pool.query<Existing>('SELECT id, email_normalized, name, attributes FROM subscribers WHERE email_normalized = ANY($1)', [
       textArray([...byAddress.keys()]),
     ]);
-    let plan = planImport(byAddress, [...byAddress.keys()], found);
+    const first = planImport(byAddress, [...byAddress.keys()], found);
     // Awaited, so that a test may change the list from another connection, meanwhile, before the writes begin.
     await options.onPlanned?.();
 
-    const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
-    const progress = new Progress(rows.length, options.onProgress);
+    let counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
     const rollback = new Error('dry run');
     try {
       await transaction(this.pool, async (client) => {
+        // From the start again if PostgreSQL made this transaction a deadlock's victim and it runs a second time.
+        counts = { imported: 0, updated: 0, unchanged: 0 };
+        const progress = new Progress(rows.length, options.onProgress);
+        let plan = first;
         const at = this.now().toISOString();
         for (;;) {
           const again = await writePlan(client, plan, source, at, (step) => {
