@@ -2,9 +2,11 @@
 import { describe } from 'node:test';
 import { PgConfirmationQueue } from '../../src/store/pg/pg-confirmation-queue.ts';
 import { openPool } from '../../src/store/pg/pg-pool.ts';
+import { PgSignUps } from '../../src/store/pg/pg-sign-ups.ts';
 import { PgSubscriberStore } from '../../src/store/pg/pg-subscribers.ts';
 import { freshPgPool, needsPg } from '../support/pg.ts';
 import { confirmationQueueContract } from './confirmation-queue-contract.ts';
+import { signUpsContract } from './sign-ups-contract.ts';
 import { subscriberStoreContract } from './subscriber-store-contract.ts';
 
 describe('postgres stores', needsPg, () => {
@@ -22,5 +24,10 @@ describe('postgres stores', needsPg, () => {
         return new PgConfirmationQueue(other, now);
       },
     };
+  });
+
+  signUpsContract('postgres sign-ups', async (t, now) => {
+    const { pool } = await freshPgPool(t);
+    return { signUps: new PgSignUps(pool, now), queue: new PgConfirmationQueue(pool, now), subscribers: new PgSubscriberStore(pool, now) };
   });
 });
