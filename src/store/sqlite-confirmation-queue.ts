@@ -1,23 +1,12 @@
 import { transaction, type Db } from './open.ts';
-import type { Status } from '../subscribers/subscriber.ts';
 import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
 import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow, ConfirmationState } from './confirmation-queue.ts';
+import { CLAIM_COLUMNS, claimedFromRow, confirmationFromRow, type ClaimedRowColumns, type ConfirmationRowColumns } from './confirmation-row.ts';
 
 export { CONFIRMATION_INTERVAL_MS, type ClaimedConfirmation, type ConfirmationRow, type ConfirmationState } from './confirmation-queue.ts';
 
 /** States whose email may have reached the subscriber, or still may: these count against the daily limit. */
 const MAILED = "('queued', 'sending', 'sent', 'in_doubt')";
-
-interface Row {
-  id: number;
-  subscriber_id: number;
-  state: ConfirmationState;
-  attempts: number;
-  requested_at: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  reply: string | null;
-}
 
 /**
  * The confirmation queue's rows on SQLite, synchronous, for use inside a transaction (sign-ups write a row in the
@@ -71,24 +60,16 @@ export class SqliteConfirmationTable {
     return transaction(this.db, () => {
       this.db.prepare(`UPDATE confirmation_emails SET state = 'queued', lease_until = NULL WHERE state = 'sending' AND lease_until <= ?`).run(now);
       const rows = this.db
-        .prepare<[number, number], { id: number; subscriber_id: number; token_key: string; email: string; email_normalized: string; status: Status; attempts: number; requested_at: number }>(
-          `SELECT c.id, c.subscriber_id, s.token_key, s.email, s.email_normalized, s.status, c.attempts, c.requested_at
+        .prepare<[number, number], ClaimedRowColumns>(
+          `SELECT ${CLAIM_COLUMNS}
            FROM confirmation_emails c JOIN subscribers s ON s.id = c.subscriber_id
            WHERE c.state = 'queued' AND c.next_attempt_at <= ? ORDER BY c.next_attempt_at, c.id LIMIT ?`,
         )
         .all(now, limit);
+      const claimed = rows.map(claimedFromRow);
       const claim = this.db.prepare<[number, number, number]>(`UPDATE confirmation_emails SET state = 'sending', lease_until = ?, updated_at = ? WHERE id = ?`);
-      for (const row of rows) claim.run(now + leaseMs, now, row.id);
-      return rows.map((r) => ({
-        id: r.id,
-        subscriberId: r.subscriber_id,
-        tokenKey: r.token_key,
-        email: r.email,
-        emailNormalized: r.email_normalized,
-        status: r.status,
-        attempts: r.attempts,
-        requestedAt: r.requested_at,
-      }));
+      for (const c of claimed) claim.run(now + leaseMs, now, c.id);
+      return claimed;
     });
   }
 
@@ -120,18 +101,9 @@ export class SqliteConfirmationTable {
   /** A subscriber's rows, oldest first. */
   forSubscriber(subscriberId: number): ConfirmationRow[] {
     return this.db
-      .prepare<[number], Row>('SELECT * FROM confirmation_emails WHERE subscriber_id = ? ORDER BY id')
+      .prepare<[number], ConfirmationRowColumns>('SELECT * FROM confirmation_emails WHERE subscriber_id = ? ORDER BY id')
       .all(subscriberId)
-      .map((r) => ({
-        id: r.id,
-        subscriberId: r.subscriber_id,
-        state: r.state,
-        attempts: r.attempts,
-        requestedAt: r.requested_at,
-        nextAttemptAt: r.next_attempt_at,
-        lastError: r.last_error,
-        reply: r.reply,
-      }));
+      .map(confirmationFromRow);
   }
 }
 

@@ -1,39 +1,8 @@
 import type Database from 'better-sqlite3';
+import { subscriberFromRow, type SubscriberRow } from '../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../subscribers/tokens.ts';
 import { transaction, type Db } from './open.ts';
 import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent } from '../subscribers/subscriber.ts';
-
-interface Row {
-  id: number;
-  email: string;
-  email_normalized: string;
-  name: string;
-  status: Status;
-  source: string;
-  attributes: string;
-  created_at: string;
-  confirmed_at: string | null;
-  unsubscribed_at: string | null;
-  token_key: string;
-  legacy_tokens: number;
-}
-
-function fromRow(row: Row): Subscriber {
-  return {
-    id: row.id,
-    email: row.email,
-    emailNormalized: row.email_normalized,
-    name: row.name,
-    status: row.status,
-    source: row.source,
-    attributes: JSON.parse(row.attributes) as Record<string, string>,
-    createdAt: row.created_at,
-    confirmedAt: row.confirmed_at,
-    unsubscribedAt: row.unsubscribed_at,
-    tokenKey: row.token_key,
-    legacyTokens: row.legacy_tokens === 1,
-  };
-}
 
 export class DuplicateSubscriberError extends Error {
   constructor(readonly email: string) {
@@ -58,12 +27,12 @@ export class SqliteSubscriberTable {
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.byEmail = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE email_normalized = ?');
+    this.byEmail = db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email_normalized = ?');
     this.insert = db.prepare(
       `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
        VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey)`,
     );
-    this.byKey = db.prepare<[string], Row>('SELECT * FROM subscribers WHERE token_key = ?');
+    this.byKey = db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE token_key = ?');
     this.insertEvent = db.prepare(
       'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -72,24 +41,24 @@ export class SqliteSubscriberTable {
 
   get(emailNormalized: string): Subscriber | null {
     const row = this.byEmail.get(emailNormalized);
-    return row ? fromRow(row) : null;
+    return row ? subscriberFromRow(row) : null;
   }
 
   byId(id: number): Subscriber | null {
-    const row = this.db.prepare<[number], Row>('SELECT * FROM subscribers WHERE id = ?').get(id);
-    return row ? fromRow(row) : null;
+    const row = this.db.prepare<[number], SubscriberRow>('SELECT * FROM subscribers WHERE id = ?').get(id);
+    return row ? subscriberFromRow(row) : null;
   }
 
   byTokenKey(tokenKey: string): Subscriber | null {
     const row = this.byKey.get(tokenKey);
-    return row ? fromRow(row) : null;
+    return row ? subscriberFromRow(row) : null;
   }
 
   list(filter: { status?: Status } = {}): Subscriber[] {
     const rows = filter.status
-      ? this.db.prepare<[string], Row>('SELECT * FROM subscribers WHERE status = ? ORDER BY id').all(filter.status)
-      : this.db.prepare<[], Row>('SELECT * FROM subscribers ORDER BY id').all();
-    return rows.map(fromRow);
+      ? this.db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE status = ? ORDER BY id').all(filter.status)
+      : this.db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY id').all();
+    return rows.map(subscriberFromRow);
   }
 
   countByStatus(): Record<Status, number> {
@@ -220,7 +189,7 @@ export class SqliteSubscriberTable {
           }
           const { name, json } = merged(existing, r);
           const same = name === existing.name && json === existing.attributes;
-          plan.push({ kind: same ? 'unchanged' : 'update', row: r, id: existing.id, name, json, oldName: existing.name, oldJson: existing.attributes });
+          plan.push({ kind: same ? 'unchanged' : 'update', row: r, id: Number(existing.id), name, json, oldName: existing.name, oldJson: existing.attributes });
         }
         options.onProgress?.(rows.length, rows.length);
         return { plan, version: this.db.pragma('data_version', { simple: true }) as number };
@@ -294,7 +263,7 @@ interface ImportStatements {
 }
 
 /** An existing row with an import row laid over it: a new name if the row has one, attributes merged. */
-function merged(existing: Row, r: ImportRow): { name: string; json: string } {
+function merged(existing: SubscriberRow, r: ImportRow): { name: string; json: string } {
   const attributes = { ...(JSON.parse(existing.attributes) as Record<string, string>), ...r.attributes };
   return { name: r.name || existing.name, json: JSON.stringify(attributes) };
 }

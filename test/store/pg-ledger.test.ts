@@ -1,6 +1,6 @@
 /**
- * The send ledger on PostgreSQL (issue 15): what only several processes on one server can show. Skipped without
- * NEWSLETTER_TEST_PG.
+ * The send ledger on PostgreSQL (issue 15): the shared contract (ledger-contract.ts), as SQLite runs it, and what
+ * only several processes on one server can show. Skipped without NEWSLETTER_TEST_PG.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,9 @@ import type pg from 'pg';
 import type { NewSend } from '../../src/store/ledger/records.ts';
 import { PgLedger } from '../../src/store/pg/pg-ledger.ts';
 import { openPool } from '../../src/store/pg/pg-pool.ts';
+import { PgSubscriberStore } from '../../src/store/pg/pg-subscribers.ts';
 import { freshPgPool, needsPg } from '../support/pg.ts';
+import { ledgerContract, type StoredDelivery } from './ledger-contract.ts';
 
 const ISSUE: NewSend = { slug: 'on-power', issueFile: 'issues/2026-10-01-on-power.md', subject: 'On power', sourceHash: 'h1', html: '<p>x</p>', text: 'x', placeholderPrefix: 'nlmerge0' };
 const T0 = Date.parse('2026-11-01T10:00:00Z');
@@ -42,6 +44,32 @@ function processes(t: { after: (fn: () => Promise<void>) => void }, url: string,
     return new PgLedger(pool);
   });
 }
+
+/**
+ * The ledger writes a bounce in its own statement, so the failing store of the SQLite harness is a trigger here:
+ * the subscriber's status has changed when the bounce's event is refused, in the ledger's transaction.
+ */
+async function failBounceEvents(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    CREATE FUNCTION refuse_bounce_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'the subscriber store failed'; END $$;
+    CREATE TRIGGER refuse_bounce_event BEFORE INSERT ON subscriber_events FOR EACH ROW WHEN (NEW.via = 'bounce') EXECUTE FUNCTION refuse_bounce_event();
+  `);
+}
+
+describe('pg ledger: the contract', needsPg, () => {
+  ledgerContract('postgres ledger', async (t, { now, bounceFails }) => {
+    const { url, pool } = await freshPgPool(t);
+    if (bounceFails) await failBounceEvents(pool);
+    return {
+      ledger: new PgLedger(pool),
+      subscribers: new PgSubscriberStore(pool, now),
+      another: async () => processes(t, url, 1)[0]!,
+      delivery: async (subscriberId) =>
+        (await pool.query<StoredDelivery>('SELECT state, reply, message_id, run_id FROM deliveries WHERE subscriber_id = $1', [subscriberId])).rows[0],
+    };
+  });
+});
 
 describe('pg ledger: several processes', needsPg, () => {
   test('three processes sending one send at once never claim the same row, and together claim every row once', async (t) => {

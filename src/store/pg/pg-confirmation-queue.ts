@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { Status } from '../../subscribers/subscriber.ts';
-import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow, ConfirmationState } from '../confirmation-queue.ts';
+import type { ClaimedConfirmation, ConfirmationQueue, ConfirmationRow } from '../confirmation-queue.ts';
+import { CLAIM_COLUMNS, claimedFromRow, confirmationFromRow, type ClaimedRowColumns, type ConfirmationRowColumns } from '../confirmation-row.ts';
 import { changeStatus, lockSubscriberById } from './pg-subscribers.ts';
 import { transaction } from './pg-transaction.ts';
 
@@ -41,17 +41,6 @@ export async function mailedSince(client: pg.ClientBase, subscriberId: number, s
   return (rowCount ?? 0) > 0;
 }
 
-interface Row {
-  id: number;
-  subscriber_id: number;
-  state: ConfirmationState;
-  attempts: number;
-  requested_at: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  reply: string | null;
-}
-
 /**
  * The confirmation queue on PostgreSQL. Claims lock their rows with SKIP LOCKED, so two servers on one database
  * claiming at once each take rows the other did not, without waiting on each other.
@@ -74,39 +63,22 @@ export class PgConfirmationQueue implements ConfirmationQueue {
          WHERE id IN (SELECT id FROM confirmation_emails WHERE state = 'sending' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)`,
         [now],
       );
-      const { rows } = await client.query<{
-        id: number;
-        subscriber_id: number;
-        token_key: string;
-        email: string;
-        email_normalized: string;
-        status: Status;
-        attempts: number;
-        requested_at: number;
-      }>(
-        `SELECT c.id, c.subscriber_id, s.token_key, s.email, s.email_normalized, s.status, c.attempts, c.requested_at
+      const { rows } = await client.query<ClaimedRowColumns>(
+        `SELECT ${CLAIM_COLUMNS}
          FROM confirmation_emails c JOIN subscribers s ON s.id = c.subscriber_id
          WHERE c.state = 'queued' AND c.next_attempt_at <= $1 ORDER BY c.next_attempt_at, c.id LIMIT $2
          FOR UPDATE OF c SKIP LOCKED`,
         [now, limit],
       );
-      if (rows.length > 0) {
+      const claimed = rows.map(claimedFromRow);
+      if (claimed.length > 0) {
         await client.query(`UPDATE confirmation_emails SET state = 'sending', lease_until = $1, updated_at = $2 WHERE id = ANY($3)`, [
           now + leaseMs,
           now,
-          rows.map((r) => r.id),
+          claimed.map((c) => c.id),
         ]);
       }
-      return rows.map((r) => ({
-        id: r.id,
-        subscriberId: r.subscriber_id,
-        tokenKey: r.token_key,
-        email: r.email,
-        emailNormalized: r.email_normalized,
-        status: r.status,
-        attempts: r.attempts,
-        requestedAt: r.requested_at,
-      }));
+      return claimed;
     });
   }
 
@@ -151,16 +123,7 @@ export class PgConfirmationQueue implements ConfirmationQueue {
   }
 
   async forSubscriber(subscriberId: number): Promise<ConfirmationRow[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM confirmation_emails WHERE subscriber_id = $1 ORDER BY id', [subscriberId]);
-    return rows.map((r) => ({
-      id: r.id,
-      subscriberId: r.subscriber_id,
-      state: r.state,
-      attempts: r.attempts,
-      requestedAt: r.requested_at,
-      nextAttemptAt: r.next_attempt_at,
-      lastError: r.last_error,
-      reply: r.reply,
-    }));
+    const { rows } = await this.pool.query<ConfirmationRowColumns>('SELECT * FROM confirmation_emails WHERE subscriber_id = $1 ORDER BY id', [subscriberId]);
+    return rows.map(confirmationFromRow);
   }
 }

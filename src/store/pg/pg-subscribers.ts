@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { subscriberFromRow, type SubscriberRow } from '../../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../../subscribers/tokens.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
 import { transaction } from './pg-transaction.ts';
@@ -14,38 +15,6 @@ import {
   type SubscriberEvent,
   type SubscriberStore,
 } from '../../subscribers/subscriber.ts';
-
-interface Row {
-  id: number;
-  email: string;
-  email_normalized: string;
-  name: string;
-  status: Status;
-  source: string;
-  attributes: string;
-  created_at: string;
-  confirmed_at: string | null;
-  unsubscribed_at: string | null;
-  token_key: string;
-  legacy_tokens: number;
-}
-
-export function subscriberFromRow(row: Row): Subscriber {
-  return {
-    id: row.id,
-    email: row.email,
-    emailNormalized: row.email_normalized,
-    name: row.name,
-    status: row.status,
-    source: row.source,
-    attributes: JSON.parse(row.attributes) as Record<string, string>,
-    createdAt: row.created_at,
-    confirmedAt: row.confirmed_at,
-    unsubscribedAt: row.unsubscribed_at,
-    tokenKey: row.token_key,
-    legacyTokens: row.legacy_tokens === 1,
-  };
-}
 
 /*
  * The steps other PostgreSQL stores (sign-ups, the ledger) take inside their own transactions, on their client, so
@@ -66,7 +35,7 @@ export async function appendEvent(client: pg.ClientBase, subscriberId: number, a
 /** Adds the subscriber and its first event; null, changing nothing, when the address is already on the list. */
 export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, at: string): Promise<Subscriber | null> {
   // ON CONFLICT waits for a concurrent insert of the same address to end, so two sign-ups never both add it.
-  const { rows } = await client.query<Row>(
+  const { rows } = await client.query<SubscriberRow>(
     `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (email_normalized) DO NOTHING RETURNING *`,
     [
@@ -82,21 +51,21 @@ export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, 
       newTokenKey(),
     ],
   );
-  const row = rows[0];
-  if (!row) return null;
-  await appendEvent(client, row.id, at, null, s.status, s.reason, s.source);
-  return subscriberFromRow(row);
+  if (!rows[0]) return null;
+  const added = subscriberFromRow(rows[0]);
+  await appendEvent(client, added.id, at, null, s.status, s.reason, s.source);
+  return added;
 }
 
 /** The subscriber with this address, its row locked until the transaction ends; null when there is none. */
 export async function lockSubscriber(client: pg.ClientBase, emailNormalized: string): Promise<Subscriber | null> {
-  const { rows } = await client.query<Row>('SELECT * FROM subscribers WHERE email_normalized = $1 FOR UPDATE', [emailNormalized]);
+  const { rows } = await client.query<SubscriberRow>('SELECT * FROM subscribers WHERE email_normalized = $1 FOR UPDATE', [emailNormalized]);
   return rows[0] ? subscriberFromRow(rows[0]) : null;
 }
 
 /** The subscriber with this id, its row locked until the transaction ends; null when there is none. */
 export async function lockSubscriberById(client: pg.ClientBase, id: number): Promise<Subscriber | null> {
-  const { rows } = await client.query<Row>('SELECT * FROM subscribers WHERE id = $1 FOR UPDATE', [id]);
+  const { rows } = await client.query<SubscriberRow>('SELECT * FROM subscribers WHERE id = $1 FOR UPDATE', [id]);
   return rows[0] ? subscriberFromRow(rows[0]) : null;
 }
 
@@ -135,8 +104,8 @@ export class PgSubscriberStore implements SubscriberStore {
 
   async list(filter: { status?: Status } = {}): Promise<Subscriber[]> {
     const { rows } = filter.status
-      ? await this.pool.query<Row>('SELECT * FROM subscribers WHERE status = $1 ORDER BY id', [filter.status])
-      : await this.pool.query<Row>('SELECT * FROM subscribers ORDER BY id');
+      ? await this.pool.query<SubscriberRow>('SELECT * FROM subscribers WHERE status = $1 ORDER BY id', [filter.status])
+      : await this.pool.query<SubscriberRow>('SELECT * FROM subscribers ORDER BY id');
     return rows.map(subscriberFromRow);
   }
 
@@ -246,7 +215,7 @@ export class PgSubscriberStore implements SubscriberStore {
   }
 
   private async one(sql: string, values: unknown[]): Promise<Subscriber | null> {
-    const { rows } = await this.pool.query<Row>(sql, values);
+    const { rows } = await this.pool.query<SubscriberRow>(sql, values);
     return rows[0] ? subscriberFromRow(rows[0]) : null;
   }
 }
