@@ -1,7 +1,8 @@
 /**
  * The CLI end to end on PostgreSQL (issue 15): one writer's story on one database, every step a real `newsletter`
  * process and what it prints. An import, a reader's double opt-in through a running `serve`, a send, a one-click
- * unsubscribe from a delivered message's header (RFC 8058), a bounce report, and a second send to those left.
+ * unsubscribe from a delivered message's header (RFC 8058), a bounce report, a second send to those left, and the
+ * preview's desk reading it all back.
  * Skipped without NEWSLETTER_TEST_PG (`.ci/run` always sets it).
  */
 import { test, type TestContext } from 'node:test';
@@ -53,7 +54,7 @@ function header(message: ReceivedMessage, name: string): string {
 /** The path of a link in the newsletter's public URL, on the running serve instead. */
 const onServe = (serve: string, link: string) => new URL(new URL(link).pathname.slice(1), serve).toString();
 
-test('pg end to end: import, double opt-in through serve, a send, one-click unsubscribe, a bounce, and a second send to those left', needsPg, async (t) => {
+test('pg end to end: import, double opt-in through serve, a send, one-click unsubscribe, a bounce, a second send to those left; the desk shows it', needsPg, async (t) => {
   const dir = projectFor(t, {
     'issues/2026-11-02-the-vote.md': issueText('Dear {{subscriber.name}}, the council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready'),
     'issues/2026-11-09-the-count.md': issueText('Dear {{subscriber.name}}, the votes are counted.', 'title: The count\ndate: 2026-11-09\nstatus: ready'),
@@ -158,4 +159,22 @@ test('pg end to end: import, double opt-in through serve, a send, one-click unsu
   serve.run.child.kill('SIGINT');
   const [code] = await once(serve.run.child, 'exit');
   assert.equal(code, 0, serve.output());
+
+  // 7. The preview's desk reads the same database: the audience as it now stands, and both sends.
+  const preview = startCli(dir, ['preview', '--port', '0', '--smtp-port', '0'], env);
+  t.after(() => preview.child.kill('SIGKILL'));
+  let printed = '';
+  preview.child.stdout!.on('data', (d: string) => (printed += d));
+  await until('the preview to start', () => /Preview at http:\/\/\S+/.test(printed));
+  const home = await fetch(/Preview at (http:\/\/\S+)/.exec(printed)![1]!);
+  assert.equal(home.status, 200);
+  const desk = await home.text();
+  for (const [state, n] of [['active', 2], ['unsubscribed', 1], ['bounced', 1], ['pending', 0]] as const) {
+    assert.match(desk, new RegExp(`class="stat stat-${state}"><span class="stat-n">${n}</span>`), `${state} on the desk`);
+  }
+  assert.match(desk, /4 subscribers in all/);
+  assert.match(desk, /<h3><a href="\/issues\/the-count">the-count<\/a><\/h3>[\s\S]*?<dt>sent<\/dt><dd>2<\/dd>/);
+  assert.match(desk, /<h3><a href="\/issues\/the-vote">the-vote<\/a><\/h3>[\s\S]*?<dt>sent<\/dt><dd>4<\/dd>/);
+  preview.child.kill('SIGINT');
+  assert.equal((await preview.done).status, 0);
 });
