@@ -79,6 +79,23 @@ export async function readDesk(location: string, now: number, pgPool?: () => Pro
   }
 }
 
+/** The desk, or the one line saying why the database could not be read (the rest of the preview goes on). */
+export type DeskRead = { desk: DeskData | null; problem: null } | { desk: null; problem: string };
+
+/**
+ * `readDesk`, its failure turned into one line: on PostgreSQL the server, port and database (never the password), as
+ * every command says it; on SQLite the driver's first line. Read again at the next visit, so a server that comes
+ * back shows at once.
+ */
+export async function readDeskOrProblem(location: string, now: number, pgPool?: () => Promise<Pool>): Promise<DeskRead> {
+  try {
+    return { desk: await readDesk(location, now, pgPool), problem: null };
+  } catch (error) {
+    if (isPostgresUrl(location)) return { desk: null, problem: (await import('../store/pg/pg-errors.ts')).describePgFailure(error, location) };
+    return { desk: null, problem: `cannot read ${location}: ${String((error as Error).message ?? error).split('\n')[0]}` };
+  }
+}
+
 /** Each day's net change in active subscribers (joins minus leaves), summed into a running total, gaps filled. */
 function activeByDay(deltas: { day: string; delta: number }[], now: number): DayPoint[] {
   if (deltas.length === 0) return [];

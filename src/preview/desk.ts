@@ -69,7 +69,17 @@ ${list.length ? h`<ul class="send-list">${list.map((s) => sendCard(s, known))}</
 </section>`;
 }
 
-/** The desk's audience and sends panels, under the issues on the home page; `known` says which slugs have a page. */
-export function deskPanels(desk: DeskData | null, known: (slug: string) => boolean): Html {
+/** In place of both panels when the database cannot be read: what is wrong, in one line. */
+function unreadable(problem: string): Html {
+  return h`<section class="desk-card desk-problem" role="status" aria-labelledby="desk-problem-h"><h2 id="desk-problem-h">Audience and sends</h2>
+<p class="desk-empty">The subscriber database cannot be read: ${problem}</p></section>`;
+}
+
+/**
+ * The desk's audience and sends panels, under the issues on the home page; `known` says which slugs have a page.
+ * `problem`, when the database could not be read, replaces them.
+ */
+export function deskPanels(desk: DeskData | null, known: (slug: string) => boolean, problem: string | null = null): Html {
+  if (problem !== null) return h`<div class="desk">${unreadable(problem)}</div>`;
   return h`<div class="desk">${audience(desk)}${sends(desk, known)}</div>`;
 }

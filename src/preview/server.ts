@@ -21,7 +21,7 @@ import { isPlainAddress } from '../subscribers/email-address.ts';
 import { databaseFile } from '../store/database-path.ts';
 import { deskPanels } from './desk.ts';
 import type { Pool } from 'pg';
-import { readDesk } from './desk-data.ts';
+import { readDeskOrProblem } from './desk-data.ts';
 
 export interface PreviewOptions {
   root: string;
@@ -31,6 +31,8 @@ export interface PreviewOptions {
   smtpPort: number | null;
   /** `NEWSLETTER_DB` as read, for the home page's desk; null or absent for the default (data/newsletter.db). */
   databasePath?: string | null;
+  /** Told each new reason the desk cannot read the database (one line), so the terminal says it too. */
+  onDeskProblem?: (problem: string) => void;
 }
 
 export interface Preview {
@@ -126,10 +128,15 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   // On PostgreSQL the desk reads through one small pool, made at the first visit and closed with the preview.
   let deskPool: Promise<Pool> | null = null;
   const pgPool = () => (deskPool ??= import('../store/pg/pg-pool.ts').then(({ openPool }) => openPool(database, { max: 2, applicationName: 'newsletter preview' })));
+  // Said once per new reason, not at every visit; a visit that reads again clears it.
+  let lastProblem: string | null = null;
   app.get('/', async (c) => {
     const views = await workspace.views();
     const slugs = new Set(views.map((v) => v.slug));
-    const desk = deskPanels(await readDesk(database, Date.now(), pgPool), (slug) => slugs.has(slug));
+    const read = await readDeskOrProblem(database, Date.now(), pgPool);
+    if (read.problem !== null && read.problem !== lastProblem) options.onDeskProblem?.(read.problem);
+    lastProblem = read.problem;
+    const desk = deskPanels(read.desk, (slug) => slugs.has(slug), read.problem);
     return c.html(indexPage(views, workspace.setup?.config.name ?? 'Newsletter', desk), 200, PAGE_HEADERS);
   });
 

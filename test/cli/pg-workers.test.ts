@@ -5,40 +5,18 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStores } from '../../src/store/open-stores.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { startCli } from '../support/cli-process.ts';
+import { issueText, projectFor } from '../support/fixtures.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer, type PeerHooks, type SmtpPeer } from '../support/smtp-peer.ts';
 
 const ISSUE = 'issues/2026-11-02-the-vote.md';
 const SLUG = 'the-vote';
-const CLI = join(ROOT, 'bin', 'newsletter.cjs');
-
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function startCli(dir: string, args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_INBOX_PORT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
 
 /** A project on a fresh PostgreSQL database with `count` active subscribers r0@example.org…, and its SMTP peer. */
 async function pgProject(t: TestContext, count: number, hooks: PeerHooks = {}, config = ''): Promise<{ dir: string; url: string; peer: SmtpPeer; addresses: string[]; env: Record<string, string> }> {

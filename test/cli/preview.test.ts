@@ -7,8 +7,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { issueText, ROOT, tempProject } from '../support/fixtures.ts';
 
-function start(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'preview', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'preview', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -27,7 +27,7 @@ function start(args: string[], cwd: string) {
       reject(new Error(`exited early: ${stdout}${stderr}`));
     });
   });
-  return { child, url, output: () => stdout + stderr };
+  return { child, url, output: () => stdout + stderr, stderr: () => stderr };
 }
 
 test('newsletter preview: says where it listens (127.0.0.1 by default), serves, and stops cleanly on Ctrl-C', async (t) => {
@@ -81,4 +81,35 @@ test('newsletter preview: run from issues/, it previews the project (issue 12, f
   assert.match(await email.text(), /Hello from the subfolder\./);
   run.child.kill('SIGINT');
   await once(run.child, 'exit');
+});
+
+test('newsletter preview on PostgreSQL with the server unreachable: the desk says so in one line (host, port, database, no password); issues still preview', async (t) => {
+  const project = tempProject({ 'issues/2026-10-14-one.md': issueText('Hello while the database is down.', 'title: Down but drafting\ndate: 2026-10-14\nstatus: ready') });
+  t.after(project.cleanup);
+  // A port that was free a moment ago: nothing listens there, so every connection is refused.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const closed = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const run = start(['--port', '0', '--smtp-port', '0'], project.dir, { NEWSLETTER_DB: `postgres://writer:hunter2-${closed}@127.0.0.1:${closed}/our_list` });
+  t.after(() => run.child.kill('SIGKILL'));
+  const url = await run.url;
+  const line = `cannot reach PostgreSQL at 127.0.0.1:${closed}: connection refused (database our_list; is the server running, and listening there?)`;
+  for (let visit = 0; visit < 2; visit++) {
+    const home = await fetch(url);
+    assert.equal(home.status, 200, run.output());
+    const page = await home.text();
+    assert.match(page, /Down but drafting/, 'the issues are listed');
+    assert.ok(page.includes(`The subscriber database cannot be read: ${line}`), page);
+    assert.doesNotMatch(page, /hunter2/);
+  }
+  const email = await fetch(`${url}issues/one/email.html`);
+  assert.equal(email.status, 200);
+  assert.match(await email.text(), /Hello while the database is down\./);
+  // The terminal says it once, in one line, however often the page is visited; no stack trace.
+  assert.equal(run.stderr(), `newsletter preview: the desk cannot read the subscriber database: ${line}\n`);
+  assert.doesNotMatch(run.output(), /hunter2/);
+  run.child.kill('SIGINT');
+  const [code] = await once(run.child, 'exit');
+  assert.equal(code, 0);
 });

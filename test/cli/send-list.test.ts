@@ -4,7 +4,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -12,33 +12,16 @@ import { Inbox } from '../../src/preview/inbox.ts';
 import { openDatabase } from '../../src/store/open.ts';
 import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
 import { keyringFromEnv, verifyToken } from '../../src/subscribers/tokens.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { startCli } from '../support/cli-process.ts';
+import { issueText, projectFor } from '../support/fixtures.ts';
 import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
 
 const ISSUE = 'issues/2026-11-02-the-vote.md';
 const SLUG = 'the-vote';
 
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function startSend(dir: string, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: join(dir, 'data', 'newsletter.db'), NEWSLETTER_INBOX_PORT: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+/** The CLI on the project's own SQLite database, data/newsletter.db. */
+const startSend = (dir: string, args: string[], env: Record<string, string> = {}) => startCli(dir, args, { NEWSLETTER_DB: join(dir, 'data', 'newsletter.db'), ...env });
 
 /** A project with one ready issue and `count` active subscribers `r0@example.org`…; the peer is its SMTP server. */
 async function project(t: TestContext, count: number, hooks: Parameters<typeof startSmtpPeer>[0] = {}): Promise<{ dir: string; peer: SmtpPeer; addresses: string[]; env: Record<string, string> }> {

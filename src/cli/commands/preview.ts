@@ -23,7 +23,14 @@ function openBrowser(url: string): void {
 export async function runPreview(cmd: PreviewCommand): Promise<number> {
   let preview;
   try {
-    preview = await startPreview({ root: cmd.root, port: cmd.port, host: cmd.host, smtpPort: cmd.smtpPort, databasePath: cmd.databasePath });
+    preview = await startPreview({
+      root: cmd.root,
+      port: cmd.port,
+      host: cmd.host,
+      smtpPort: cmd.smtpPort,
+      databasePath: cmd.databasePath,
+      onDeskProblem: (problem) => process.stderr.write(`newsletter preview: the desk cannot read the subscriber database: ${problem}\n`),
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`newsletter preview: port ${cmd.port} is in use; choose another with --port\n`);

@@ -27,7 +27,7 @@ export function describePgFailure(error: unknown, url: string): string {
   if (error instanceof SchemaTooNewError) return error.message;
   switch (e.code) {
     case 'ECONNREFUSED':
-      return `cannot reach PostgreSQL at ${server}: connection refused (is the server running, and listening there?)`;
+      return `cannot reach PostgreSQL at ${server}: connection refused (database ${database}; is the server running, and listening there?)`;
     case 'ETIMEDOUT':
     case 'ECONNRESET':
       return `cannot reach PostgreSQL at ${server}: ${e.code === 'ETIMEDOUT' ? 'the connection timed out' : 'the connection was reset'} (database ${database})`;
