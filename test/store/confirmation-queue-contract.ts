@@ -129,6 +129,20 @@ export function confirmationQueueContract(name: string, make: MakeQueue): void {
     });
   });
 
+  test(`${name}: a bounce reported after the row was finished elsewhere still marks the address bounced, and leaves the row as it was`, async (t) => {
+    const { queue, subscribers, add } = await setup(t);
+    const id = await add('late@example.com');
+    const rowId = await queue.enqueue(id, T);
+    await queue.claimDue(T, 1, LEASE);
+    // Another server, after this one's lease ran out, claimed the row again and gave up on it.
+    await queue.finish(rowId, 'skipped', T + 1, 'given up', false);
+    await queue.failBounced(rowId, T + 2, '550 5.1.1 no such user');
+    const [row] = await queue.forSubscriber(id);
+    assert.deepEqual({ state: row?.state, reply: row?.reply }, { state: 'skipped', reply: 'given up' });
+    // The 5xx is a fact about the address, whoever holds the row.
+    assert.equal((await subscribers.byId(id))?.status, 'bounced');
+  });
+
   test(`${name}: erasing a subscriber erases their rows; finished rows are pruned, queued and claimed ones never`, async (t) => {
     const { queue, subscribers, add } = await setup(t);
     const gone = await add('gone@example.com');

@@ -99,11 +99,13 @@ export class PgConfirmationQueue implements ConfirmationQueue {
 
   async failBounced(id: number, now: number, reply: string): Promise<void> {
     await transaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ subscriber_id: number }>(
+      await client.query(
         `UPDATE confirmation_emails SET state = 'failed', attempts = attempts + 1, lease_until = NULL, updated_at = $1, reply = $2
-         WHERE id = $3 AND state = 'sending' RETURNING subscriber_id`,
+         WHERE id = $3 AND state = 'sending'`,
         [now, reply, id],
       );
+      // The row may have been finished by another server meanwhile; the 5xx is about the address all the same.
+      const { rows } = await client.query<{ subscriber_id: number }>('SELECT subscriber_id FROM confirmation_emails WHERE id = $1', [id]);
       const subscriber = rows[0] ? await lockSubscriberById(client, rows[0].subscriber_id) : null;
       if (subscriber && subscriber.status !== 'bounced') await changeStatus(client, subscriber, 'bounced', `confirmation email bounced: ${reply}`, 'bounce', this.now().toISOString());
     });
