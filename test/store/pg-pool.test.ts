@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { withLibpqSslModes } from '../../src/store/pg/pg-pool.ts';
+import { openPool, withLibpqSslModes } from '../../src/store/pg/pg-pool.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
 
 test('pg url: an sslmode is read as libpq reads it; a URL without one, or that already chose, is left alone', () => {
@@ -31,4 +31,16 @@ test('pg url: sslmode=require against a server without TLS fails in one line nam
   assert.ok(lines[0]!.includes(`${url.hostname}:${url.port}`), lines[0]);
   assert.doesNotMatch(stderr, /SECURITY WARNING/);
   assert.ok(!stderr.includes(decodeURIComponent(url.password)), 'the password is never shown');
+});
+
+test('pg pool: every connection runs with JIT off, so a big send\'s generic commit plan never compiles', needsPg, async (t) => {
+  const pool = openPool(await freshPgDatabase(t), { max: 2 });
+  t.after(() => pool.end());
+  const [a, b] = await Promise.all([pool.connect(), pool.connect()]);
+  try {
+    for (const client of [a, b]) assert.deepEqual((await client.query('SHOW jit')).rows, [{ jit: 'off' }]);
+  } finally {
+    a.release();
+    b.release();
+  }
 });

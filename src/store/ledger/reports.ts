@@ -19,7 +19,11 @@ export class LedgerReports {
         `SELECT d.subscriber_id, s.email, d.reply, d.attempts FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
          WHERE d.send_id = ? AND d.state = ? ORDER BY d.subscriber_id LIMIT ?`,
       ),
-      sentTimesSince: db.prepare<[number], { at: number }>(`SELECT updated_at AS at FROM deliveries WHERE state IN ('sent', 'in_doubt') AND updated_at >= ?`),
+      // Only sends that ran since then, each read through its (send_id, state) index: never a scan of every send's rows.
+      sentTimesSince: db.prepare<{ since: number }, { at: number }>(
+        `SELECT updated_at AS at FROM deliveries
+         WHERE send_id IN (SELECT id FROM sends WHERE finished_at IS NULL OR finished_at >= $since) AND state IN ('sent', 'in_doubt') AND updated_at >= $since`,
+      ),
       sentMessage: db.prepare<[number, string], { one: number }>(`SELECT 1 AS one FROM deliveries WHERE subscriber_id = ? AND message_id = ? LIMIT 1`),
       sentSince: db.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE send_id = ? AND state = 'sent' AND updated_at >= ?`),
     };
@@ -57,7 +61,7 @@ export class LedgerReports {
 
   /** When each message of any send went out since `since` (sent, or in doubt), for an hourly cap that spans runs. */
   sentTimesSince(since: number): number[] {
-    return this.s.sentTimesSince.all(since).map((r) => r.at);
+    return this.s.sentTimesSince.all({ since }).map((r) => r.at);
   }
 
   /** Whether a message with this Message-ID went to this subscriber in some send: how returned mail is verified. */

@@ -50,6 +50,10 @@ export interface PoolOptions {
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: withLibpqSslModes(url),
+    // The group commit is planned once per connection, generically, so the planner guesses a tenth of a big queue
+    // and its cost crosses the JIT thresholds: from about 116,000 queued rows each commit then spent 0.25-2 s
+    // compiling (docs/scaling.md). Nothing here is analytics that JIT would speed up.
+    options: '-c jit=off',
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'newsletter',
     connectionTimeoutMillis: 10_000,
