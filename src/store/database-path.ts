@@ -16,7 +16,7 @@ export class DatabaseLocationError extends Error {
  * query (libpq takes `?password=` too). Whatever sits before that `@` may hold a password, even one with `/` or `@`.
  */
 export function withoutCredentials(location: string): string {
-  const [, scheme = '', rest = location] = /^([a-z][a-z0-9+.-]*:(?:\/\/)?)?(.*)$/is.exec(location) ?? [];
+  const [, scheme = '', rest = location] = /^([a-z][a-z0-9+.-]*:\/{0,2})?(.*)$/is.exec(location) ?? [];
   const noQuery = rest.split('?')[0]!;
   const at = noQuery.lastIndexOf('@');
   const shown = `${scheme}${at < 0 ? '' : '…@'}${noQuery.slice(at + 1)}`;
