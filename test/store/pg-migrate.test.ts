@@ -10,7 +10,7 @@ import { openStores } from '../../src/store/open-stores.ts';
 import { MIGRATION_LOCK } from '../../src/store/pg/pg-migrate.ts';
 import { describePgUrl } from '../../src/store/pg/pg-pool.ts';
 import { PG_MIGRATIONS } from '../../src/store/pg/schema.ts';
-import { startCli } from '../support/cli-child.ts';
+import { startCli } from '../support/cli-process.ts';
 import { projectFor } from '../support/fixtures.ts';
 import { freshPgDatabase, freshPgPool, needsPg } from '../support/pg.ts';
 
@@ -53,10 +53,10 @@ describe('postgres migrations', needsPg, () => {
     assert.equal(await tablesOf(holder).then((tables) => tables.length), 0, 'nothing is written while they wait');
     await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     const results = await Promise.all(runs.map((r) => r.done));
-    for (const r of results) assert.equal(r.status, 0, r.err);
+    for (const r of results) assert.equal(r.status, 0, r.stderr);
     const where = describePgUrl(url);
     assert.deepEqual(
-      results.map((r) => r.out).sort(),
+      results.map((r) => r.stdout).sort(),
       [`PostgreSQL ${where}: already at version ${PG_MIGRATIONS.length}, nothing to do\n`, `PostgreSQL ${where}: migrated from version 0 to ${PG_MIGRATIONS.length}\n`],
     );
     assert.deepEqual(await tablesOf(holder), TABLES);
@@ -77,16 +77,16 @@ describe('postgres migrations', needsPg, () => {
 
     const migrated = await startCli(dir, ['db', 'migrate'], { NEWSLETTER_DB: url }).done;
     assert.equal(migrated.status, 1);
-    assert.equal(migrated.out, '');
+    assert.equal(migrated.stdout, '');
     assert.equal(
-      migrated.err,
+      migrated.stderr,
       `newsletter db migrate: ${describePgUrl(url)}: the database's schema is version ${PG_MIGRATIONS.length + 1}, newer than this newsletter knows (${PG_MIGRATIONS.length}); upgrade the newsletter, nothing was changed\n`,
     );
-    if (password) assert.ok(!migrated.err.includes(password), 'the password is never shown');
+    if (password) assert.ok(!migrated.stderr.includes(password), 'the password is never shown');
     await assert.rejects(openStores(url), /newer than this newsletter knows/);
     const count = await startCli(dir, ['subscribers', 'count'], { NEWSLETTER_DB: url }).done;
     assert.equal(count.status, 1);
-    assert.match(count.err, /newer than this newsletter knows/);
+    assert.match(count.stderr, /newer than this newsletter knows/);
 
     assert.deepEqual((await client.query('SELECT version FROM schema_version')).rows, [{ version: PG_MIGRATIONS.length + 1 }]);
     assert.deepEqual(await tablesOf(client), tablesBefore);

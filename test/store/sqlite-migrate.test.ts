@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openDatabase, SchemaTooNewError } from '../../src/store/open.ts';
 import { openStores } from '../../src/store/open-stores.ts';
-import { startCli } from '../support/cli-child.ts';
+import { startCli } from '../support/cli-process.ts';
 import { projectFor } from '../support/fixtures.ts';
 
 /** Whether process `pid` has `path` open (Linux's /proc), i.e. it got as far as opening the database. */
@@ -54,8 +54,8 @@ test('sqlite: two `db migrate` processes on one new file at once both succeed; t
   holder.exec('ROLLBACK');
   holder.close();
   const results = await Promise.all([first.done, second.done]);
-  for (const r of results) assert.equal(r.status, 0, r.err);
-  const outputs = results.map((r) => r.out.trim()).sort();
+  for (const r of results) assert.equal(r.status, 0, r.stderr);
+  const outputs = results.map((r) => r.stdout.trim()).sort();
   assert.deepEqual(outputs, [`SQLite data/newsletter.db: already at version ${MIGRATIONS.length}, nothing to do`, `SQLite data/newsletter.db: migrated from version 0 to ${MIGRATIONS.length}`]);
   const db = new Database(path, { readonly: true });
   t.after(() => db.close());
@@ -79,12 +79,12 @@ test('sqlite: a schema newer than the code is refused by db migrate and by openi
 
   const migrated = await startCli(dir, ['db', 'migrate']).done;
   assert.equal(migrated.status, 1);
-  assert.equal(migrated.out, '');
-  assert.match(migrated.err, new RegExp(`^newsletter db migrate: .*newsletter\\.db: the database's schema is version ${MIGRATIONS.length + 1}, newer than this newsletter knows \\(${MIGRATIONS.length}\\); upgrade the newsletter, nothing was changed\\n$`));
+  assert.equal(migrated.stdout, '');
+  assert.match(migrated.stderr, new RegExp(`^newsletter db migrate: .*newsletter\\.db: the database's schema is version ${MIGRATIONS.length + 1}, newer than this newsletter knows \\(${MIGRATIONS.length}\\); upgrade the newsletter, nothing was changed\\n$`));
   await assert.rejects(openStores(path), (error: unknown) => error instanceof SchemaTooNewError && error.found === MIGRATIONS.length + 1);
   const count = await startCli(dir, ['subscribers', 'count']).done;
   assert.equal(count.status, 1);
-  assert.match(count.err, /newer than this newsletter knows/);
+  assert.match(count.stderr, /newer than this newsletter knows/);
 
   assert.ok(readFileSync(path).equals(before), 'the database file is byte for byte the same');
   assert.deepEqual(readdirSync(join(dir, 'data')).sort(), listing, 'no journal or WAL file left beside it');
