@@ -308,15 +308,27 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await (await import('./commands/subscribers.ts')).runCount(ctx());
     });
 
-  const db = program.command('db').description('the database itself: consistent backups, and restoring one');
+  const db = program
+    .command('db')
+    .description('the database itself: its schema (migrate, status), consistent SQLite backups and restoring one, copying SQLite into PostgreSQL');
+  db.command('migrate')
+    .description('apply the schema migrations the database lacks (SQLite or PostgreSQL, under a lock); refuses a schema newer than this newsletter')
+    .action(async () => {
+      code = await (await import('./commands/db-migrate.ts')).runDbMigrate({ root: hereWithDatabase().root, cwd: process.cwd(), environment: environment() });
+    });
+  db.command('status')
+    .description("engine, where, schema version against this newsletter's, pending migrations, rows in the main tables; changes nothing")
+    .action(async () => {
+      code = await (await import('./commands/db-status.ts')).runDbStatus({ root: here().root, cwd: process.cwd(), environment: environment() });
+    });
   db.command('backup')
-    .description("an online, consistent copy of the database (SQLite's backup API), safe while serve or a send runs")
+    .description("an online, consistent copy of the SQLite database (SQLite's backup API), safe while serve or a send runs; on PostgreSQL use pg_dump")
     .argument('<file>', 'the new backup file (never overwritten)')
     .action(async (file: string) => {
       code = await (await import('./commands/db.ts')).runBackup({ root: hereWithDatabase().root, cwd: process.cwd(), environment: environment() }, file);
     });
   db.command('restore')
-    .description('put a backup in place of the database (stop serve first); the current one is kept beside it')
+    .description('put a backup in place of the SQLite database (stop serve first); the current one is kept beside it; on PostgreSQL use pg_restore')
     .argument('<file>', 'a file made by db backup')
     .action(async (file: string) => {
       code = await (await import('./commands/db.ts')).runRestore({ root: here().root, cwd: process.cwd(), environment: environment() }, file);

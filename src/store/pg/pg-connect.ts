@@ -24,3 +24,23 @@ export async function connectPg(url: string, options: PoolOptions & { migrate?: 
     throw new PgConnectError(describePgFailure(error, url));
   }
 }
+
+/**
+ * `db migrate` on PostgreSQL: the migrations the database lacks, under the advisory lock (pg-migrate.ts), on one
+ * connection that is closed afterwards. Returns the versions before and after; failures as connectPg's.
+ */
+export async function migratePg(url: string): Promise<{ from: number; to: number }> {
+  const pool = openPool(url, { max: 1, applicationName: 'newsletter db migrate' });
+  try {
+    const client = await pool.connect();
+    try {
+      return await migrate(client, describePgUrl(url));
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    throw new PgConnectError(describePgFailure(error, url));
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}

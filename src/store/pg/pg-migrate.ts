@@ -4,8 +4,8 @@ import { PG_MIGRATIONS } from './schema.ts';
 
 export { SchemaTooNewError } from '../schema-too-new.ts';
 
-/** Any fixed number, the same in every process: two processes migrating at once queue on it. */
-const MIGRATION_LOCK = 0x6e6c6574; // 'nlet'
+/** Any fixed number, the same in every process: two processes migrating at once queue on it (tests hold it too). */
+export const MIGRATION_LOCK = 0x6e6c6574; // 'nlet'
 
 
 /** The schema version a database has reached: 0 when it has none of ours. */
