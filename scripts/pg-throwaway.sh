@@ -4,6 +4,9 @@
 #
 #   eval "$(bash scripts/pg-throwaway.sh start)"   # exports NEWSLETTER_TEST_PG and PG_THROWAWAY_DIR
 #   bash scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
+#
+# PG_THROWAWAY_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit, full_page_writes on), for
+# benchmarks that must pay the real cost of a commit; without it the server is tuned for test speed.
 set -euo pipefail
 
 bin_dir() {
@@ -30,8 +33,10 @@ case "${1:-}" in
     as_owner "$bin/initdb" -D "$dir/data" -U newsletter --pwfile="$dir/pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     rm -f "$dir/pw"
-    # Tuned for throwaway speed, not durability: these databases live for one test run.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null \
+    # Tuned for throwaway speed, not durability: these databases live for one test run. Unless asked to be durable.
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_THROWAWAY_DURABLE:-}" = 1 ] && fast=""
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-h 127.0.0.1 -p $port -k $dir $fast -c max_connections=200" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "export PG_THROWAWAY_DIR=$dir"
     echo "export NEWSLETTER_TEST_PG=postgres://newsletter:$password@127.0.0.1:$port/postgres"
