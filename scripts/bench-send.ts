@@ -6,6 +6,11 @@
  * (`newsletter send --yes --json`) in its own process, whose memory is sampled from /proc as it runs. Baselines: stock
  * Nodemailer pooled sending of the same messages, and Debian's `smtp-source` (when installed) blasting same-size
  * messages into the same sink.
+ *
+ * Then PostgreSQL, same sink and subscribers (bench-pg-server.ts: NEWSLETTER_BENCH_PG, else a durable throwaway
+ * server): `subscribers import` of the list through the CLI, one worker's send against the SQLite rate above, two
+ * workers in separate processes on one send, and planning 1,000,000 subscribers on each engine (bench-plan.ts), with
+ * the WAL and the table sizes that the scaling plan (docs/scaling.md) scales up. No PostgreSQL: those lines say SKIP.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -14,23 +19,31 @@ import { connect, createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
+import type pg from 'pg';
+import { SqliteLedger } from '../src/store/ledger/sqlite-ledger.ts';
 import { openDatabase } from '../src/store/open.ts';
+import { PgLedger } from '../src/store/pg/pg-ledger.ts';
 import { SqliteSubscriberTable } from '../src/store/sqlite-subscribers.ts';
 import { generateIssue } from './generate-issue.ts';
+import { benchPgServer, migratedPool, tableSizes, walPosition, walSince, type BenchPg } from './bench-pg-server.ts';
+import { seedPg, seedSqlite, timePlan } from './bench-plan.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
+const PLANNED = Number(process.env.BENCH_PLAN_SUBSCRIBERS ?? 1_000_000);
+const SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const BASELINE_MESSAGES = Math.min(SUBSCRIBERS, 20_000);
 const CONCURRENCY = 8;
 const results: boolean[] = [];
 
-function report(name: string, line: string, ok: boolean | null): void {
-  if (ok !== null) results.push(ok);
-  console.log(`${ok === null ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${name}: ${line}`);
+function report(name: string, line: string, ok: boolean | null | 'skip'): void {
+  if (typeof ok === 'boolean') results.push(ok);
+  console.log(`${ok === 'skip' ? 'SKIP' : ok === null ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${name}: ${line}`);
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (kb: number) => `${fmt(kb / 1024, 1)} MB`;
+const bytes = (n: number) => (n >= 1024 ** 3 ? `${fmt(n / 1024 ** 3, 2)} GB` : `${fmt(n / 1024 ** 2, 1)} MB`);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -75,15 +88,58 @@ function readStatus(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** Runs the real CLI send of `count` subscribers; returns its rate and memory samples. */
-async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = null): Promise<{ rate: number; elapsedMs: number; wallMs: number; peakKb: number; samples: { at: number; rss: number }[]; sent: number }> {
+interface SendRun {
+  rate: number;
+  elapsedMs: number;
+  wallMs: number;
+  peakKb: number;
+  samples: { at: number; rss: number }[];
+  sent: number;
+}
+
+/** A project in a temporary folder: the generated issue, the templates, DKIM when a key is given. */
+function makeProject(dkimKey: string | null = null): string {
   const dir = mkdtempSync(join(tmpdir(), 'nl-bench-send-'));
+  cpSync(join(root, 'templates'), join(dir, 'templates'), { recursive: true });
+  const yaml = readFileSync(join(root, 'newsletter.yaml'), 'utf8');
+  writeFileSync(join(dir, 'newsletter.yaml'), dkimKey ? `${yaml}\nsending:\n  dkim:\n    domain: example.org\n    selector: bench\n` : yaml);
+  mkdirSync(join(dir, 'issues'));
+  writeFileSync(join(dir, 'issues', '2026-10-14-synthetic.md'), generateIssue(1));
+  return dir;
+}
+
+/** The real CLI's `newsletter send --yes --json` in `dir` on `db`, its memory sampled from /proc as it runs. */
+async function cliSend(dir: string, db: string, smtpUrl: string, dkimKey: string | null = null): Promise<SendRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin/newsletter.cjs'), 'send', 'synthetic', '--yes', '--json', '--skip-image-check', '--concurrency', String(CONCURRENCY)], {
+    cwd: dir,
+    env: { ...process.env, SMTP_URL: smtpUrl, NEWSLETTER_DB: db, NEWSLETTER_SECRET: SECRET, DKIM_PRIVATE_KEY: dkimKey ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+  const samples: { at: number; rss: number }[] = [];
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    const s = child.pid ? readStatus(child.pid) : null;
+    if (!s) return;
+    samples.push({ at: performance.now() - started, rss: s.rss });
+    peakKb = Math.max(peakKb, s.hwm);
+  }, 100);
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  clearInterval(sampler);
+  const wallMs = performance.now() - started;
+  if (status !== 0) throw new Error(`newsletter send exited ${status}: ${stdout}${stderr}`);
+  const summary = JSON.parse(stdout) as { counts: { sent: number }; elapsedMs: number };
+  return { rate: summary.counts.sent / (summary.elapsedMs / 1000), elapsedMs: summary.elapsedMs, wallMs, peakKb, samples, sent: summary.counts.sent };
+}
+
+/** The send of `count` subscribers on a SQLite ledger on disk. */
+async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = null): Promise<SendRun> {
+  const dir = makeProject(dkimKey);
   try {
-    cpSync(join(root, 'templates'), join(dir, 'templates'), { recursive: true });
-    const yaml = readFileSync(join(root, 'newsletter.yaml'), 'utf8');
-    writeFileSync(join(dir, 'newsletter.yaml'), dkimKey ? `${yaml}\nsending:\n  dkim:\n    domain: example.org\n    selector: bench\n` : yaml);
-    mkdirSync(join(dir, 'issues'));
-    writeFileSync(join(dir, 'issues', '2026-10-14-synthetic.md'), generateIssue(1));
     const dbPath = join(dir, 'data', 'newsletter.db');
     const db = openDatabase(dbPath);
     new SqliteSubscriberTable(db).importMany(
@@ -91,31 +147,16 @@ async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = 
       'bench',
     );
     db.close();
-    const started = performance.now();
-    const child = spawn(process.execPath, [join(root, 'bin/newsletter.cjs'), 'send', 'synthetic', '--yes', '--json', '--concurrency', String(CONCURRENCY)], {
-      cwd: dir,
-      env: { ...process.env, SMTP_URL: smtpUrl, NEWSLETTER_DB: dbPath, NEWSLETTER_SECRET: 'bench-secret-0123456789-0123456789-0123456789', DKIM_PRIVATE_KEY: dkimKey ?? '' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    const samples: { at: number; rss: number }[] = [];
-    let peakKb = 0;
-    const sampler = setInterval(() => {
-      const s = child.pid ? readStatus(child.pid) : null;
-      if (!s) return;
-      samples.push({ at: performance.now() - started, rss: s.rss });
-      peakKb = Math.max(peakKb, s.hwm);
-    }, 100);
-    const status = await new Promise<number | null>((r) => child.on('close', r));
-    clearInterval(sampler);
-    const wallMs = performance.now() - started;
-    if (status !== 0) throw new Error(`newsletter send exited ${status}: ${stdout}`);
-    const summary = JSON.parse(stdout) as { counts: { sent: number }; elapsedMs: number };
-    return { rate: summary.counts.sent / (summary.elapsedMs / 1000), elapsedMs: summary.elapsedMs, wallMs, peakKb, samples, sent: summary.counts.sent };
+    return await cliSend(dir, dbPath, smtpUrl, dkimKey);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The highest RSS sampled between two fractions of the run's wall time: early against late says whether it grows. */
+function rssBetween(run: SendRun, from: number, to: number): number {
+  const s = run.samples.filter((x) => x.at >= from * run.wallMs && x.at <= to * run.wallMs);
+  return s.length ? Math.max(...s.map((x) => x.rss)) : 0;
 }
 
 function stockSend(smtpUrl: string, count: number): { rate: number } {
@@ -157,6 +198,139 @@ async function rsaLimit(pem: string, ms = 2000): Promise<{ rate: number; threads
   return { rate: counts.reduce((a, b) => a + b, 0) / seconds, threads };
 }
 
+/** A CSV of `count` subscribers, the addresses and names the SQLite send had. */
+function writeCsv(path: string, count: number): void {
+  const lines = ['email,name'];
+  for (let i = 0; i < count; i++) lines.push(`r${i}@example.org,Reader ${i}`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** The real CLI's `newsletter subscribers import <csv>` on `db`: the whole command's seconds. */
+async function cliImport(dir: string, db: string, csv: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin/newsletter.cjs'), 'subscribers', 'import', csv], { cwd: dir, env: { ...process.env, NEWSLETTER_DB: db, NEWSLETTER_SECRET: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  if (status !== 0) throw new Error(`newsletter subscribers import exited ${status}: ${stderr}`);
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * The WAL position once the send's run has started (its plan is behind it) and how many rows had left the queue by
+ * then, polled every 50 ms until `done` settles; null if the run never showed.
+ */
+async function walAtRunStart(pool: pg.Pool, done: Promise<unknown>): Promise<{ lsn: string; touched: number } | null> {
+  let settled = false;
+  void done.finally(() => (settled = true)).catch(() => {});
+  while (!settled) {
+    const { rows } = await pool.query<{ running: boolean }>('SELECT EXISTS (SELECT 1 FROM send_runs) AS running');
+    if (rows[0]!.running) {
+      const at = await pool.query<{ lsn: string; touched: number }>(`SELECT pg_current_wal_lsn()::text AS lsn, (SELECT count(*) FROM deliveries WHERE state <> 'queued')::int AS touched`);
+      return at.rows[0]!;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}
+
+function memoryLine(run: SendRun): { line: string; ok: boolean } {
+  const early = rssBetween(run, 0.15, 0.35);
+  const late = rssBetween(run, 0.75, 0.95);
+  return { line: `peak RSS ${mb(run.peakKb)}; RSS ${mb(early)} at a quarter of the send, ${mb(late)} near its end`, ok: run.peakKb < 200 * 1024 && late < early * 1.25 };
+}
+
+/** Planning PLANNED subscribers on a SQLite ledger on disk. */
+async function planSqlite(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-bench-plan-'));
+  const db = openDatabase(join(dir, 'newsletter.db'));
+  try {
+    const seeded = seedSqlite(db, PLANNED);
+    const plan = await timePlan(new SqliteLedger(db));
+    report('sqlite plan', `${fmt(plan.recipients)} recipients frozen in ${fmt(plan.seconds, 1)} s (target < 20 s; ${fmt(PLANNED)} subscribers seeded in ${fmt(seeded, 1)} s)`, plan.seconds < 20 && plan.recipients === PLANNED);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Planning PLANNED subscribers on PostgreSQL, with the WAL it writes and the sizes it leaves. */
+async function planPg(server: BenchPg): Promise<void> {
+  const pool = await migratedPool(await server.fresh());
+  try {
+    const seeded = await seedPg(pool, PLANNED);
+    const from = await walPosition(pool);
+    const plan = await timePlan(new PgLedger(pool));
+    const wal = await walSince(pool, from);
+    report('pg plan', `${fmt(plan.recipients)} recipients frozen in ${fmt(plan.seconds, 1)} s (target < 20 s; ${fmt(PLANNED)} subscribers seeded in ${fmt(seeded, 1)} s)`, plan.seconds < 20 && plan.recipients === PLANNED);
+    report('pg plan WAL', `${bytes(wal)} of WAL for the plan: ${fmt(wal / plan.recipients)} bytes per planned row`, null);
+    await pool.query('VACUUM ANALYZE deliveries');
+    const d = await tableSizes(pool, 'deliveries');
+    const sub = await tableSizes(pool, 'subscribers');
+    report(
+      'pg sizes',
+      `after the ${fmt(PLANNED)} plan: deliveries ${bytes(d.table)} + indexes ${bytes(d.indexes)} (${fmt((d.table + d.indexes) / plan.recipients)} bytes a row); ` +
+        `subscribers ${bytes(sub.table)} + indexes ${bytes(sub.indexes)} (${fmt((sub.table + sub.indexes) / PLANNED)} bytes a row)`,
+      null,
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The PostgreSQL figures: the import, one worker against `sqliteRate`, two workers on one send. */
+async function pgSends(server: BenchPg, smtpUrl: string, sqliteRate: number): Promise<void> {
+  const dir = makeProject();
+  const csv = join(dir, 'subscribers.csv');
+  writeCsv(csv, SUBSCRIBERS);
+  const pools: pg.Pool[] = [];
+  try {
+    const one = await server.fresh();
+    const onePool = await migratedPool(one);
+    pools.push(onePool);
+    const imported = await cliImport(dir, one, csv);
+    report('pg import', `newsletter subscribers import of ${fmt(SUBSCRIBERS)} rows (a generated CSV, the whole command) in ${fmt(imported, 1)} s (target < 5 s)`, imported < 5);
+
+    const from = await walPosition(onePool);
+    const sending = cliSend(dir, one, smtpUrl);
+    const runStart = await walAtRunStart(onePool, sending);
+    const single = await sending;
+    const walTotal = await walSince(onePool, from);
+    report(
+      'pg one worker',
+      `${fmt(single.rate)} messages/s (${fmt(single.sent)} sent in ${fmt(single.elapsedMs / 1000, 1)} s; ${fmt(single.wallMs / 1000, 1)} s for the whole command with planning) vs SQLite ${fmt(sqliteRate)}/s in this run: ${fmt(single.rate / sqliteRate, 2)}× (target ≥ 0.8×)`,
+      single.rate >= 0.8 * sqliteRate && single.sent === SUBSCRIBERS,
+    );
+    if (runStart) {
+      const sendWal = await walSince(onePool, runStart.lsn);
+      report('pg send WAL', `${fmt(sendWal / Math.max(1, single.sent - runStart.touched))} bytes of WAL per delivered message once sending (${bytes(sendWal)}); ${fmt(walTotal / single.sent)} per message for the whole command with its plan`, null);
+    } else report('pg send WAL', `${fmt(walTotal / single.sent)} bytes per message for the whole command with its plan (the run's start was not seen)`, null);
+    const m1 = memoryLine(single);
+    report('pg memory, one worker', `${m1.line} (target < 200 MB, flat)`, m1.ok);
+
+    const two = await server.fresh();
+    const twoPool = await migratedPool(two);
+    pools.push(twoPool);
+    await cliImport(dir, two, csv);
+    const workers = await Promise.all([cliSend(dir, two, smtpUrl), cliSend(dir, two, smtpUrl)]);
+    const { rows } = await twoPool.query<{ sent: number; started_at: number; ended_at: number }>('SELECT sent, started_at, ended_at FROM send_runs ORDER BY id');
+    const sent = rows.reduce((a, r) => a + r.sent, 0);
+    const span = (Math.max(...rows.map((r) => r.ended_at)) - Math.min(...rows.map((r) => r.started_at))) / 1000;
+    report(
+      'pg two workers',
+      `${fmt(sent / span)} messages/s together (${rows.map((r) => fmt(r.sent)).join(' + ')} sent in ${fmt(span, 1)} s, first run's start to last run's end), ${fmt(sent / span / single.rate, 2)}× one worker; both processes on this machine's ${availableParallelism()} cores with the sink and the server`,
+      null,
+    );
+    workers.forEach((w, i) => {
+      const m = memoryLine(w);
+      report(`pg memory, worker ${i + 1} of 2`, `${m.line} (target < 200 MB, flat)`, m.ok);
+    });
+  } finally {
+    for (const pool of pools) await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const port = await freePort();
 const sink = await startSink(port);
 const smtpUrl = `smtp://127.0.0.1:${port}/?ignoreTLS=true`;
@@ -183,17 +357,27 @@ try {
       `RSA-signing limit ${fmt(rsa.rate)} signatures/s on ${rsa.threads} threads`,
     signed.rate >= 0.8 * ours.rate,
   );
-  const quarter = (from: number, to: number) => {
-    const s = ours.samples.filter((x) => x.at >= (from * ours.wallMs) && x.at <= (to * ours.wallMs));
-    return s.length ? Math.max(...s.map((x) => x.rss)) : 0;
-  };
-  const early = quarter(0.15, 0.35);
-  const late = quarter(0.75, 0.95);
+  const early = rssBetween(ours, 0.15, 0.35);
+  const late = rssBetween(ours, 0.75, 0.95);
   report(
     'memory',
     `peak RSS ${mb(ours.peakKb)} for ${fmt(SUBSCRIBERS)} subscribers vs ${mb(small.peakKb)} for ${fmt(small.sent)}; RSS ${mb(early)} at a quarter of the send, ${mb(late)} near its end (target < 200 MB, not growing with the list)`,
     ours.peakKb < 200 * 1024 && ours.peakKb < small.peakKb * 1.25 && late < early * 1.25,
   );
+  await planSqlite();
+
+  const server = await benchPgServer();
+  if ('skip' in server) {
+    for (const name of ['pg import', 'pg one worker', 'pg two workers', 'pg memory', 'pg plan']) report(name, server.skip, 'skip');
+  } else {
+    try {
+      report('pg server', server.description, null);
+      await pgSends(server, smtpUrl, ours.rate);
+      await planPg(server);
+    } finally {
+      await server.stop();
+    }
+  }
 } finally {
   sink.stop();
 }
