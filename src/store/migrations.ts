@@ -118,4 +118,30 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX request_counts_slot ON request_counts (slot);
   `,
+  // 6: the audience (issue 16). Tags: lower-case words, at most 40 characters, any number per subscriber. Topics a
+  // subscriber left (a row per topic; leaving every topic is `unsubscribed`, as before). Consent on record: how the
+  // subscriber came (`source` already says form, import or cli), where (the form's page or the imported file),
+  // when they asked, from which client address (as privacy.ip keeps it), and what an imported file said (JSON).
+  // A send keeps the segment and topic it was planned for.
+  `
+  CREATE TABLE subscriber_tags (
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (subscriber_id, tag)
+  ) WITHOUT ROWID;
+  CREATE INDEX subscriber_tags_tag ON subscriber_tags (tag, subscriber_id);
+  CREATE TABLE subscriber_topics_left (
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    left_at TEXT NOT NULL,
+    PRIMARY KEY (subscriber_id, topic)
+  ) WITHOUT ROWID;
+  ALTER TABLE subscribers ADD COLUMN consent_source TEXT;
+  ALTER TABLE subscribers ADD COLUMN opted_in_at TEXT;
+  ALTER TABLE subscribers ADD COLUMN consent_ip TEXT;
+  ALTER TABLE subscribers ADD COLUMN consent_evidence TEXT;
+  ALTER TABLE sends ADD COLUMN segment TEXT;
+  ALTER TABLE sends ADD COLUMN topic TEXT;
+  `,
 ];

@@ -62,7 +62,7 @@ test('sqlite: two `db migrate` processes on one new file at once both succeed; t
   assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
-  for (const table of ['subscribers', 'subscriber_events', 'sends', 'send_runs', 'deliveries', 'confirmation_emails', 'send_pace', 'request_counts']) assert.ok(tables.includes(table), `${table} in ${tables.join(', ')}`);
+  for (const table of ['subscribers', 'subscriber_events', 'sends', 'send_runs', 'deliveries', 'confirmation_emails', 'send_pace', 'request_counts', 'subscriber_tags', 'subscriber_topics_left']) assert.ok(tables.includes(table), `${table} in ${tables.join(', ')}`);
 });
 
 test('sqlite: a schema newer than the code is refused by db migrate and by opening the stores; the file is unchanged', async (t) => {

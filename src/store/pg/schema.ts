@@ -110,4 +110,26 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_counts_slot ON request_counts (slot);
   `,
+  // 3: the audience (issue 16), as SQLite's 6: tags, topics left, consent on record, a send's segment and topic.
+  `
+  CREATE TABLE subscriber_tags (
+    subscriber_id integer NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    tag text NOT NULL,
+    added_at text NOT NULL,
+    PRIMARY KEY (subscriber_id, tag)
+  );
+  CREATE INDEX subscriber_tags_tag ON subscriber_tags (tag, subscriber_id);
+  CREATE TABLE subscriber_topics_left (
+    subscriber_id integer NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    topic text NOT NULL,
+    left_at text NOT NULL,
+    PRIMARY KEY (subscriber_id, topic)
+  );
+  ALTER TABLE subscribers ADD COLUMN consent_source text;
+  ALTER TABLE subscribers ADD COLUMN opted_in_at text;
+  ALTER TABLE subscribers ADD COLUMN consent_ip text;
+  ALTER TABLE subscribers ADD COLUMN consent_evidence text;
+  ALTER TABLE sends ADD COLUMN segment text;
+  ALTER TABLE sends ADD COLUMN topic text;
+  `,
 ];
