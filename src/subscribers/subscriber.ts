@@ -54,7 +54,8 @@ export interface SubscriberStore {
   byId(id: number): Promise<Subscriber | null>;
   /** The subscriber whose token key this is; null when none (purged, or never was). */
   byTokenKey(tokenKey: string): Promise<Subscriber | null>;
-  list(filter?: { status?: Status }): Promise<Subscriber[]>;
+  /** In id order; `tag` keeps those with that tag (as stored: see `audience/tags.ts`). */
+  list(filter?: ListFilter): Promise<Subscriber[]>;
   countByStatus(): Promise<Record<Status, number>>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */
   add(subscriber: NewSubscriber): Promise<Subscriber>;
@@ -68,6 +69,19 @@ export interface SubscriberStore {
   /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
   purge(emailNormalized: string): Promise<boolean>;
   events(emailNormalized: string): Promise<SubscriberEvent[]>;
+  /** The subscriber's tags, sorted; empty when none (or no such subscriber). */
+  tags(emailNormalized: string): Promise<string[]>;
+  /**
+   * Gives the subscriber these tags (each normalised, or a BadTagError naming the first bad one, changing nothing);
+   * returns the tags it did not have before, each with its event, or null when there is no such subscriber.
+   */
+  addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
+  /** Takes these tags away, as addTags gives them; returns the tags it had, each with its event, or null when no such subscriber. */
+  removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
+  /** Every tag in use, sorted, with how many subscribers have it (segments warn about a tag not in it). */
+  tagCounts(): Promise<TagCount[]>;
+  /** Every subscriber's tags, sorted, by subscriber id; a subscriber without tags is not in it (for the export). */
+  tagsById(): Promise<Map<number, string[]>>;
   /**
    * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
    * it planned without it: new addresses become `active`; known ones
@@ -76,6 +90,20 @@ export interface SubscriberStore {
    */
   importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts>;
 }
+
+export interface ListFilter {
+  status?: Status;
+  tag?: string;
+}
+
+export interface TagCount {
+  tag: string;
+  subscribers: number;
+}
+
+/** The events a tag change appends: the status stays as it was (from = to), the reason names the tag. */
+export const tagAddedReason = (tag: string): string => `tag added: ${tag}`;
+export const tagRemovedReason = (tag: string): string => `tag removed: ${tag}`;
 
 export interface ImportOptions {
   dryRun?: boolean;

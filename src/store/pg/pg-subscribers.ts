@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { subscriberFromRow, type SubscriberRow } from '../../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../../subscribers/tokens.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
+import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 import {
   PROGRESS_EVERY,
@@ -9,11 +10,13 @@ import {
   type ImportCounts,
   type ImportOptions,
   type ImportRow,
+  type ListFilter,
   type NewSubscriber,
   type Status,
   type Subscriber,
   type SubscriberEvent,
   type SubscriberStore,
+  type TagCount,
 } from '../../subscribers/subscriber.ts';
 
 /*
@@ -102,7 +105,8 @@ export class PgSubscriberStore implements SubscriberStore {
     return this.one('SELECT * FROM subscribers WHERE token_key = $1', [tokenKey]);
   }
 
-  async list(filter: { status?: Status } = {}): Promise<Subscriber[]> {
+  async list(filter: ListFilter = {}): Promise<Subscriber[]> {
+    if (filter.tag !== undefined) return listTagged(this.pool, { ...filter, tag: filter.tag });
     const { rows } = filter.status
       ? await this.pool.query<SubscriberRow>('SELECT * FROM subscribers WHERE status = $1 ORDER BY id', [filter.status])
       : await this.pool.query<SubscriberRow>('SELECT * FROM subscribers ORDER BY id');
@@ -212,6 +216,26 @@ export class PgSubscriberStore implements SubscriberStore {
       if (error !== rollback) throw error;
     }
     return counts;
+  }
+
+  async tags(emailNormalized: string): Promise<string[]> {
+    return tagsOf(this.pool, emailNormalized);
+  }
+
+  async addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return addTags(this.pool, this.now, emailNormalized, tags, via);
+  }
+
+  async removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return removeTags(this.pool, this.now, emailNormalized, tags, via);
+  }
+
+  async tagCounts(): Promise<TagCount[]> {
+    return tagCounts(this.pool);
+  }
+
+  async tagsById(): Promise<Map<number, string[]>> {
+    return tagsById(this.pool);
   }
 
   private async one(sql: string, values: unknown[]): Promise<Subscriber | null> {
