@@ -42,8 +42,7 @@ export class SqliteSubscriberTags {
   }
 
   /** Tags a subscriber this transaction knows (a sign-up's new row); returns the tags added. Tags must be parsed. */
-  tag(id: number, status: Status, tags: readonly string[], via: string): string[] {
-    const at = this.now().toISOString();
+  tag(id: number, status: Status, tags: readonly string[], via: string, at: string = this.now().toISOString()): string[] {
     const added = tags.filter((tag) => this.insertTag.run(id, tag, at).changes === 1);
     for (const tag of added) this.insertEvent.run(id, at, status, status, tagAddedReason(tag), via);
     return added;

@@ -19,6 +19,14 @@ export interface Subscriber {
   createdAt: string;
   confirmedAt: string | null;
   unsubscribedAt: string | null;
+  /** Consent on record (issue 16), null where not known (rows made before it): the form's page or the imported file. */
+  consentSource: string | null;
+  /** When they asked: the sign-up, the CLI's add, or what an imported file says. */
+  optedInAt: string | null;
+  /** The client address of the sign-up, as `privacy.ip` kept it (whole, truncated to a /24 or /48, or not at all). */
+  consentIp: string | null;
+  /** What an imported file said about their consent, as JSON text. */
+  consentEvidence: string | null;
   /** Random, made once with the row and never reused: what the subscriber's links are signed with. */
   tokenKey: string;
   /** The row existed before token keys did, so its old id-based links still work (see `subscriber-for-token.ts`). */
@@ -43,6 +51,10 @@ export interface NewSubscriber {
   source: string;
   attributes?: Record<string, string>;
   reason: string;
+  /** Consent on record, kept with the row; `optedInAt` defaults to the moment it is added. */
+  consent?: NewConsent;
+  /** Given with the row, in its transaction, each with its event (via the source); checked by `audience/tags.ts`. */
+  tags?: readonly string[];
 }
 
 /**
@@ -89,6 +101,13 @@ export interface SubscriberStore {
    * `dryRun` everything is counted and nothing kept.
    */
   importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts>;
+}
+
+export interface NewConsent {
+  source?: string | null;
+  optedInAt?: string | null;
+  ip?: string | null;
+  evidence?: string | null;
 }
 
 export interface ListFilter {

@@ -143,4 +143,22 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     await store.purge('ada@example.com');
     assert.deepEqual(await store.tagCounts(), [{ tag: 'paid', subscribers: 2 }], 'an erasure takes the tags with it');
   });
+
+  test(`${name}: a subscriber added with tags has them from the start, in the same transaction, each with its event`, async (t) => {
+    const store = await make(t, ticking());
+    await assert.rejects(async () => store.add({ ...ada, tags: ['ok', '-bad'] }), /bad tag "-bad"/);
+    assert.equal(await store.get('ada@example.com'), null, 'a bad tag adds nobody');
+    await store.add({ ...ada, tags: ['VIP', 'paid'] });
+    assert.deepEqual(await store.tags('ada@example.com'), ['paid', 'vip']);
+    const events = await store.events('ada@example.com');
+    assert.deepEqual(
+      events.map(({ from, to, reason, via }) => ({ from, to, reason, via })),
+      [
+        { from: null, to: 'pending', reason: 'added with the CLI', via: 'cli' },
+        { from: 'pending', to: 'pending', reason: 'tag added: vip', via: 'cli' },
+        { from: 'pending', to: 'pending', reason: 'tag added: paid', via: 'cli' },
+      ],
+    );
+    assert.ok(events.every((e) => e.at === events[0]!.at), 'one moment: the row and its tags');
+  });
 }

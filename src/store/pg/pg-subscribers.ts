@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { subscriberFromRow, type SubscriberRow } from '../../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../../subscribers/tokens.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
-import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf } from './pg-subscriber-tags.ts';
+import { parseTags } from '../../audience/tags.ts';
+import { recordConsent } from './pg-subscriber-consent.ts';
+import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf, tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 import {
   PROGRESS_EVERY,
@@ -37,6 +39,7 @@ export async function appendEvent(client: pg.ClientBase, subscriberId: number, a
 
 /** Adds the subscriber and its first event; null, changing nothing, when the address is already on the list. */
 export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, at: string): Promise<Subscriber | null> {
+  const tags = parseTags(s.tags ?? []);
   // ON CONFLICT waits for a concurrent insert of the same address to end, so two sign-ups never both add it.
   const { rows } = await client.query<SubscriberRow>(
     `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
@@ -55,9 +58,11 @@ export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, 
     ],
   );
   if (!rows[0]) return null;
-  const added = subscriberFromRow(rows[0]);
-  await appendEvent(client, added.id, at, null, s.status, s.reason, s.source);
-  return added;
+  const id = Number(rows[0].id);
+  await appendEvent(client, id, at, null, s.status, s.reason, s.source);
+  await recordConsent(client, id, s.consent, at);
+  await tagSubscriber(client, id, s.status, tags, s.source, at);
+  return (await lockSubscriberById(client, id))!;
 }
 
 /** The subscriber with this address, its row locked until the transaction ends; null when there is none. */
