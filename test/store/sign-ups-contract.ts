@@ -144,4 +144,28 @@ export function signUpsContract(name: string, make: MakeSignUps): void {
     assert.equal(rows.filter((s) => s === 'skipped').length, 19, 'every other one recorded as refused');
     assert.equal((await subscribers.events('ada@example.com')).length, 1);
   });
+
+  test(`${name}: the tags a sign-up asks for are given when its email is queued (a new address, or one pending again), never when it is refused`, async (t) => {
+    const { signUps, subscribers, clock, add } = await setup(t);
+    const ask = (email: string, tags: string[], at = clock.now) => signUps.signUp({ email, emailNormalized: email, name: '', tags }, new Date(at));
+    await ask('new@example.com', ['weekly', 'alerts']);
+    assert.deepEqual(await subscribers.tags('new@example.com'), ['alerts', 'weekly']);
+    assert.deepEqual(
+      (await subscribers.events('new@example.com')).map((e) => [e.from, e.to, e.reason, e.via]),
+      [
+        [null, 'pending', 'signed up on the web', 'form'],
+        ['pending', 'pending', 'tag added: weekly', 'form'],
+        ['pending', 'pending', 'tag added: alerts', 'form'],
+      ],
+    );
+    await add('left@example.com', 'unsubscribed');
+    await ask('left@example.com', ['weekly']);
+    assert.deepEqual(await subscribers.tags('left@example.com'), ['weekly']);
+    assert.deepEqual((await subscribers.events('left@example.com')).at(-1)?.reason, 'tag added: weekly');
+    await add('reader@example.com', 'active');
+    await ask('reader@example.com', ['weekly']);
+    assert.deepEqual(await subscribers.tags('reader@example.com'), [], 'a stranger cannot tag an active reader');
+    await ask('new@example.com', ['extra'], clock.now + 1000);
+    assert.deepEqual(await subscribers.tags('new@example.com'), ['alerts', 'weekly'], 'refused within the day: nothing given');
+  });
 }
