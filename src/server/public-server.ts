@@ -6,6 +6,7 @@ import { retryWhileBusy } from '../store/busy-retry.ts';
 import { DatabaseBusyError } from '../store/open.ts';
 import type { SignUpResult } from '../store/sign-up-decision.ts';
 import type { Stores } from '../store/stores.ts';
+import { consentPage, keptIp } from '../audience/consent.ts';
 import { formTags } from '../audience/form-tags.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { maskAddress } from '../subscribers/mask-address.ts';
@@ -103,7 +104,10 @@ export function publicApp(options: PublicAppOptions): Hono {
     const name = cleanFormName(text('name'));
     // The same answer, after the same work, whatever the address; only someone who can read its mail learns more.
     const tags = formTags(strings('tags'), config.signup.tags);
-    const signUpRequest = { email: address.address, emailNormalized: address.normalized, name, tags };
+    // Consent on record: the page the form was on (its own field, else the Referer, only under `url`), the time
+    // of the request, and the client's address as `privacy.ip` keeps it.
+    const consent = { source: consentPage([text('page'), c.req.header('referer')], config.url), optedInAt: now().toISOString(), ip: keptIp(client, config.privacy.ip) };
+    const signUpRequest = { email: address.address, emailNormalized: address.normalized, name, tags, consent };
     queued('sign-up', await retryWhileBusy(() => stores.signUps.signUp(signUpRequest, now())));
     return show(c, sent);
   });

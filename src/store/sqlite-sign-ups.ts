@@ -3,6 +3,7 @@ import type { NewSubscriber, Subscriber } from '../subscribers/subscriber.ts';
 import { transaction, type Db } from './open.ts';
 import { mailedWindowStart, refusal, resendRefusal, type SignUpRequest, type SignUpResult } from './sign-up-decision.ts';
 import { SqliteConfirmationTable } from './sqlite-confirmation-queue.ts';
+import { renewConsent } from './sqlite-subscriber-consent.ts';
 import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
 import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
 import type { SignUps } from './stores.ts';
@@ -41,6 +42,7 @@ export class SqliteSignUps implements SignUps {
       if (known.status === 'unsubscribed') this.#store.setStatus(known.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
       // Queued means pending now: the tags asked for come with the request that the click will confirm.
       this.#tags.tag(known.id, 'pending', parseTags(request.tags ?? []), 'form');
+      renewConsent(this.#db, known.id, request.consent, now.toISOString());
       this.#queue.enqueue(known.id, at);
       return { queued: true, subscriber: known, was: known.status };
     });

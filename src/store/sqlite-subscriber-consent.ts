@@ -15,3 +15,12 @@ export function recordConsent(db: Db, id: number, consent: NewConsent | undefine
     id,
   );
 }
+
+/**
+ * A known subscriber asked again (pending, or unsubscribed and now pending): the request their click will confirm
+ * is this one, so its page, time and address replace the last; an import's evidence stays.
+ */
+export function renewConsent(db: Db, id: number, consent: NewConsent | undefined, at: string): void {
+  if (!consent) return;
+  db.prepare('UPDATE subscribers SET consent_source = ?, opted_in_at = ?, consent_ip = ? WHERE id = ?').run(consent.source ?? null, consent.optedInAt ?? at, consent.ip ?? null, id);
+}

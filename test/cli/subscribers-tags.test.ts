@@ -1,20 +1,22 @@
-/** `subscribers tag|untag`, `add --tag`, `list --tag`, and tags in `show` and `export` (issue 16), on both engines. */
+/** `subscribers tag|untag`, `add --tag`, `list --tag`, and tags and consent in `show` and `export` (issue 16), on both engines. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../../src/store/open.ts';
+import { SqliteSubscriberStore } from '../../src/store/sqlite-subscriber-store.ts';
 import { ROOT } from '../support/fixtures.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
 
 type Run = (...args: string[]) => Promise<{ status: number | null; out: string; err: string }>;
 
-function cli(t: TestContext, database?: string): Run {
+function cli(t: TestContext, database?: string): Run & { db: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nl-tags-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = database ?? join(dir, 'subscribers.db');
-  return (...args) =>
+  const run: Run = (...args) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), 'subscribers', ...args], { cwd: dir, env: { ...process.env, NEWSLETTER_DB: db } });
       let out = '';
@@ -24,6 +26,7 @@ function cli(t: TestContext, database?: string): Run {
       child.on('error', reject);
       child.on('close', (status) => resolve({ status, out, err }));
     });
+  return Object.assign(run, { db });
 }
 
 async function tagStory(run: Run): Promise<void> {
@@ -93,4 +96,66 @@ test('subscribers tags: a bad tag is one line naming it and changes nothing; an 
   }
   const existing = await run('add', 'ada@example.com', '--tag', 'paid');
   assert.match(existing.out, /already on the list \(active\); nothing changed; `subscribers tag ada@example\.com paid` tags them/);
+});
+
+test('subscribers show and export: consent on record for a CLI add (how they came, when they asked and confirmed)', async (t) => {
+  const run = cli(t);
+  await run('add', 'ada@example.com', '--confirmed');
+  const shown = (await run('show', 'ada@example.com')).out;
+  const opted = /^ {4}opted in: (\S+); confirmed: (\S+)$/m.exec(shown);
+  assert.ok(opted, shown);
+  assert.match(shown, /^ {2}consent: came by cli$/m);
+  assert.match(opted[1]!, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(opted[2], opted[1], 'added as confirmed: asked and confirmed at once');
+  assert.doesNotMatch(shown, /client address|evidence/, 'nothing shown that was not recorded');
+  const [header, row] = (await run('export')).out.split('\r\n');
+  const cells = row!.split(',');
+  assert.equal(cells[header!.split(',').indexOf('opted_in_at')], opted[1]);
+  assert.equal(cells[header!.split(',').indexOf('consent_ip')], '');
+});
+
+test('subscribers show and export: a form sign-up page and address, and an import evidence, as recorded', async (t) => {
+  const run = cli(t);
+  const db = openDatabase(run.db);
+  const store = new SqliteSubscriberStore(db);
+  await store.add({
+    email: 'bo@example.com',
+    emailNormalized: 'bo@example.com',
+    name: '',
+    status: 'pending',
+    source: 'form',
+    reason: 'signed up on the web',
+    consent: { source: 'https://example.org/news/first/', optedInAt: '2026-11-25T10:00:00.000Z', ip: '203.0.113.0/24' },
+  });
+  await store.add({
+    email: 'cy@example.com',
+    emailNormalized: 'cy@example.com',
+    name: '',
+    status: 'active',
+    source: 'import:members.csv',
+    reason: 'imported',
+    consent: { source: 'members.csv', optedInAt: '2025-01-02T03:04:05.000Z', evidence: '{"OPTIN_IP":"198.51.100.7","note":"line\\u001bbreak"}' },
+  });
+  await store.add({
+    email: 'raw@example.com',
+    emailNormalized: 'raw@example.com',
+    name: '',
+    status: 'active',
+    source: 'import:odd.csv',
+    reason: 'imported',
+    consent: { evidence: 'not json \u001b[2J' },
+  });
+  db.close();
+  const raw = (await run('show', 'raw@example.com')).out;
+  assert.match(raw, /^ {4}evidence: "not json \\u001b\[2J"$/m, 'evidence that is not JSON is shown quoted, its control characters escaped');
+  const bo = (await run('show', 'bo@example.com')).out;
+  assert.match(bo, /^ {2}consent: came by form \(https:\/\/example\.org\/news\/first\/\)$/m);
+  assert.match(bo, /^ {4}opted in: 2026-11-25T10:00:00\.000Z; confirmed: not yet$/m);
+  assert.match(bo, /^ {4}client address: 203\.0\.113\.0\/24$/m);
+  const cy = (await run('show', 'cy@example.com')).out;
+  assert.match(cy, /^ {2}consent: came by import:members\.csv$/m, 'the file named once');
+  assert.match(cy, /^ {4}evidence: \{"OPTIN_IP":"198\.51\.100\.7","note":"line\\u001bbreak"\}$/m);
+  const exported = (await run('export')).out;
+  assert.match(exported, /^bo@example\.com,,pending,form,[^,]+,,,,https:\/\/example\.org\/news\/first\/,2026-11-25T10:00:00\.000Z,203\.0\.113\.0\/24,\r$/m);
+  assert.match(exported, /^cy@example\.com,.*,members\.csv,2025-01-02T03:04:05\.000Z,,"\{""OPTIN_IP""/m);
 });

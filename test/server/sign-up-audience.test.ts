@@ -1,6 +1,7 @@
 /**
  * The sign-up form and the audience (issue 16), through the real public server on a real socket, on both engines:
- * the tags a form may ask for (`signup.tags`).
+ * the tags a form may ask for (`signup.tags`), and consent on record (the page, the time, the client address as
+ * `privacy.ip` keeps it).
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,4 +83,31 @@ for (const [engine, make, options] of ENGINES) {
     assert.equal((await stores.subscribers.get('cy@example.com'))?.status, 'pending');
     assert.deepEqual(await stores.subscribers.tagCounts(), []);
   });
+
+  test(`sign-up form (${engine}): the form's page, else the Referer, only under url; the request time; the address truncated by default`, options, async (t) => {
+    const { base, stores } = await listen(t, make, '');
+    const get = async (email: string) => (await stores.subscribers.get(email))!;
+    assert.equal(await signUp(base, new URLSearchParams({ email: 'ada@example.com', page: 'http://localhost:8787/first-issue/' }), { referer: 'http://localhost:8787/' }), 200);
+    const ada = await get('ada@example.com');
+    assert.deepEqual(
+      { source: ada.source, page: ada.consentSource, optedInAt: ada.optedInAt, ip: ada.consentIp, evidence: ada.consentEvidence, confirmedAt: ada.confirmedAt },
+      { source: 'form', page: 'http://localhost:8787/first-issue/', optedInAt: NOW.toISOString(), ip: '203.0.113.0/24', evidence: null, confirmedAt: null },
+    );
+    await signUp(base, new URLSearchParams({ email: 'bo@example.com' }), { referer: 'http://localhost:8787/page/2/?utm=x', 'x-forwarded-for': '2001:db8:1234:5678::9' });
+    const bo = await get('bo@example.com');
+    assert.deepEqual([bo.consentSource, bo.consentIp], ['http://localhost:8787/page/2/', '2001:db8:1234::/48']);
+    await signUp(base, new URLSearchParams({ email: 'cy@example.com', page: 'https://evil.example/' }), { referer: 'https://evil.example/form' });
+    assert.equal((await get('cy@example.com')).consentSource, null, 'a page not under url is not ours to record');
+  });
+
+  for (const [policy, expected] of [
+    ['full', '203.0.113.7'],
+    ['none', null],
+  ] as const) {
+    test(`sign-up form (${engine}): privacy.ip ${policy} keeps ${expected ?? 'no address'}`, options, async (t) => {
+      const { base, stores } = await listen(t, make, `privacy:\n  ip: ${policy}\n`);
+      await signUp(base, new URLSearchParams({ email: 'ada@example.com' }));
+      assert.equal((await stores.subscribers.get('ada@example.com'))?.consentIp, expected);
+    });
+  }
 }

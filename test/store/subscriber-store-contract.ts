@@ -161,4 +161,26 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     );
     assert.ok(events.every((e) => e.at === events[0]!.at), 'one moment: the row and its tags');
   });
+
+  test(`${name}: consent on record: an add keeps when they asked (the add, unless said), and the page, address and evidence given`, async (t) => {
+    const store = await make(t, ticking());
+    const plain = await store.add(ada);
+    assert.deepEqual(
+      { source: plain.consentSource, optedInAt: plain.optedInAt, ip: plain.consentIp, evidence: plain.consentEvidence },
+      { source: null, optedInAt: plain.createdAt, ip: null, evidence: null },
+    );
+    const full = await store.add({
+      ...ada,
+      email: 'bo@example.com',
+      emailNormalized: 'bo@example.com',
+      source: 'form',
+      consent: { source: 'https://example.org/news/first/', optedInAt: '2026-10-31T09:00:00.000Z', ip: '203.0.113.0/24', evidence: '{"OPTIN_IP":"198.51.100.7"}' },
+    });
+    assert.deepEqual(
+      { source: full.consentSource, optedInAt: full.optedInAt, ip: full.consentIp, evidence: full.consentEvidence },
+      { source: 'https://example.org/news/first/', optedInAt: '2026-10-31T09:00:00.000Z', ip: '203.0.113.0/24', evidence: '{"OPTIN_IP":"198.51.100.7"}' },
+    );
+    assert.equal((await store.get('bo@example.com'))?.consentIp, '203.0.113.0/24', 'read back the same');
+    assert.equal((await store.list()).find((s) => s.email === 'bo@example.com')?.consentSource, 'https://example.org/news/first/');
+  });
 }

@@ -186,6 +186,7 @@ export async function runShow(ctx: SubscribersContext, email: string): Promise<n
     out(`${s.email}${s.name ? ` (${s.name})` : ''}: ${s.status}`);
     out(`  source: ${s.source}; created ${s.createdAt}${s.confirmedAt ? `; confirmed ${s.confirmedAt}` : ''}${s.unsubscribedAt ? `; unsubscribed ${s.unsubscribedAt}` : ''}`);
     for (const [key, value] of Object.entries(s.attributes)) out(`  ${key}: ${value}`);
+    for (const line of consentLines(s)) out(`  ${line}`);
     const tags = await store.tags(address.normalized);
     out(`  tags: ${tags.length > 0 ? tags.join(', ') : '(none)'}`);
     out('History:');
@@ -196,6 +197,24 @@ export async function runShow(ctx: SubscribersContext, email: string): Promise<n
     }
     return 0;
   });
+}
+
+/** Consent on record, as `show` prints it: how they came, when they asked and confirmed, from where, what evidence. */
+function consentLines(s: Subscriber): string[] {
+  const lines = [`consent: came by ${s.source}${s.consentSource && !s.source.endsWith(s.consentSource) ? ` (${s.consentSource})` : ''}`];
+  lines.push(`  opted in: ${s.optedInAt ?? 'not recorded'}; confirmed: ${s.confirmedAt ?? 'not yet'}`);
+  if (s.consentIp) lines.push(`  client address: ${s.consentIp}`);
+  if (s.consentEvidence) lines.push(`  evidence: ${oneLineJson(s.consentEvidence)}`);
+  return lines;
+}
+
+/** Evidence as one line a terminal only shows: JSON written again (its escapes keep control characters out). */
+function oneLineJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return JSON.stringify(text);
+  }
 }
 
 /** `subscribers tag <email> <tag…>` and `subscribers untag <email> <tag…>`: each tag that changes is an event. */

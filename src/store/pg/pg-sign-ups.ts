@@ -6,6 +6,7 @@ import { mailedWindowStart, refusal, resendRefusal, type SignUpRequest, type Sig
 import type { SignUps } from '../stores.ts';
 import { enqueueConfirmation, mailedSince, skipConfirmation } from './pg-confirmation-queue.ts';
 import { changeStatus, insertSubscriber, lockSubscriber, lockSubscriberById } from './pg-subscribers.ts';
+import { renewConsent } from './pg-subscriber-consent.ts';
 import { tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 
@@ -43,6 +44,7 @@ export class PgSignUps implements SignUps {
         if (known.status === 'unsubscribed') await changeStatus(client, known, 'pending', 'asked to subscribe again on the web', 'form', stamp);
         // Queued means pending now: the tags asked for come with the request that the click will confirm.
         await tagSubscriber(client, known.id, 'pending', parseTags(request.tags ?? []), 'form', stamp);
+        await renewConsent(client, known.id, request.consent, now.toISOString());
         await enqueueConfirmation(client, known.id, at);
         return { queued: true, subscriber: known, was: known.status };
       }

@@ -11,3 +11,9 @@ export async function recordConsent(client: pg.ClientBase, id: number, consent: 
     id,
   ]);
 }
+
+/** A known subscriber asked again: this request's page, time and address replace the last, as on SQLite. */
+export async function renewConsent(client: pg.ClientBase, id: number, consent: NewConsent | undefined, at: string): Promise<void> {
+  if (!consent) return;
+  await client.query('UPDATE subscribers SET consent_source = $1, opted_in_at = $2, consent_ip = $3 WHERE id = $4', [consent.source ?? null, consent.optedInAt ?? at, consent.ip ?? null, id]);
+}
