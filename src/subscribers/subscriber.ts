@@ -94,6 +94,22 @@ export interface ImportRow {
   attributes: Record<string, string>;
   /** The status a new address gets (this newsletter's own export says it); `active` when absent. A known address keeps its own. */
   status?: Status;
+  /**
+   * The source file says this person left (unsubscribed, bounced or complained: `status`): a known address that is
+   * `active` takes that status too, with the file as the reason. Never set for `active`.
+   */
+  left?: true;
+  /** Tags the file gives (already fitting the tag rule): added to a new or known address, never removed. */
+  tags?: readonly string[];
+  /** How the source file says this person opted in, kept for a new address (the file's name is the consent source). */
+  consent?: ImportConsent;
+}
+
+export interface ImportConsent {
+  optedInAt?: string;
+  ip?: string;
+  /** The source row's evidence fields, by header: stored as JSON text. */
+  evidence?: Record<string, string>;
 }
 
 export interface ImportCounts {

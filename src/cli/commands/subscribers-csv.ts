@@ -22,6 +22,13 @@ async function writeRejected(input: string, header: string[], plan: ImportPlan):
   return path;
 }
 
+/** The skipped rows counted by reason, most first. */
+function skipReasons(plan: ImportPlan): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const s of plan.skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
 /**
  * `newsletter subscribers import <file.csv> [--partial] [--dry-run]`: all or nothing unless `--partial`; every bad
  * row listed with its line; `imported + updated + duplicates + rejected = rows`; suppressed addresses stay so.
@@ -42,11 +49,14 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     return 1;
   }
   const table = parseCsv(decoded.text);
-  const plan = planImport(table);
+  const plan = planImport(table, basename(file));
   if ('problem' in plan) {
     process.stderr.write(`newsletter subscribers: ${file}: ${plan.problem}\n`);
     return 1;
   }
+  // A plain CSV's output stays as it was; another service's export says which, so a misreading shows at once.
+  if (plan.format) process.stdout.write(`Recognised: ${plan.format} export\n`);
+  for (const t of plan.badTags) process.stderr.write(`${file}:${t.line} the tag ${JSON.stringify(t.tag)} cannot be made a tag (lower-case letters, digits and hyphens, at most 40): left off\n`);
   for (const r of plan.rejected) process.stderr.write(`${file}:${r.line} ${r.reason}\n`);
   if (plan.rejected.length > 0 && !opts.partial) {
     process.stderr.write(
@@ -68,12 +78,14 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     const counts = await store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
     const duplicates = plan.duplicates + counts.unchanged;
     const rejected = plan.rejected.length;
+    const skipped = plan.skipped.length;
+    for (const [reason, count] of skipReasons(plan)) process.stdout.write(`Skipped ${n(count)}: ${reason}\n`);
     if (rejected > 0 && !opts.dryRun) {
       const path = await writeRejected(input, table.header, plan);
       process.stderr.write(`Rejected rows written to ${relative(ctx.cwd, path) || path}\n`);
     }
     process.stdout.write(
-      `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected = ${n(plan.rows)} rows\n`,
+      `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected${skipped > 0 ? ` + ${n(skipped)} skipped` : ''} = ${n(plan.rows)} rows\n`,
     );
     return 0;
   } finally {
