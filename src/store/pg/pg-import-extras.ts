@@ -39,13 +39,15 @@ export async function importExtras(client: pg.ClientBase, byAddress: ReadonlyMap
       [textArray(batch)],
     );
     const leaving: { id: number; address: string; to: Status }[] = [];
-    const tags: { id: number; address: string; tag: string }[] = [];
+    const tags: { id: number; address: string; tag: string; status: Status }[] = [];
     for (const row of found) {
       const rows = byAddress.get(row.email_normalized)!;
       // The last row for an address that says it left decides; only an active address leaves.
       const left = rows.filter((r) => r.left && r.status).at(-1);
       if (left && row.status === 'active') leaving.push({ id: row.id, address: row.email_normalized, to: left.status! });
-      for (const tag of new Set(rows.flatMap((r) => r.tags ?? []))) tags.push({ id: row.id, address: row.email_normalized, tag });
+      // The status a tag's event shows: the file's, when the change below takes (it is checked there, locked).
+      const status = left && row.status === 'active' ? left.status! : row.status;
+      for (const tag of new Set(rows.flatMap((r) => r.tags ?? []))) tags.push({ id: row.id, address: row.email_normalized, tag, status });
     }
     if (leaving.length > 0) {
       const { rows } = await client.query<{ id: number }>(
@@ -69,25 +71,27 @@ export async function importExtras(client: pg.ClientBase, byAddress: ReadonlyMap
       }
     }
     if (tags.length > 0) {
-      // After the status change, so that a tag's event shows the status the subscriber now has.
-      const { rows } = await client.query<{ subscriber_id: number }>(
-        `WITH added AS (
-           INSERT INTO subscriber_tags (subscriber_id, tag, added_at)
-           SELECT u.id, u.tag, $3::text FROM unnest($1::integer[], $2::text[]) AS u(id, tag)
-           ON CONFLICT DO NOTHING
-           RETURNING subscriber_id, tag
-         ), events AS (
-           INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via)
-           SELECT a.subscriber_id, $3::text, s.status, s.status, 'tag added: ' || a.tag, $4::text
-           FROM added a JOIN subscribers s ON s.id = a.subscriber_id
-           JOIN unnest($1::integer[], $2::text[]) WITH ORDINALITY AS u(id, tag, n) ON u.id = a.subscriber_id AND u.tag = a.tag
-           ORDER BY u.n
-         )
-         SELECT subscriber_id FROM added`,
-        [`{${tags.map((t) => t.id).join(',')}}`, textArray(tags.map((t) => t.tag)), at, source],
+      // The tags new to each subscriber; then their events in the file's order, with the status each now has (the
+      // change above included), in a second statement: joining the returned rows back to the batch made the planner
+      // loop over one for each of the other.
+      const { rows } = await client.query<{ subscriber_id: number; tag: string }>(
+        `INSERT INTO subscriber_tags (subscriber_id, tag, added_at)
+         SELECT u.id, u.tag, $3::text FROM unnest($1::integer[], $2::text[]) AS u(id, tag)
+         ON CONFLICT DO NOTHING
+         RETURNING subscriber_id, tag`,
+        [`{${tags.map((t) => t.id).join(',')}}`, textArray(tags.map((t) => t.tag)), at],
       );
-      const tagged = new Set(rows.map((r) => r.subscriber_id));
-      for (const t of tags) if (tagged.has(t.id)) written.changed.add(t.address);
+      const added = new Set(rows.map((r) => `${r.subscriber_id} ${r.tag}`));
+      const fresh = tags.filter((t) => added.has(`${t.id} ${t.tag}`));
+      if (fresh.length > 0) {
+        await client.query(
+          `INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via)
+           SELECT u.id, $4::text, u.status, u.status, 'tag added: ' || u.tag, $5::text
+           FROM unnest($1::integer[], $2::text[], $3::text[]) WITH ORDINALITY AS u(id, tag, status, n) ORDER BY u.n`,
+          [`{${fresh.map((t) => t.id).join(',')}}`, textArray(fresh.map((t) => t.tag)), textArray(fresh.map((t) => t.status)), at, source],
+        );
+      }
+      for (const t of fresh) written.changed.add(t.address);
     }
   }
   return written;
