@@ -61,7 +61,8 @@ export function planImport(table: CsvTable, fileName = ''): ImportPlan | { probl
     const i = index.get(headerName(column));
     if (i !== undefined) used.add(i);
   }
-  const tagName = format ? (format.tagColumn ?? null) : genericTagColumn(table.header);
+  // A format without a tags column of its own (Substack, beehiiv) still reads a generic one, as any CSV does.
+  const tagName = format?.tagColumn ?? genericTagColumn(table.header);
   const tagColumn = tagName === null ? undefined : index.get(headerName(tagName));
   if (tagColumn !== undefined) used.add(tagColumn);
   const skipped: Skipped[] = [];

@@ -119,6 +119,14 @@ test('a plain CSV imports as before; a generic tags column is read as tags, and 
   ]);
 });
 
+test('a format without a tags column of its own still reads a generic one (beehiiv with a tags column added)', () => {
+  const p = planImport(parseCsv('email,status,created_at,unsubscribed_at,tags\nora@example.org,active,2023-01-01,,"Weekly, Local"\n'), 'beehiiv.csv');
+  assert.ok(!('problem' in p));
+  assert.equal(p.format, 'beehiiv (subscribers)');
+  assert.deepEqual(p.accepted[0]!.tags, ['weekly', 'local']);
+  assert.deepEqual(p.accepted[0]!.attributes, {});
+});
+
 test('the tag rule: lower case, digits, hyphens, at most 40; accents and spaces made to fit', () => {
   assert.equal(normaliseTag('  Café Owners '), 'cafe-owners');
   assert.equal(normaliseTag('VIP_2024'), 'vip-2024');
