@@ -5,7 +5,9 @@ import { parseTags } from '../audience/tags.ts';
 import { recordConsent } from './sqlite-subscriber-consent.ts';
 import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
 import { transaction, type Db } from './open.ts';
-import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent } from '../subscribers/subscriber.ts';
+import { consentValues } from './import-consent.ts';
+import { SqliteImportExtras, type ExtrasDone } from './sqlite-import-extras.ts';
+import { noImportCounts, PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent } from '../subscribers/subscriber.ts';
 
 export class DuplicateSubscriberError extends Error {
   constructor(readonly email: string) {
@@ -139,17 +141,25 @@ export class SqliteSubscriberTable {
   importMany(rows: readonly ImportRow[], source: string, options: ImportOptions = {}): ImportCounts {
     const { plan, version } = this.planImport(rows, options);
     options.onPlanned?.();
-    const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    const counts = noImportCounts();
     const s = this.importStatements();
+    const extras = new SqliteImportExtras(this.db);
     const rollback = new Error('dry run');
     try {
       transaction(this.db, () => {
         const at = this.now().toISOString();
         // Nobody else committed since the snapshot: unchanged rows need no second look.
         const fresh = this.db.pragma('data_version', { simple: true }) === version;
+        const count = (kind: 'imported' | 'updated' | 'unchanged', r: ImportRow, done: ExtrasDone) => {
+          // A known row the file only tagged, or moved to a suppressed status, was updated all the same.
+          const as = kind === 'unchanged' && done.changed ? 'updated' : kind;
+          counts[as]++;
+          if (as === 'imported') counts.importedAs[r.status ?? 'active']++;
+          if (done.became) counts.became[done.became]++;
+        };
         const slow = (r: ImportRow) => {
-          const kind = this.importOneLocked(r, source, at, s);
-          counts[kind]++;
+          const { kind, id } = this.importOneLocked(r, source, at, s);
+          count(kind, r, extras.apply(id, r, source, at));
         };
         for (const step of plan) {
           const r = step.row;
@@ -157,13 +167,13 @@ export class SqliteSubscriberTable {
             const { changes, lastInsertRowid } = s.insertNew.run(this.insertValues(r, source, at, step.tokenKey));
             if (changes === 1) {
               this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
-              counts.imported++;
+              count('imported', r, extras.apply(Number(lastInsertRowid), r, source, at));
             } else slow(r);
           } else if (step.kind === 'update') {
-            if (s.updateIfSame.run(step.name, step.json, step.id, step.oldName, step.oldJson).changes === 1) counts.updated++;
+            if (s.updateIfSame.run(step.name, step.json, step.id, step.oldName, step.oldJson).changes === 1) count('updated', r, extras.apply(step.id, r, source, at));
             else slow(r);
           } else if (step.kind === 'unchanged') {
-            if (fresh || s.stillSame.get(step.id, step.oldName, step.oldJson)) counts.unchanged++;
+            if (fresh || s.stillSame.get(step.id, step.oldName, step.oldJson)) count('unchanged', r, extras.apply(step.id, r, source, at));
             else slow(r);
           } else slow(r);
         }
@@ -206,17 +216,18 @@ export class SqliteSubscriberTable {
   }
 
   /** One import row the way it is done under the lock: look it up now, then insert, update or leave it. */
-  private importOneLocked(r: ImportRow, source: string, at: string, s: ImportStatements): 'imported' | 'updated' | 'unchanged' {
+  private importOneLocked(r: ImportRow, source: string, at: string, s: ImportStatements): { kind: 'imported' | 'updated' | 'unchanged'; id: number } {
     const existing = this.byEmail.get(r.emailNormalized);
     if (!existing) {
-      const { lastInsertRowid } = this.insert.run(this.insertValues(r, source, at, newTokenKey()));
+      const { lastInsertRowid } = s.insertNew.run(this.insertValues(r, source, at, newTokenKey()));
       this.insertEvent.run(lastInsertRowid, at, null, r.status ?? 'active', 'imported from another service', source);
-      return 'imported';
+      return { kind: 'imported', id: Number(lastInsertRowid) };
     }
+    const id = Number(existing.id);
     const { name, json } = merged(existing, r);
-    if (name === existing.name && json === existing.attributes) return 'unchanged';
+    if (name === existing.name && json === existing.attributes) return { kind: 'unchanged', id };
     s.update.run(name, json, existing.id);
-    return 'updated';
+    return { kind: 'updated', id };
   }
 
   private insertValues(r: ImportRow, source: string, at: string, tokenKey: string) {
@@ -231,14 +242,17 @@ export class SqliteSubscriberTable {
       confirmedAt: (r.status ?? 'active') === 'active' ? at : null,
       unsubscribedAt: r.status === 'unsubscribed' ? at : null,
       tokenKey,
+      ...consentValues(r, source),
     };
   }
 
   private importStatements(): ImportStatements {
     return {
       insertNew: this.db.prepare(
-        `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
-         VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey)
+        `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key,
+                                  consent_source, opted_in_at, consent_ip, consent_evidence)
+         VALUES (@email, @emailNormalized, @name, @status, @source, @attributes, @at, @confirmedAt, @unsubscribedAt, @tokenKey,
+                 @consentSource, @optedInAt, @consentIp, @consentEvidence)
          ON CONFLICT (email_normalized) DO NOTHING`,
       ),
       update: this.db.prepare('UPDATE subscribers SET name = ?, attributes = ? WHERE id = ?'),

@@ -96,9 +96,10 @@ export interface SubscriberStore {
   tagsById(): Promise<Map<number, string[]>>;
   /**
    * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
-   * it planned without it: new addresses become `active`; known ones
-   * get a changed name or new attributes but keep their status (a suppressed address stays suppressed). With
-   * `dryRun` everything is counted and nothing kept.
+   * it planned without it: new addresses get the row's status (`active` when it has none) and its consent; known ones
+   * get a changed name or new attributes but keep their status (a suppressed address stays suppressed), except that
+   * an `active` one whose row says it `left` takes the row's status, with an event naming the file. The row's tags
+   * are added, each with its event. With `dryRun` everything is counted and nothing kept.
    */
   importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts>;
 }
@@ -141,6 +142,22 @@ export interface ImportRow {
   attributes: Record<string, string>;
   /** The status a new address gets (this newsletter's own export says it); `active` when absent. A known address keeps its own. */
   status?: Status;
+  /**
+   * The source file says this person left (unsubscribed, bounced or complained: `status`): a known address that is
+   * `active` takes that status too, with the file as the reason. Never set for `active`.
+   */
+  left?: true;
+  /** Tags the file gives (already fitting the tag rule): added to a new or known address, never removed. */
+  tags?: readonly string[];
+  /** How the source file says this person opted in, kept for a new address (the file's name is the consent source). */
+  consent?: ImportConsent;
+}
+
+export interface ImportConsent {
+  optedInAt?: string;
+  ip?: string;
+  /** The source row's evidence fields, by header: stored as JSON text. */
+  evidence?: Record<string, string>;
 }
 
 export interface ImportCounts {
@@ -148,4 +165,14 @@ export interface ImportCounts {
   updated: number;
   /** Already on the list with nothing to change, including suppressed addresses, which are never reactivated. */
   unchanged: number;
+  /** `imported` by the status each new address got. */
+  importedAs: Record<Status, number>;
+  /** Known active addresses the file moved to a suppressed status (counted in `updated` too), by that status. */
+  became: Record<Status, number>;
+}
+
+/** Counts of nothing yet. */
+export function noImportCounts(): ImportCounts {
+  const zero = () => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  return { imported: 0, updated: 0, unchanged: 0, importedAs: zero(), became: zero() };
 }

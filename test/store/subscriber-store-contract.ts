@@ -4,14 +4,22 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImportRow, SubscriberStore } from '../../src/subscribers/subscriber.ts';
+import type { ImportCounts, ImportRow, SubscriberStore } from '../../src/subscribers/subscriber.ts';
 
 /** Makes an empty store whose clock is `now`; cleans up after the test. */
 export type MakeStore = (t: TestContext, now: () => Date) => SubscriberStore | Promise<SubscriberStore>;
 
+/** A subscriber's consent columns and tags, read from the database under `store` (no store method reads them yet). */
+export type ReadImported = (
+  store: SubscriberStore,
+  emailNormalized: string,
+) => Promise<{ consent_source: string | null; opted_in_at: string | null; consent_ip: string | null; consent_evidence: string | null; tags: string[] }>;
+
+const plain = (c: ImportCounts) => ({ imported: c.imported, updated: c.updated, unchanged: c.unchanged });
+
 const ada = { email: 'Ada@Example.com', emailNormalized: 'ada@example.com', name: 'Ada', status: 'pending' as const, source: 'cli', reason: 'added with the CLI' };
 
-export function subscriberStoreContract(name: string, make: MakeStore): void {
+export function subscriberStoreContract(name: string, make: MakeStore, readImported?: ReadImported): void {
   const ticking = () => {
     let clock = Date.parse('2026-11-01T10:00:00Z');
     return () => new Date((clock += 1000));
@@ -59,14 +67,14 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
       { email: 'gone@example.com', emailNormalized: 'gone@example.com', name: 'Gone Again', attributes: {} },
     ];
     const progress: number[] = [];
-    assert.deepEqual(await store.importMany(rows, 'import:list.csv', { onProgress: (done) => progress.push(done) }), { imported: 1, updated: 1, unchanged: 0 });
+    assert.deepEqual(plain(await store.importMany(rows, 'import:list.csv', { onProgress: (done) => progress.push(done) })), { imported: 1, updated: 1, unchanged: 0 });
     assert.deepEqual(progress, [2]);
     assert.equal((await store.get('gone@example.com'))?.status, 'unsubscribed');
     assert.equal((await store.get('new@example.com'))?.status, 'active');
     assert.deepEqual((await store.get('new@example.com'))?.attributes, { city: 'Leeds' });
     assert.deepEqual((await store.events('new@example.com')).map((e) => e.via), ['import:list.csv']);
-    assert.deepEqual(await store.importMany(rows, 'import:list.csv'), { imported: 0, updated: 0, unchanged: 2 });
-    assert.deepEqual(await store.importMany([{ ...rows[0]!, emailNormalized: 'dry@example.com', email: 'dry@example.com' }], 'x', { dryRun: true }), { imported: 1, updated: 0, unchanged: 0 });
+    assert.deepEqual(plain(await store.importMany(rows, 'import:list.csv')), { imported: 0, updated: 0, unchanged: 2 });
+    assert.deepEqual(plain(await store.importMany([{ ...rows[0]!, emailNormalized: 'dry@example.com', email: 'dry@example.com' }], 'x', { dryRun: true })), { imported: 1, updated: 0, unchanged: 0 });
     assert.equal(await store.get('dry@example.com'), null, 'a dry run keeps nothing');
   });
 
@@ -183,4 +191,90 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     assert.equal((await store.get('bo@example.com'))?.consentIp, '203.0.113.0/24', 'read back the same');
     assert.equal((await store.list()).find((s) => s.email === 'bo@example.com')?.consentSource, 'https://example.org/news/first/');
   });
+
+  test(`${name}: an import from a file that says people left: new ones suppressed, a known active one leaves with the file as reason, a suppressed one stays`, async (t) => {
+    const store = await make(t, ticking());
+    await store.importMany([row('stay@example.com'), row('leaves@example.com'), row('pending@example.com')], 'import:first.csv');
+    await store.setStatus('pending@example.com', 'pending', 'test', 'cli');
+    await store.add({ ...ada, email: 'bounced@example.com', emailNormalized: 'bounced@example.com', status: 'bounced' });
+    const file: ImportRow[] = [
+      { ...row('new-unsub@example.com'), status: 'unsubscribed', left: true },
+      { ...row('new-bounce@example.com'), status: 'bounced', left: true },
+      { ...row('new-spam@example.com'), status: 'complained', left: true },
+      { ...row('leaves@example.com'), status: 'unsubscribed', left: true },
+      { ...row('bounced@example.com'), status: 'unsubscribed', left: true },
+      { ...row('pending@example.com'), status: 'unsubscribed', left: true },
+      row('stay@example.com'),
+    ];
+    const dry = await store.importMany(file, 'import:unsubscribed_members_export_1.csv', { dryRun: true });
+    assert.equal((await store.get('leaves@example.com'))?.status, 'active', 'a dry run changes nobody');
+    const counts = await store.importMany(file, 'import:unsubscribed_members_export_1.csv');
+    assert.deepEqual(dry, counts, 'a dry run counts what the import then does');
+    assert.deepEqual(plain(counts), { imported: 3, updated: 1, unchanged: 3 });
+    assert.deepEqual(counts.importedAs, { pending: 0, active: 0, unsubscribed: 1, bounced: 1, complained: 1 });
+    assert.deepEqual(counts.became, { pending: 0, active: 0, unsubscribed: 1, bounced: 0, complained: 0 });
+    for (const [email, status] of [
+      ['new-unsub@example.com', 'unsubscribed'],
+      ['new-bounce@example.com', 'bounced'],
+      ['new-spam@example.com', 'complained'],
+      ['leaves@example.com', 'unsubscribed'],
+      ['bounced@example.com', 'bounced'],
+      ['pending@example.com', 'pending'],
+      ['stay@example.com', 'active'],
+    ] as const) {
+      assert.equal((await store.get(email))?.status, status, email);
+    }
+    assert.equal((await store.get('new-unsub@example.com'))?.unsubscribedAt !== null, true);
+    const left = (await store.events('leaves@example.com')).at(-1)!;
+    assert.deepEqual([left.from, left.to, left.reason, left.via], ['active', 'unsubscribed', 'unsubscribed according to unsubscribed_members_export_1.csv', 'import:unsubscribed_members_export_1.csv']);
+    assert.deepEqual((await store.events('new-spam@example.com')).map((e) => [e.from, e.to]), [[null, 'complained']]);
+    // An active person in a later subscribed file is not brought back, and a suppressed one never is.
+    await store.importMany([row('leaves@example.com'), row('bounced@example.com')], 'import:subscribed_members_export_1.csv');
+    assert.equal((await store.get('leaves@example.com'))?.status, 'unsubscribed');
+    assert.equal((await store.get('bounced@example.com'))?.status, 'bounced');
+  });
+
+  test(`${name}: an import adds the file's tags, an event each, once; a known address only tagged counts as updated`, async (t) => {
+    const store = await make(t, ticking());
+    await store.importMany([row('known@example.com')], 'import:first.csv');
+    const file: ImportRow[] = [
+      { ...row('new@example.com'), tags: ['paid', 'weekly'] },
+      { ...row('known@example.com'), tags: ['paid'] },
+      { ...row('gone@example.com'), status: 'unsubscribed', left: true, tags: ['paid'] },
+    ];
+    assert.deepEqual(plain(await store.importMany(file, 'import:ghost.csv')), { imported: 2, updated: 1, unchanged: 0 });
+    const tagEvents = (email: string) => store.events(email).then((events) => events.filter((e) => e.reason.startsWith('tag')).map((e) => [e.from, e.to, e.reason, e.via]));
+    assert.deepEqual(await tagEvents('new@example.com'), [
+      ['active', 'active', 'tag added: paid', 'import:ghost.csv'],
+      ['active', 'active', 'tag added: weekly', 'import:ghost.csv'],
+    ]);
+    assert.deepEqual(await tagEvents('known@example.com'), [['active', 'active', 'tag added: paid', 'import:ghost.csv']]);
+    assert.deepEqual(await tagEvents('gone@example.com'), [['unsubscribed', 'unsubscribed', 'tag added: paid', 'import:ghost.csv']]);
+    assert.deepEqual(plain(await store.importMany(file, 'import:ghost.csv')), { imported: 0, updated: 0, unchanged: 3 }, 'the same tags again change nothing');
+    assert.equal((await tagEvents('new@example.com')).length, 2);
+    if (readImported) assert.deepEqual((await readImported(store, 'new@example.com')).tags, ['paid', 'weekly']);
+  });
+
+  test(`${name}: a new address keeps the file's consent: the file's name, opt-in time, IP and evidence as JSON`, { skip: readImported ? false : 'no reader' }, async (t) => {
+    const store = await make(t, ticking());
+    await store.importMany(
+      [
+        { ...row('ana@example.com'), consent: { optedInAt: '2024-01-05 10:00:00', ip: '203.0.113.5', evidence: { OPTIN_TIME: '2024-01-05 10:00:00', CONFIRM_IP: '203.0.113.5' } } },
+        row('plain@example.com'),
+      ],
+      'import:subscribed_members_export_1.csv',
+    );
+    const ana = await readImported!(store, 'ana@example.com');
+    assert.equal(ana.consent_source, 'subscribed_members_export_1.csv');
+    assert.equal(ana.opted_in_at, '2024-01-05 10:00:00');
+    assert.equal(ana.consent_ip, '203.0.113.5');
+    assert.deepEqual(JSON.parse(ana.consent_evidence!), { OPTIN_TIME: '2024-01-05 10:00:00', CONFIRM_IP: '203.0.113.5' });
+    const plainRow = await readImported!(store, 'plain@example.com');
+    assert.deepEqual([plainRow.consent_source, plainRow.opted_in_at, plainRow.consent_ip, plainRow.consent_evidence], ['subscribed_members_export_1.csv', null, null, null]);
+    // A known address keeps the consent it had.
+    await store.importMany([{ ...row('ana@example.com'), consent: { optedInAt: '2030-01-01', evidence: {} } }], 'import:later.csv');
+    assert.equal((await readImported!(store, 'ana@example.com')).consent_source, 'subscribed_members_export_1.csv');
+  });
 }
+
+const row = (email: string): ImportRow => ({ email, emailNormalized: email, name: '', attributes: {} });

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { decodeText } from '../../core/decode-text.ts';
 import { openCommandStores } from '../open-command-stores.ts';
-import type { Status } from '../../subscribers/subscriber.ts';
+import { STATUSES, type ImportCounts, type Status } from '../../subscribers/subscriber.ts';
 import { parseCsv } from '../../subscribers/csv-read.ts';
 import { csvText } from '../../subscribers/csv-write.ts';
 import { exportCsv } from '../../subscribers/export-csv.ts';
@@ -20,6 +20,27 @@ async function writeRejected(input: string, header: string[], plan: ImportPlan):
   // One csv-stringify call for all the rows: its set-up per call would cost more than a row.
   await writeFile(path, csvText(records));
   return path;
+}
+
+/** The import's outcome per status, one line each, under the summary line; lines with nothing to say left out. */
+function breakdown(plan: ImportPlan, counts: ImportCounts, dryRun: boolean): string {
+  const lines: string[] = [];
+  for (const status of STATUSES) if (counts.importedAs[status] > 0) lines.push(`new ${status}: ${n(counts.importedAs[status])}`);
+  lines.push(`updated: ${n(counts.updated)}`);
+  // Known active addresses the file says left: counted in `updated`, and the lines that matter most here.
+  for (const status of STATUSES) if (counts.became[status] > 0) lines.push(`${dryRun ? 'would become' : 'became'} ${status}: ${n(counts.became[status])} (active before)`);
+  lines.push(`unchanged: ${n(counts.unchanged)}`);
+  if (plan.duplicates > 0) lines.push(`repeated in the file: ${n(plan.duplicates)}`);
+  if (plan.rejected.length > 0) lines.push(`rejected: ${n(plan.rejected.length)}`);
+  for (const [reason, count] of skipReasons(plan)) lines.push(`skipped: ${n(count)} ${reason}`);
+  return lines.map((line) => `  ${line}\n`).join('');
+}
+
+/** The skipped rows counted by reason, most first. */
+function skipReasons(plan: ImportPlan): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const s of plan.skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
 /**
@@ -42,11 +63,14 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     return 1;
   }
   const table = parseCsv(decoded.text);
-  const plan = planImport(table);
+  const plan = planImport(table, basename(file));
   if ('problem' in plan) {
     process.stderr.write(`newsletter subscribers: ${file}: ${plan.problem}\n`);
     return 1;
   }
+  // A plain CSV's output stays as it was; another service's export says which, so a misreading shows at once.
+  if (plan.format) process.stdout.write(`Recognised: ${plan.format} export\n`);
+  for (const t of plan.badTags) process.stderr.write(`${file}:${t.line} the tag ${JSON.stringify(t.tag)} cannot be made a tag (lower-case letters, digits and hyphens, at most 40): left off\n`);
   for (const r of plan.rejected) process.stderr.write(`${file}:${r.line} ${r.reason}\n`);
   if (plan.rejected.length > 0 && !opts.partial) {
     process.stderr.write(
@@ -68,13 +92,16 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     const counts = await store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
     const duplicates = plan.duplicates + counts.unchanged;
     const rejected = plan.rejected.length;
+    const skipped = plan.skipped.length;
     if (rejected > 0 && !opts.dryRun) {
       const path = await writeRejected(input, table.header, plan);
       process.stderr.write(`Rejected rows written to ${relative(ctx.cwd, path) || path}\n`);
     }
     process.stdout.write(
-      `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected = ${n(plan.rows)} rows\n`,
+      `${opts.dryRun ? 'Dry run, nothing changed: ' : ''}${n(counts.imported)} imported + ${n(counts.updated)} updated + ${n(duplicates)} duplicates + ${n(rejected)} rejected${skipped > 0 ? ` + ${n(skipped)} skipped` : ''} = ${n(plan.rows)} rows\n`,
     );
+    // What happened to whom, by status: the summary alone would not show a file that unsubscribes people.
+    if (opts.dryRun || plan.format) process.stdout.write(breakdown(plan, counts, opts.dryRun));
     return 0;
   } finally {
     await stores.close();

@@ -6,7 +6,10 @@ import { parseTags } from '../../audience/tags.ts';
 import { recordConsent } from './pg-subscriber-consent.ts';
 import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf, tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
+import { importExtras, nullableTextArray, textArray } from './pg-import-extras.ts';
+import { consentValues } from '../import-consent.ts';
 import {
+  noImportCounts,
   PROGRESS_EVERY,
   STATUSES,
   type ImportCounts,
@@ -190,20 +193,24 @@ export class PgSubscriberStore implements SubscriberStore {
     // Awaited, so that a test may change the list from another connection, meanwhile, before the writes begin.
     await options.onPlanned?.();
 
-    let counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    let counts = noImportCounts();
     const rollback = new Error('dry run');
     try {
       await transaction(this.pool, async (client) => {
         // From the start again if PostgreSQL made this transaction a deadlock's victim and it runs a second time.
-        counts = { imported: 0, updated: 0, unchanged: 0 };
+        counts = noImportCounts();
         const progress = new Progress(rows.length, options.onProgress);
         let plan = first;
         const at = this.now().toISOString();
+        // The step that held for each address, for the statuses and tags written after the plan.
+        const held = new Map<string, ImportStep>();
         for (;;) {
           const again = await writePlan(client, plan, source, at, (step) => {
             counts.imported += step.counts.imported;
             counts.updated += step.counts.updated;
             counts.unchanged += step.counts.unchanged;
+            if (step.kind === 'insert') counts.importedAs[step.first.status ?? 'active']++;
+            held.set(step.address, step);
             progress.add(step.rows);
           });
           if (again.length === 0) break;
@@ -213,6 +220,15 @@ export class PgSubscriberStore implements SubscriberStore {
             [again],
           );
           plan = planImport(byAddress, again, locked.rows);
+        }
+        const extras = await importExtras(client, byAddress, source, at);
+        for (const to of extras.became.values()) counts.became[to]++;
+        for (const address of extras.changed) {
+          // An address the file only tagged, or moved to a suppressed status, was updated all the same.
+          if (held.get(address)?.kind === 'unchanged' && counts.unchanged > 0) {
+            counts.unchanged--;
+            counts.updated++;
+          }
         }
         progress.end();
         if (options.dryRun) throw rollback;
@@ -264,8 +280,9 @@ interface StepCommon {
   address: string;
   /** How many import rows the step stands for. */
   rows: number;
-  counts: ImportCounts;
+  counts: RowCounts;
 }
+type RowCounts = Pick<ImportCounts, 'imported' | 'updated' | 'unchanged'>;
 type InsertStep = StepCommon & { kind: 'insert'; first: ImportRow; name: string; json: string; tokenKey: string };
 type UpdateStep = StepCommon & { kind: 'update'; id: number; name: string; json: string; oldName: string; oldJson: string };
 type UnchangedStep = StepCommon & { kind: 'unchanged'; id: number; oldName: string; oldJson: string };
@@ -277,7 +294,7 @@ function planImport(byAddress: ReadonlyMap<string, ImportRow[]>, addresses: read
   return addresses.map((address) => {
     const rows = byAddress.get(address)!;
     const known = existing.get(address);
-    const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0 };
+    const counts: RowCounts = { imported: 0, updated: 0, unchanged: 0 };
     let state = known ? { name: known.name, json: known.attributes } : null;
     for (const r of rows) {
       if (!state) {
@@ -363,10 +380,13 @@ async function pipelined<S, R extends pg.QueryResultRow>(
 /** New rows and their events, in one statement; returns the addresses inserted (the others were added meanwhile). */
 const insertBatch = (source: string, at: string): BatchStatement<InsertStep> => ({
   sql: `WITH added AS (
-          INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
+          INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key,
+                                   consent_source, opted_in_at, consent_ip, consent_evidence)
           SELECT u.email, u.email_normalized, u.name, u.status, $7::text, u.attributes, $8::text,
-                 CASE WHEN u.status = 'active' THEN $8::text END, CASE WHEN u.status = 'unsubscribed' THEN $8::text END, u.token_key
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(email, email_normalized, name, status, attributes, token_key)
+                 CASE WHEN u.status = 'active' THEN $8::text END, CASE WHEN u.status = 'unsubscribed' THEN $8::text END, u.token_key,
+                 $9::text, u.opted_in_at, u.consent_ip, u.consent_evidence
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $10::text[], $11::text[], $12::text[])
+            AS u(email, email_normalized, name, status, attributes, token_key, opted_in_at, consent_ip, consent_evidence)
           ON CONFLICT (email_normalized) DO NOTHING
           RETURNING id, status, email_normalized
         ), events AS (
@@ -383,8 +403,18 @@ const insertBatch = (source: string, at: string): BatchStatement<InsertStep> => 
     textArray(batch.map((s) => s.tokenKey)),
     source,
     at,
+    consentValues(batch[0]?.first ?? NO_ROW, source).consentSource,
+    ...consentArrays(batch, source),
   ],
 });
+
+const NO_ROW: ImportRow = { email: '', emailNormalized: '', name: '', attributes: {} };
+
+/** The opt-in times, IPs and evidence of a batch of new addresses, as three array literals (NULL where none). */
+function consentArrays(batch: readonly InsertStep[], source: string): [string, string, string] {
+  const values = batch.map((s) => consentValues(s.first, source));
+  return [nullableTextArray(values.map((v) => v.optedInAt)), nullableTextArray(values.map((v) => v.consentIp)), nullableTextArray(values.map((v) => v.consentEvidence))];
+}
 
 /** Changed names and attributes, each only where the row is still as planned; returns the ids updated. */
 const UPDATE_BATCH: BatchStatement<UpdateStep> = {
@@ -407,14 +437,6 @@ const LOCK_UNCHANGED: BatchStatement<UnchangedStep> = {
         WHERE s.name = u.name AND s.attributes = u.attributes ORDER BY s.id FOR SHARE OF s`,
   values: (batch) => [integerArray(batch.map((s) => s.id)), textArray(batch.map((s) => s.oldName)), textArray(batch.map((s) => s.oldJson))],
 };
-
-/**
- * Array literals made here, not by the driver as it sends the statement, so that they are made while the server
- * works. Every element is quoted, with `"` and `\` escaped: nothing else is special inside quotes.
- */
-function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
 
 function integerArray(values: readonly number[]): string {
   return `{${values.join(',')}}`;
