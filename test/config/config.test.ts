@@ -62,6 +62,7 @@ const DEFAULT_CONFIG: Config = {
     dkim: null,
   },
   server: { trust_proxy: 0 },
+  segments: {},
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */
