@@ -166,12 +166,18 @@ export const configSchema = z.strictObject({
    */
   segments: z
     .record(
-      z.string().regex(SEGMENT_NAME, 'must be a segment name: lower-case letters, digits and hyphens, at most 40'),
+      z.string(),
       oneLine(2000).superRefine((v, ctx) => {
         const problem = isSegmentName(v) ? 'a name, not an expression (write tag:… , domain:…)' : segmentValueProblem(v);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `is not a segment expression (${problem})` });
       }),
     )
+    // Checked here rather than as the record's key schema, whose failure zod reports without the message.
+    .superRefine((segments, ctx) => {
+      for (const name of Object.keys(segments)) {
+        if (!SEGMENT_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a segment name: lower-case letters, digits and hyphens, at most 40' });
+      }
+    })
     .default({}),
 });
 
