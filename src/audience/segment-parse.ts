@@ -1,6 +1,6 @@
 import { checkAddress } from '../subscribers/email-address.ts';
 import type { SegmentNode } from './segment-ast.ts';
-import { tagProblem } from './tag-rule.ts';
+import { normalizeTag, TAG_RULE } from './tags.ts';
 
 /**
  * The segment language (issue 16), pure:
@@ -11,7 +11,7 @@ import { tagProblem } from './tag-rule.ts';
  *   term     := tag:TAG | subscribed-before:YYYY-MM-DD | subscribed-after:YYYY-MM-DD | domain:DOMAIN
  *
  * So `not` binds tighter than `and`, and `and` tighter than `or`. Keywords and term names are read in any case
- * (`NOT`, `Tag:paid`); a tag's value must be a tag (lower-case, see tag-rule.ts). Words are separated by spaces or
+ * (`NOT`, `Tag:paid`); a tag's value must be a tag, and is lower-cased as stored (see tags.ts). Words are separated by spaces or
  * parentheses; there is no implicit `and`.
  */
 
@@ -125,9 +125,10 @@ function term(t: Token, fail: (at: number, problem: string) => never): SegmentNo
   const valueAt = t.at + colon + 1;
   switch (name) {
     case 'tag': {
-      const problem = tagProblem(value);
-      if (problem !== undefined) return fail(valueAt, `the tag "${value}" ${problem}`);
-      return { kind: 'tag', tag: value };
+      // The tag rule of tags.ts, which stores tags lower-cased: `tag:Paid` is `tag:paid`.
+      const tag = normalizeTag(value);
+      if (tag === null) return fail(valueAt, `the tag "${value}" is not a tag (a tag is ${TAG_RULE})`);
+      return { kind: 'tag', tag };
     }
     case 'subscribed-before':
     case 'subscribed-after': {

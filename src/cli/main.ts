@@ -248,8 +248,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<email>')
     .option('--name <name>', 'their name')
     .option('--confirmed', 'they already confirmed: add them as active', false)
-    .action(async (email: string, opts: { name?: string; confirmed: boolean }) => {
+    .option('--tag <tag>', 'give them this tag (repeatable)', (tag: string, tags: string[] = []) => [...tags, tag])
+    .action(async (email: string, opts: { name?: string; confirmed: boolean; tag?: string[] }) => {
       code = await (await import('./commands/subscribers.ts')).runAdd(ctx(), email, opts);
+    });
+  subscribers
+    .command('tag')
+    .description('give a subscriber tags (lower-case letters, digits and hyphens, at most 40 characters)')
+    .argument('<email>')
+    .argument('<tags...>')
+    .action(async (email: string, tags: string[]) => {
+      code = await (await import('./commands/subscribers.ts')).runTag(ctx(), email, tags, { remove: false });
+    });
+  subscribers
+    .command('untag')
+    .description('take tags away from a subscriber')
+    .argument('<email>')
+    .argument('<tags...>')
+    .action(async (email: string, tags: string[]) => {
+      code = await (await import('./commands/subscribers.ts')).runTag(ctx(), email, tags, { remove: true });
     });
   subscribers
     .command('confirm')
@@ -277,8 +294,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('list')
     .description('list subscribers')
     .addOption(new Option('--status <status>', 'only this status').choices(statuses))
-    .option('--json', 'as JSON', false)
-    .action(async (opts: { status?: 'pending'; json: boolean }) => {
+    .option('--tag <tag>', 'only those with this tag')
+    .option('--json', 'as JSON, with their tags', false)
+    .action(async (opts: { status?: 'pending'; tag?: string; json: boolean }) => {
       code = await (await import('./commands/subscribers.ts')).runList(ctx(), opts);
     });
   subscribers

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isSegmentName, SEGMENT_NAME, segmentValueProblem } from '../audience/segment-choice.ts';
 import { oneLine } from '../issue/schema.ts';
 import { emailAddress } from '../subscribers/email-address.ts';
+import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
 
 /** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
 const colour = z
@@ -131,6 +132,29 @@ export const serverSchema = z.strictObject({
   trust_proxy: z.number().int().min(0).max(10).default(0),
 });
 
+/** A tag as `audience/tags.ts` has it, stored normalised (`Paid` is `paid`). */
+const tag = z.string({ error: 'a tag' }).transform((value, ctx) => {
+  const normal = normalizeTag(value);
+  if (normal === null) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a tag: a tag is ${TAG_RULE}` });
+    return z.NEVER;
+  }
+  return normal;
+});
+
+export const signupSchema = z.strictObject({
+  /** The tags the sign-up form may ask for (a `tags` field); any other tag a post names is ignored. */
+  tags: z.array(tag).max(100).default([]),
+});
+
+export const privacySchema = z.strictObject({
+  /**
+   * How a sign-up's client address is kept as consent on record: `full`, `truncated` to its /24 (IPv4) or /48
+   * (IPv6) network, or `none`.
+   */
+  ip: z.enum(['full', 'truncated', 'none']).default('truncated'),
+});
+
 export const configSchema = z.strictObject({
   /** The newsletter's name: masthead, footer and the From name. */
   name: oneLine(120).default('My Newsletter'),
@@ -179,6 +203,8 @@ export const configSchema = z.strictObject({
       }
     })
     .default({}),
+  signup: signupSchema.default(signupSchema.parse({})),
+  privacy: privacySchema.default(privacySchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,6 +6,8 @@ import { retryWhileBusy } from '../store/busy-retry.ts';
 import { DatabaseBusyError } from '../store/open.ts';
 import type { SignUpResult } from '../store/sign-up-decision.ts';
 import type { Stores } from '../store/stores.ts';
+import { consentPage, keptIp } from '../audience/consent.ts';
+import { formTags } from '../audience/form-tags.ts';
 import { checkAddress } from '../subscribers/email-address.ts';
 import { maskAddress } from '../subscribers/mask-address.ts';
 import { cleanFormName } from '../subscribers/name.ts';
@@ -87,8 +89,10 @@ export function publicApp(options: PublicAppOptions): Hono {
   routes.post('/subscribe', async (c) => {
     const client = clientOf(c, config.server.trust_proxy);
     if (!(await retryWhileBusy(() => stores.counters.hit(clientKey(client), now().getTime(), SIGN_UPS_PER_CLIENT, SIGN_UP_WINDOW_MS)))) return show(c, { title: 'Slow down', message: 'Too many sign-ups from here; try again in a few minutes.' }, 429);
-    const form = await c.req.parseBody();
-    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
+    // `all`: a field sent more than once (the form's tag checkboxes) comes as a list; any other field is its last value.
+    const form = await c.req.parseBody({ all: true });
+    const strings = (key: string) => [form[key] ?? []].flat().filter((v): v is string => typeof v === 'string');
+    const text = (key: string) => strings(key).at(-1) ?? '';
     const sent: PageContent = {
       title: 'Check your inbox',
       message: 'If that address can receive email, a message with a confirmation link is on its way (one a day at most). Nothing happens until you click it. Already subscribed? Then there is nothing more to do.',
@@ -99,7 +103,11 @@ export function publicApp(options: PublicAppOptions): Hono {
     if (!address.ok) return show(c, { title: 'That address does not look right', message: `The email address ${address.reason}.` }, 400);
     const name = cleanFormName(text('name'));
     // The same answer, after the same work, whatever the address; only someone who can read its mail learns more.
-    const signUpRequest = { email: address.address, emailNormalized: address.normalized, name };
+    const tags = formTags(strings('tags'), config.signup.tags);
+    // Consent on record: the page the form was on (its own field, else the Referer, only under `url`), the time
+    // of the request, and the client's address as `privacy.ip` keeps it.
+    const consent = { source: consentPage([text('page'), c.req.header('referer')], config.url), optedInAt: now().toISOString(), ip: keptIp(client, config.privacy.ip) };
+    const signUpRequest = { email: address.address, emailNormalized: address.normalized, name, tags, consent };
     queued('sign-up', await retryWhileBusy(() => stores.signUps.signUp(signUpRequest, now())));
     return show(c, sent);
   });

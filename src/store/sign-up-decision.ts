@@ -1,10 +1,14 @@
-import type { Status, Subscriber } from '../subscribers/subscriber.ts';
+import type { NewConsent, Status, Subscriber } from '../subscribers/subscriber.ts';
 import { CONFIRMATION_INTERVAL_MS } from './confirmation-queue.ts';
 
 export interface SignUpRequest {
   email: string;
   emailNormalized: string;
   name: string;
+  /** Tags the form asked for, already checked against `signup.tags`: given when a confirmation is queued. */
+  tags?: readonly string[];
+  /** The request's consent on record (page, time, client address as kept): kept when a confirmation is queued. */
+  consent?: NewConsent;
 }
 
 /** What a sign-up did, for the log line; the visitor's answer is the same whatever it says. */

@@ -1,7 +1,10 @@
+import { parseTags } from '../audience/tags.ts';
 import type { NewSubscriber, Subscriber } from '../subscribers/subscriber.ts';
 import { transaction, type Db } from './open.ts';
 import { mailedWindowStart, refusal, resendRefusal, type SignUpRequest, type SignUpResult } from './sign-up-decision.ts';
 import { SqliteConfirmationTable } from './sqlite-confirmation-queue.ts';
+import { renewConsent } from './sqlite-subscriber-consent.ts';
+import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
 import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
 import type { SignUps } from './stores.ts';
 
@@ -13,11 +16,13 @@ export class SqliteSignUps implements SignUps {
   readonly #db: Db;
   readonly #store: SqliteSubscriberTable;
   readonly #queue: SqliteConfirmationTable;
+  readonly #tags: SqliteSubscriberTags;
 
   constructor(db: Db, now: () => Date = () => new Date()) {
     this.#db = db;
     this.#store = new SqliteSubscriberTable(db, now);
     this.#queue = new SqliteConfirmationTable(db);
+    this.#tags = new SqliteSubscriberTags(db, now);
   }
 
   async signUp(request: SignUpRequest, now: Date): Promise<SignUpResult> {
@@ -35,6 +40,9 @@ export class SqliteSignUps implements SignUps {
         return { queued: false, subscriber: known, why: refused };
       }
       if (known.status === 'unsubscribed') this.#store.setStatus(known.emailNormalized, 'pending', 'asked to subscribe again on the web', 'form');
+      // Queued means pending now: the tags asked for come with the request that the click will confirm.
+      this.#tags.tag(known.id, 'pending', parseTags(request.tags ?? []), 'form');
+      renewConsent(this.#db, known.id, request.consent, now.toISOString());
       this.#queue.enqueue(known.id, at);
       return { queued: true, subscriber: known, was: known.status };
     });

@@ -1,13 +1,16 @@
-import type { ImportCounts, ImportOptions, ImportRow, NewSubscriber, Status, Subscriber, SubscriberEvent, SubscriberStore } from '../subscribers/subscriber.ts';
+import type { ImportCounts, ImportOptions, ImportRow, ListFilter, NewSubscriber, Status, Subscriber, SubscriberEvent, SubscriberStore, TagCount } from '../subscribers/subscriber.ts';
 import type { Db } from './open.ts';
+import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
 import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
 
 /** The SubscriberStore on SQLite: the table's calls, each committed before it resolves. */
 export class SqliteSubscriberStore implements SubscriberStore {
   readonly #table: SqliteSubscriberTable;
+  readonly #tags: SqliteSubscriberTags;
 
   constructor(db: Db, now: () => Date = () => new Date()) {
     this.#table = new SqliteSubscriberTable(db, now);
+    this.#tags = new SqliteSubscriberTags(db, now);
   }
 
   async get(emailNormalized: string): Promise<Subscriber | null> {
@@ -19,8 +22,8 @@ export class SqliteSubscriberStore implements SubscriberStore {
   async byTokenKey(tokenKey: string): Promise<Subscriber | null> {
     return this.#table.byTokenKey(tokenKey);
   }
-  async list(filter: { status?: Status } = {}): Promise<Subscriber[]> {
-    return this.#table.list(filter);
+  async list(filter: ListFilter = {}): Promise<Subscriber[]> {
+    return filter.tag === undefined ? this.#table.list(filter) : this.#tags.list({ ...filter, tag: filter.tag });
   }
   async countByStatus(): Promise<Record<Status, number>> {
     return this.#table.countByStatus();
@@ -42,5 +45,20 @@ export class SqliteSubscriberStore implements SubscriberStore {
   }
   async importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts> {
     return this.#table.importMany(rows, source, options);
+  }
+  async tags(emailNormalized: string): Promise<string[]> {
+    return this.#tags.tags(emailNormalized);
+  }
+  async addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return this.#tags.addTags(emailNormalized, tags, via);
+  }
+  async removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return this.#tags.removeTags(emailNormalized, tags, via);
+  }
+  async tagCounts(): Promise<TagCount[]> {
+    return this.#tags.tagCounts();
+  }
+  async tagsById(): Promise<Map<number, string[]>> {
+    return this.#tags.tagsById();
   }
 }

@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { subscriberFromRow, type SubscriberRow } from '../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../subscribers/tokens.ts';
+import { parseTags } from '../audience/tags.ts';
+import { recordConsent } from './sqlite-subscriber-consent.ts';
+import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
 import { transaction, type Db } from './open.ts';
 import { PROGRESS_EVERY, STATUSES, type ImportCounts, type ImportOptions, type ImportRow, type NewSubscriber, type Status, type Subscriber, type SubscriberEvent } from '../subscribers/subscriber.ts';
 
@@ -22,6 +25,7 @@ export class SqliteSubscriberTable {
   private readonly insert;
   private readonly insertEvent;
   private readonly bounce;
+  private readonly tags;
 
   constructor(
     private readonly db: Db,
@@ -37,6 +41,7 @@ export class SqliteSubscriberTable {
       'INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.bounce = db.prepare<[number]>(`UPDATE subscribers SET status = 'bounced' WHERE id = ? AND status = 'active'`);
+    this.tags = new SqliteSubscriberTags(db, now);
   }
 
   get(emailNormalized: string): Subscriber | null {
@@ -70,6 +75,7 @@ export class SqliteSubscriberTable {
   }
 
   add(s: NewSubscriber): Subscriber {
+    const tags = parseTags(s.tags ?? []);
     return transaction(this.db, () => {
       if (this.byEmail.get(s.emailNormalized)) throw new DuplicateSubscriberError(s.email);
       const at = this.now().toISOString();
@@ -86,6 +92,8 @@ export class SqliteSubscriberTable {
         tokenKey: newTokenKey(),
       });
       this.insertEvent.run(lastInsertRowid, at, null, s.status, s.reason, s.source);
+      recordConsent(this.db, Number(lastInsertRowid), s.consent, at);
+      this.tags.tag(Number(lastInsertRowid), s.status, tags, s.source, at);
       return this.get(s.emailNormalized)!;
     });
   }

@@ -3,7 +3,7 @@ import { findColumns, nameOf } from './csv-columns.ts';
 import type { CsvTable } from './csv-read.ts';
 import { checkAddress } from './email-address.ts';
 import { nameProblem } from './name.ts';
-import { EXPORT_COLUMNS, isExportHeader, unescapeCell } from './export-csv.ts';
+import { EXPORT_COLUMNS, exportBookkeeping, isExportHeader, unescapeCell } from './export-csv.ts';
 
 const STATUS_COLUMN = EXPORT_COLUMNS.indexOf('status');
 
@@ -36,7 +36,7 @@ export function planImport(table: CsvTable): ImportPlan | { problem: string } {
   const used = new Set([columns.email, columns.name, columns.first, columns.last].filter((c): c is number => c !== undefined && c !== null));
   // This newsletter's own export: its bookkeeping columns are not attributes, and its cells lose their `'` prefix.
   const ownExport = isExportHeader(table.header);
-  if (ownExport) for (let i = 0; i < EXPORT_COLUMNS.length; i++) used.add(i);
+  for (const i of exportBookkeeping(table.header)) used.add(i);
   const cell = ownExport ? unescapeCell : (value: string) => value;
   const rejected: Rejected[] = table.problems.map((p) => ({ line: p.line, reason: p.reason, cells: null }));
   const accepted: ImportRow[] = [];

@@ -20,6 +20,11 @@ export interface SubscriberRow {
   unsubscribed_at: string | Date | null;
   token_key: string;
   legacy_tokens: number | bigint | string | boolean;
+  /** Absent from rows read before the audience migration (SQLite 6, PostgreSQL 3) and from hand-made rows. */
+  consent_source?: string | null;
+  opted_in_at?: string | Date | null;
+  consent_ip?: string | null;
+  consent_evidence?: string | null;
 }
 
 export function subscriberFromRow(row: SubscriberRow): Subscriber {
@@ -34,6 +39,10 @@ export function subscriberFromRow(row: SubscriberRow): Subscriber {
     createdAt: isoText(row.created_at),
     confirmedAt: row.confirmed_at === null ? null : isoText(row.confirmed_at),
     unsubscribedAt: row.unsubscribed_at === null ? null : isoText(row.unsubscribed_at),
+    consentSource: row.consent_source ?? null,
+    optedInAt: row.opted_in_at === null || row.opted_in_at === undefined ? null : isoText(row.opted_in_at),
+    consentIp: row.consent_ip ?? null,
+    consentEvidence: row.consent_evidence ?? null,
     tokenKey: row.token_key,
     legacyTokens: Number(row.legacy_tokens) === 1,
   };

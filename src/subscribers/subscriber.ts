@@ -19,6 +19,14 @@ export interface Subscriber {
   createdAt: string;
   confirmedAt: string | null;
   unsubscribedAt: string | null;
+  /** Consent on record (issue 16), null where not known (rows made before it): the form's page or the imported file. */
+  consentSource: string | null;
+  /** When they asked: the sign-up, the CLI's add, or what an imported file says. */
+  optedInAt: string | null;
+  /** The client address of the sign-up, as `privacy.ip` kept it (whole, truncated to a /24 or /48, or not at all). */
+  consentIp: string | null;
+  /** What an imported file said about their consent, as JSON text. */
+  consentEvidence: string | null;
   /** Random, made once with the row and never reused: what the subscriber's links are signed with. */
   tokenKey: string;
   /** The row existed before token keys did, so its old id-based links still work (see `subscriber-for-token.ts`). */
@@ -43,6 +51,10 @@ export interface NewSubscriber {
   source: string;
   attributes?: Record<string, string>;
   reason: string;
+  /** Consent on record, kept with the row; `optedInAt` defaults to the moment it is added. */
+  consent?: NewConsent;
+  /** Given with the row, in its transaction, each with its event (via the source); checked by `audience/tags.ts`. */
+  tags?: readonly string[];
 }
 
 /**
@@ -54,7 +66,8 @@ export interface SubscriberStore {
   byId(id: number): Promise<Subscriber | null>;
   /** The subscriber whose token key this is; null when none (purged, or never was). */
   byTokenKey(tokenKey: string): Promise<Subscriber | null>;
-  list(filter?: { status?: Status }): Promise<Subscriber[]>;
+  /** In id order; `tag` keeps those with that tag (as stored: see `audience/tags.ts`). */
+  list(filter?: ListFilter): Promise<Subscriber[]>;
   countByStatus(): Promise<Record<Status, number>>;
   /** Adds a subscriber; throws if the normalized address is already on the list. */
   add(subscriber: NewSubscriber): Promise<Subscriber>;
@@ -68,6 +81,19 @@ export interface SubscriberStore {
   /** Deletes the subscriber and their events (an erasure request); returns false when there was none. */
   purge(emailNormalized: string): Promise<boolean>;
   events(emailNormalized: string): Promise<SubscriberEvent[]>;
+  /** The subscriber's tags, sorted; empty when none (or no such subscriber). */
+  tags(emailNormalized: string): Promise<string[]>;
+  /**
+   * Gives the subscriber these tags (each normalised, or a BadTagError naming the first bad one, changing nothing);
+   * returns the tags it did not have before, each with its event, or null when there is no such subscriber.
+   */
+  addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
+  /** Takes these tags away, as addTags gives them; returns the tags it had, each with its event, or null when no such subscriber. */
+  removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
+  /** Every tag in use, sorted, with how many subscribers have it (segments warn about a tag not in it). */
+  tagCounts(): Promise<TagCount[]>;
+  /** Every subscriber's tags, sorted, by subscriber id; a subscriber without tags is not in it (for the export). */
+  tagsById(): Promise<Map<number, string[]>>;
   /**
    * Imports people already subscribed elsewhere, all in one transaction, holding the write lock only to apply what
    * it planned without it: new addresses become `active`; known ones
@@ -76,6 +102,27 @@ export interface SubscriberStore {
    */
   importMany(rows: readonly ImportRow[], source: string, options?: ImportOptions): Promise<ImportCounts>;
 }
+
+export interface NewConsent {
+  source?: string | null;
+  optedInAt?: string | null;
+  ip?: string | null;
+  evidence?: string | null;
+}
+
+export interface ListFilter {
+  status?: Status;
+  tag?: string;
+}
+
+export interface TagCount {
+  tag: string;
+  subscribers: number;
+}
+
+/** The events a tag change appends: the status stays as it was (from = to), the reason names the tag. */
+export const tagAddedReason = (tag: string): string => `tag added: ${tag}`;
+export const tagRemovedReason = (tag: string): string => `tag removed: ${tag}`;
 
 export interface ImportOptions {
   dryRun?: boolean;

@@ -92,6 +92,8 @@ export function issuePage(rendered: RenderedIssue, entry: WebEntry, config: Conf
   const { issue } = rendered;
   return templates.renderWeb('issue', {
     newsletter: newsletterContext(config),
+    // The page the sign-up form is on, which it posts as consent on record (issue 16).
+    signup: { page: entry.url },
     theme: config.theme,
     issue: {
       title: issue.title,
@@ -124,6 +126,7 @@ export function archivePages(entries: readonly WebEntryMeta[], config: Config, t
     const slice = all.slice((n - 1) * PAGE_SIZE, n * PAGE_SIZE);
     out[n === 1 ? 'index.html' : `page/${n}/index.html`] = templates.renderWeb('archive', {
       newsletter: newsletterContext(config),
+      signup: { page: pageUrl(n) },
       theme: config.theme,
       page: {
         number: n,

@@ -75,11 +75,12 @@ test('invalid dates are refused with the reason, at the value', () => {
   assert.match(syntaxError('subscribed-after:').problem, /not a date in the form YYYY-MM-DD/);
 });
 
-test('invalid tags and domains are refused with the reason', () => {
-  assert.match(syntaxError('tag:Paid').problem, /the tag "Paid" has capital letters \(tags are lower-case: paid\)/);
-  assert.match(syntaxError('tag:').problem, /the tag "" is empty/);
-  assert.match(syntaxError('tag:a_b').problem, /only lower-case letters, digits and hyphens/);
-  assert.match(syntaxError(`tag:${'x'.repeat(41)}`).problem, /longer than 40 characters/);
+test('invalid tags and domains are refused with the reason; tags are read as stored, lower-case', () => {
+  assert.deepEqual(parseSegment('tag:Paid'), tag('paid'));
+  assert.match(syntaxError('tag:').problem, /the tag "" is not a tag \(a tag is lower-case letters, digits and hyphens, 1 to 40 characters, not starting or ending with a hyphen\)/);
+  assert.match(syntaxError('tag:a_b').problem, /the tag "a_b" is not a tag/);
+  assert.match(syntaxError('tag:-paid').problem, /the tag "-paid" is not a tag/);
+  assert.match(syntaxError(`tag:${'x'.repeat(41)}`).problem, /is not a tag/);
   assert.equal(parseSegment(`tag:${'x'.repeat(40)}`).kind, 'tag');
   assert.match(syntaxError('domain:you@example.org').problem, /a domain, not an address/);
   assert.match(syntaxError('domain:localhost').problem, /is not a mail domain/);

@@ -1,22 +1,14 @@
 /** `newsletter db copy --to postgres://…` (issue 15): a SQLite list with a half-finished send moves up, and the send resumes there. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { openStores } from '../../src/store/open-stores.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { startCli } from '../support/cli-process.ts';
+import { issueText, projectFor } from '../support/fixtures.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 
-function cli(dir: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], { cwd: dir, env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_INBOX_PORT: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+const cli = async (dir: string, args: string[], env: Record<string, string>) => startCli(dir, args, env).done;
 
 test('db copy: a SQLite database with a half-finished send moves to PostgreSQL; the send resumes there with nobody skipped or doubled', needsPg, async (t) => {
   const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });

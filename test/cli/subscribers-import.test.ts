@@ -137,6 +137,10 @@ test('import --dry-run counts and changes nothing', (t) => {
   assert.equal(existsSync(join(dir, 'few.rejected.csv')), false);
 });
 
+const EXPORTED = ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at'];
+/** Tags and consent on record (issue 16), after the fixed columns. */
+const AUDIENCE = ['tags', 'consent_source', 'opted_in_at', 'consent_ip', 'consent_evidence'];
+
 test('export: CSV of the list, with cells a spreadsheet would run as formulas neutralised', (t) => {
   const { run } = cli(t);
   for (const [email, name] of [
@@ -149,7 +153,7 @@ test('export: CSV of the list, with cells a spreadsheet would run as formulas ne
     assert.equal(run('add', email!, '--name', name!, '--confirmed').status, 0);
   }
   const exported = parseCsv(run('export').out);
-  assert.deepEqual(exported.header, ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at']);
+  assert.deepEqual(exported.header, [...EXPORTED, ...AUDIENCE]);
   assert.deepEqual(exported.rows.map((r) => r.cells[1]), ["'=HYPERLINK(\"http://evil.example\",\"click\")", "'+1", "'-2", "'@SUM(A1)", 'Ada, "the Countess"']);
   assert.equal(parseCsv(run('export', '--status', 'pending').out).rows.length, 0);
 });
@@ -182,10 +186,10 @@ test('export then import: every attribute and every address comes back unchanged
   );
   const text = run('export').out;
   const exported = parseCsv(text);
-  assert.deepEqual(exported.header, ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'unsubscribed_at', 'City', 'Plan', 'Note']);
+  assert.deepEqual(exported.header, [...EXPORTED, ...AUDIENCE, 'City', 'Plan', 'Note']);
   const cells = exported.rows.map((r) => r.cells);
   assert.deepEqual(cells.map((c) => c[0]), ['=x@example.com', '+1@example.com', "'q@example.com", 'plain@example.com', 'pending@example.com'], 'addresses as they are');
-  assert.deepEqual(cells[1]!.slice(7), ["'-Bath", "'@pro", "''quoted"], 'formula-like attribute cells neutralised');
+  assert.deepEqual(cells[1]!.slice(EXPORTED.length + AUDIENCE.length), ["'-Bath", "'@pro", "''quoted"], 'formula-like attribute cells neutralised');
   assert.equal(cells[1]![1], "'=1+1", 'a formula-like name neutralised');
   for (const row of cells) for (const cell of row.slice(1)) assert.doesNotMatch(cell, /^[=+\-@\t\r]/);
   // The same list again: nothing to do.

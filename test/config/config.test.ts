@@ -63,6 +63,8 @@ const DEFAULT_CONFIG: Config = {
   },
   server: { trust_proxy: 0 },
   segments: {},
+  signup: { tags: [] },
+  privacy: { ip: 'truncated' },
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */
@@ -428,4 +430,15 @@ test('an alias bomb in the config is an error, not a hang', { timeout: 10_000 },
   const diagnostics = configErrors(`${lines.join('\n')}\n`);
   assert.equal(diagnostics[0]!.rule, 'config/yaml');
   assert.match(diagnostics[0]!.message, /alias/i);
+});
+
+test('signup.tags: tags stored normalised; a bad one is an error naming it and the rule (issue 16)', () => {
+  assert.deepEqual(parseConfig('signup:\n  tags: [Weekly, breaking-news]\n').signup.tags, ['weekly', 'breaking-news']);
+  assertOneError('signup:\n  tags: [weekly, "not ok"]\n', 'signup.tags.1', 2, /"not ok" is not a tag: a tag is lower-case letters, digits and hyphens/);
+});
+
+test('privacy.ip: full, truncated (the default) or none; anything else is an error naming it (issue 16)', () => {
+  assert.equal(parseConfig('privacy:\n  ip: full\n').privacy.ip, 'full');
+  assert.equal(parseConfig('privacy:\n  ip: none\n').privacy.ip, 'none');
+  assertOneError('privacy:\n  ip: half\n', 'privacy.ip', 2);
 });

@@ -176,6 +176,37 @@ test('runner: Ctrl-C lets messages in flight finish and keeps the rest queued', 
   assert.ok(counts.sent < 40, `stopped promptly (${counts.sent} sent)`);
 });
 
+test('runner: recounts of the send come at least 5 s apart, and at least 50 times as far apart as the last one took', async (t) => {
+  // Simulated time: each reading of the clock moves it on half a second, so the gaps are the runner's choice alone.
+  const recountsAt = async (countsCost: number) => {
+    const s = await setup(t, 200);
+    let now = Date.now();
+    const at: number[] = [];
+    const ledger = new Proxy(s.ledger, {
+      get(target, prop) {
+        if (prop === 'counts')
+          return async (sendId: number) => {
+            at.push(now);
+            await new Promise((r) => setTimeout(r, countsCost));
+            return target.counts(sendId);
+          };
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await runSend(options(s, fakeTransport(s, () => SENT, 0), { ledger, concurrency: 2, clock: () => (now += 500) }), await s.ledger.counts(s.sendId));
+    assert.equal((await s.ledger.counts(s.sendId)).sent, 200);
+    return at.slice(1).map((a, i) => a - at[i]!);
+  };
+  const cheap = await recountsAt(0);
+  assert.ok(cheap.length >= 2, `${cheap.length + 1} recounts`);
+  assert.ok(cheap.every((gap) => gap >= 5_000), `gaps ${cheap.join(', ')} ms`);
+  // A recount that takes 200 ms (real time) pushes the next one 10 s or more away.
+  const dear = await recountsAt(200);
+  assert.ok(dear.length >= 1, `${dear.length + 1} recounts`);
+  assert.ok(dear.every((gap) => gap >= 10_000), `gaps ${dear.join(', ')} ms`);
+});
+
 test('runner: the rate cap holds the pace', async (t) => {
   const s = await setup(t, 60);
   const transport = fakeTransport(s, () => SENT, 0);

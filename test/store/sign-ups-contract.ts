@@ -144,4 +144,43 @@ export function signUpsContract(name: string, make: MakeSignUps): void {
     assert.equal(rows.filter((s) => s === 'skipped').length, 19, 'every other one recorded as refused');
     assert.equal((await subscribers.events('ada@example.com')).length, 1);
   });
+
+  test(`${name}: the tags a sign-up asks for are given when its email is queued (a new address, or one pending again), never when it is refused`, async (t) => {
+    const { signUps, subscribers, clock, add } = await setup(t);
+    const ask = (email: string, tags: string[], at = clock.now) => signUps.signUp({ email, emailNormalized: email, name: '', tags }, new Date(at));
+    await ask('new@example.com', ['weekly', 'alerts']);
+    assert.deepEqual(await subscribers.tags('new@example.com'), ['alerts', 'weekly']);
+    assert.deepEqual(
+      (await subscribers.events('new@example.com')).map((e) => [e.from, e.to, e.reason, e.via]),
+      [
+        [null, 'pending', 'signed up on the web', 'form'],
+        ['pending', 'pending', 'tag added: weekly', 'form'],
+        ['pending', 'pending', 'tag added: alerts', 'form'],
+      ],
+    );
+    await add('left@example.com', 'unsubscribed');
+    await ask('left@example.com', ['weekly']);
+    assert.deepEqual(await subscribers.tags('left@example.com'), ['weekly']);
+    assert.deepEqual((await subscribers.events('left@example.com')).at(-1)?.reason, 'tag added: weekly');
+    await add('reader@example.com', 'active');
+    await ask('reader@example.com', ['weekly']);
+    assert.deepEqual(await subscribers.tags('reader@example.com'), [], 'a stranger cannot tag an active reader');
+    await ask('new@example.com', ['extra'], clock.now + 1000);
+    assert.deepEqual(await subscribers.tags('new@example.com'), ['alerts', 'weekly'], 'refused within the day: nothing given');
+  });
+
+  test(`${name}: a sign-up keeps its consent on record; asking again replaces page, time and address, a refused request changes nothing`, async (t) => {
+    const { signUps, subscribers, clock } = await setup(t);
+    const consent = (page: string, at: number, ip: string) => ({ source: page, optedInAt: new Date(at).toISOString(), ip });
+    const ask = (at: number, page: string, ip: string) =>
+      signUps.signUp({ email: 'ada@example.com', emailNormalized: 'ada@example.com', name: '', consent: consent(page, at, ip) }, new Date(at));
+    await ask(clock.now, 'https://example.org/news/first/', '203.0.113.0/24');
+    const first = (await subscribers.get('ada@example.com'))!;
+    assert.deepEqual([first.consentSource, first.optedInAt, first.consentIp], ['https://example.org/news/first/', new Date(T).toISOString(), '203.0.113.0/24']);
+    await ask(T + 1000, 'https://example.org/news/second/', '198.51.100.0/24');
+    assert.equal((await subscribers.get('ada@example.com'))?.consentSource, 'https://example.org/news/first/', 'refused within the day: the first request stands');
+    await ask(T + DAY, 'https://example.org/news/second/', '198.51.100.0/24');
+    const again = (await subscribers.get('ada@example.com'))!;
+    assert.deepEqual([again.consentSource, again.optedInAt, again.consentIp], ['https://example.org/news/second/', new Date(T + DAY).toISOString(), '198.51.100.0/24']);
+  });
 }

@@ -95,4 +95,92 @@ export function subscriberStoreContract(name: string, make: MakeStore): void {
     assert.equal(await store.byTokenKey(first.tokenKey), null);
     assert.equal(await store.byTokenKey('not a key'), null);
   });
+
+  test(`${name}: tags are given and taken, each change an event that keeps the status; lists filter by tag; counts say what is in use`, async (t) => {
+    const store = await make(t, ticking());
+    await store.add({ ...ada, status: 'active' });
+    await store.add({ ...ada, email: 'bo@example.com', emailNormalized: 'bo@example.com', status: 'active' });
+    await store.add({ ...ada, email: 'cy@example.com', emailNormalized: 'cy@example.com', status: 'unsubscribed' });
+    assert.deepEqual(await store.addTags('ada@example.com', [' Paid', 'vip', 'paid'], 'cli'), ['paid', 'vip'], 'normalised, once each');
+    assert.deepEqual(await store.addTags('ada@example.com', ['vip', 'early-bird'], 'cli'), ['early-bird'], 'only what was new');
+    assert.deepEqual(await store.addTags('bo@example.com', ['paid'], 'form'), ['paid']);
+    assert.deepEqual(await store.addTags('cy@example.com', ['paid'], 'import:x.csv'), ['paid']);
+    assert.deepEqual(await store.tags('ada@example.com'), ['early-bird', 'paid', 'vip']);
+    assert.deepEqual(await store.tags('nobody@example.com'), []);
+    assert.equal(await store.addTags('nobody@example.com', ['paid'], 'cli'), null);
+    assert.equal(await store.removeTags('nobody@example.com', ['paid'], 'cli'), null);
+    await assert.rejects(async () => store.addTags('ada@example.com', ['fine', 'not fine'], 'cli'), /bad tag "not fine"/);
+    assert.deepEqual(await store.tags('ada@example.com'), ['early-bird', 'paid', 'vip'], 'a bad tag changes nothing');
+
+    assert.deepEqual((await store.list({ tag: 'paid' })).map((s) => s.email), ['Ada@Example.com', 'bo@example.com', 'cy@example.com']);
+    assert.deepEqual((await store.list({ tag: 'PAID', status: 'active' })).map((s) => s.email), ['Ada@Example.com', 'bo@example.com']);
+    assert.deepEqual(await store.list({ tag: 'nobody-has-it' }), []);
+    assert.deepEqual(await store.tagCounts(), [
+      { tag: 'early-bird', subscribers: 1 },
+      { tag: 'paid', subscribers: 3 },
+      { tag: 'vip', subscribers: 1 },
+    ]);
+
+    assert.deepEqual(await store.removeTags('ada@example.com', ['vip', 'never-had'], 'cli'), ['vip']);
+    assert.deepEqual(await store.removeTags('ada@example.com', ['vip'], 'cli'), [], 'already gone: no event');
+    const byId = await store.tagsById();
+    const ids = Object.fromEntries(await Promise.all(['ada@example.com', 'bo@example.com'].map(async (e) => [e, (await store.get(e))!.id])));
+    assert.deepEqual(byId.get(ids['ada@example.com']), ['early-bird', 'paid']);
+    assert.deepEqual(byId.get(ids['bo@example.com']), ['paid']);
+    assert.equal(byId.size, 3);
+
+    const history = (await store.events('ada@example.com')).map(({ from, to, reason, via }) => ({ from, to, reason, via }));
+    assert.deepEqual(history, [
+      { from: null, to: 'active', reason: 'added with the CLI', via: 'cli' },
+      { from: 'active', to: 'active', reason: 'tag added: paid', via: 'cli' },
+      { from: 'active', to: 'active', reason: 'tag added: vip', via: 'cli' },
+      { from: 'active', to: 'active', reason: 'tag added: early-bird', via: 'cli' },
+      { from: 'active', to: 'active', reason: 'tag removed: vip', via: 'cli' },
+    ]);
+    assert.deepEqual((await store.events('cy@example.com')).at(-1), { at: (await store.events('cy@example.com')).at(-1)!.at, from: 'unsubscribed', to: 'unsubscribed', reason: 'tag added: paid', via: 'import:x.csv' });
+    assert.equal((await store.get('ada@example.com'))?.status, 'active', 'tags never change a status');
+
+    await store.purge('ada@example.com');
+    assert.deepEqual(await store.tagCounts(), [{ tag: 'paid', subscribers: 2 }], 'an erasure takes the tags with it');
+  });
+
+  test(`${name}: a subscriber added with tags has them from the start, in the same transaction, each with its event`, async (t) => {
+    const store = await make(t, ticking());
+    await assert.rejects(async () => store.add({ ...ada, tags: ['ok', '-bad'] }), /bad tag "-bad"/);
+    assert.equal(await store.get('ada@example.com'), null, 'a bad tag adds nobody');
+    await store.add({ ...ada, tags: ['VIP', 'paid'] });
+    assert.deepEqual(await store.tags('ada@example.com'), ['paid', 'vip']);
+    const events = await store.events('ada@example.com');
+    assert.deepEqual(
+      events.map(({ from, to, reason, via }) => ({ from, to, reason, via })),
+      [
+        { from: null, to: 'pending', reason: 'added with the CLI', via: 'cli' },
+        { from: 'pending', to: 'pending', reason: 'tag added: vip', via: 'cli' },
+        { from: 'pending', to: 'pending', reason: 'tag added: paid', via: 'cli' },
+      ],
+    );
+    assert.ok(events.every((e) => e.at === events[0]!.at), 'one moment: the row and its tags');
+  });
+
+  test(`${name}: consent on record: an add keeps when they asked (the add, unless said), and the page, address and evidence given`, async (t) => {
+    const store = await make(t, ticking());
+    const plain = await store.add(ada);
+    assert.deepEqual(
+      { source: plain.consentSource, optedInAt: plain.optedInAt, ip: plain.consentIp, evidence: plain.consentEvidence },
+      { source: null, optedInAt: plain.createdAt, ip: null, evidence: null },
+    );
+    const full = await store.add({
+      ...ada,
+      email: 'bo@example.com',
+      emailNormalized: 'bo@example.com',
+      source: 'form',
+      consent: { source: 'https://example.org/news/first/', optedInAt: '2026-10-31T09:00:00.000Z', ip: '203.0.113.0/24', evidence: '{"OPTIN_IP":"198.51.100.7"}' },
+    });
+    assert.deepEqual(
+      { source: full.consentSource, optedInAt: full.optedInAt, ip: full.consentIp, evidence: full.consentEvidence },
+      { source: 'https://example.org/news/first/', optedInAt: '2026-10-31T09:00:00.000Z', ip: '203.0.113.0/24', evidence: '{"OPTIN_IP":"198.51.100.7"}' },
+    );
+    assert.equal((await store.get('bo@example.com'))?.consentIp, '203.0.113.0/24', 'read back the same');
+    assert.equal((await store.list()).find((s) => s.email === 'bo@example.com')?.consentSource, 'https://example.org/news/first/');
+  });
 }

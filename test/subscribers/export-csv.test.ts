@@ -24,12 +24,34 @@ test('the email is written as it is, every other cell a spreadsheet would run is
   ]);
   assert.equal(
     text,
-    "email,name,status,source,created_at,confirmed_at,unsubscribed_at,'@City,note,plan\r\n" +
-      "=a@x.org,'=Ann,active,'+cli,2026-01-01T00:00:00.000Z,,,'-Leeds,''quoted,\"Smith, \"\"A\"\"\"\r\n" +
-      '+b@x.org,＝Bo,active,cli,2026-01-01T00:00:00.000Z,,,,"two\nlines",\r\n',
+    "email,name,status,source,created_at,confirmed_at,unsubscribed_at,tags,consent_source,opted_in_at,consent_ip,consent_evidence,'@City,note,plan\r\n" +
+      "=a@x.org,'=Ann,active,'+cli,2026-01-01T00:00:00.000Z,,,,,,,,'-Leeds,''quoted,\"Smith, \"\"A\"\"\"\r\n" +
+      '+b@x.org,＝Bo,active,cli,2026-01-01T00:00:00.000Z,,,,,,,,,"two\nlines",\r\n',
   );
 });
 
 test('no subscribers: the header line alone', () => {
-  assert.equal(exportCsv([]), 'email,name,status,source,created_at,confirmed_at,unsubscribed_at\r\n');
+  assert.equal(exportCsv([]), 'email,name,status,source,created_at,confirmed_at,unsubscribed_at,tags,consent_source,opted_in_at,consent_ip,consent_evidence\r\n');
+});
+
+test('tags and consent on record: their own columns after the fixed ones, tags comma-separated; a page or evidence that looks like a formula is neutralised', () => {
+  const text = exportCsv(
+    [
+      subscriber({
+        id: 3,
+        consentSource: 'https://news.example.org/archive/',
+        optedInAt: '2026-01-01T00:00:00.000Z',
+        consentIp: '203.0.113.0/24',
+        consentEvidence: '{"OPTIN_IP":"198.51.100.7"}',
+      }),
+      subscriber({ id: 4, email: 'b@x.org', consentSource: '=HYPERLINK("x")' }),
+    ],
+    new Map([[3, ['paid', 'vip']]]),
+  );
+  assert.equal(
+    text,
+    'email,name,status,source,created_at,confirmed_at,unsubscribed_at,tags,consent_source,opted_in_at,consent_ip,consent_evidence\r\n' +
+      'a@x.org,Ann,active,cli,2026-01-01T00:00:00.000Z,,,"paid,vip",https://news.example.org/archive/,2026-01-01T00:00:00.000Z,203.0.113.0/24,"{""OPTIN_IP"":""198.51.100.7""}"\r\n' +
+      'b@x.org,Ann,active,cli,2026-01-01T00:00:00.000Z,,,,"\'=HYPERLINK(""x"")",,,\r\n',
+  );
 });

@@ -29,3 +29,11 @@ test('another service\'s file: a "status" column is an attribute as before, cell
   const p = plan("email,name,status\na@x.org,'Ann,cleaned\n");
   assert.deepEqual(p.accepted, [{ email: 'a@x.org', emailNormalized: 'a@x.org', name: "'Ann", attributes: { status: 'cleaned' } }]);
 });
+
+test('own export with the audience columns (issue 16): tags and consent are bookkeeping, not attributes; the columns after them are', () => {
+  const p = plan(
+    'email,name,status,source,created_at,confirmed_at,unsubscribed_at,tags,consent_source,opted_in_at,consent_ip,consent_evidence,City\n' +
+      'a@x.org,Ann,active,form,2026-01-01T00:00:00.000Z,,,"paid,vip",https://x.org/,2026-01-01T00:00:00.000Z,203.0.113.0/24,,Leeds\n',
+  );
+  assert.deepEqual(p.accepted, [{ email: 'a@x.org', emailNormalized: 'a@x.org', name: 'Ann', attributes: { City: 'Leeds' } }]);
+});

@@ -135,6 +135,9 @@ test('web: the archive index pages past 50 issues, newest first', async () => {
   assert.match(under['page/2/index.html']!, /href="\/news\/">Newer issues/);
   assert.match(under['index.html']!, /<a href="\/news\/issue-50\/">Issue 50</);
   assert.match(under['index.html']!, /<form class="signup" method="post" action="\/news\/subscribe">/);
+  // The form says which page it was on, for the consent on record (issue 16).
+  assert.match(under['index.html']!, /<input type="hidden" name="page" value="https:\/\/example\.org\/news\/">/);
+  assert.match(under['page/2/index.html']!, /<input type="hidden" name="page" value="https:\/\/example\.org\/news\/page\/2\/">/);
   assert.match(under['index.html']!, /<link rel="canonical" href="https:\/\/example\.org\/news\/">/, 'the canonical link stays absolute');
 });
 

@@ -86,7 +86,7 @@ export async function runExport(ctx: SubscribersContext, opts: { status?: Status
   const stores = await openCommandStores(ctx.root, ctx.environment.databasePath, 'export');
   try {
     const list = await stores.subscribers.list(opts.status ? { status: opts.status } : {});
-    process.stdout.write(exportCsv(list));
+    process.stdout.write(exportCsv(list, await stores.subscribers.tagsById()));
     return 0;
   } finally {
     await stores.close();

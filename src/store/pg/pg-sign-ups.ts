@@ -1,10 +1,13 @@
 import type pg from 'pg';
+import { parseTags } from '../../audience/tags.ts';
 import type { NewSubscriber, Subscriber } from '../../subscribers/subscriber.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
 import { mailedWindowStart, refusal, resendRefusal, type SignUpRequest, type SignUpResult } from '../sign-up-decision.ts';
 import type { SignUps } from '../stores.ts';
 import { enqueueConfirmation, mailedSince, skipConfirmation } from './pg-confirmation-queue.ts';
 import { changeStatus, insertSubscriber, lockSubscriber, lockSubscriberById } from './pg-subscribers.ts';
+import { renewConsent } from './pg-subscriber-consent.ts';
+import { tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 
 /**
@@ -39,6 +42,9 @@ export class PgSignUps implements SignUps {
           return { queued: false, subscriber: known, why: refused };
         }
         if (known.status === 'unsubscribed') await changeStatus(client, known, 'pending', 'asked to subscribe again on the web', 'form', stamp);
+        // Queued means pending now: the tags asked for come with the request that the click will confirm.
+        await tagSubscriber(client, known.id, 'pending', parseTags(request.tags ?? []), 'form', stamp);
+        await renewConsent(client, known.id, request.consent, now.toISOString());
         await enqueueConfirmation(client, known.id, at);
         return { queued: true, subscriber: known, was: known.status };
       }

@@ -2,6 +2,9 @@ import type pg from 'pg';
 import { subscriberFromRow, type SubscriberRow } from '../../subscribers/subscriber-row.ts';
 import { newTokenKey } from '../../subscribers/tokens.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
+import { parseTags } from '../../audience/tags.ts';
+import { recordConsent } from './pg-subscriber-consent.ts';
+import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf, tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 import {
   PROGRESS_EVERY,
@@ -9,11 +12,13 @@ import {
   type ImportCounts,
   type ImportOptions,
   type ImportRow,
+  type ListFilter,
   type NewSubscriber,
   type Status,
   type Subscriber,
   type SubscriberEvent,
   type SubscriberStore,
+  type TagCount,
 } from '../../subscribers/subscriber.ts';
 
 /*
@@ -34,6 +39,7 @@ export async function appendEvent(client: pg.ClientBase, subscriberId: number, a
 
 /** Adds the subscriber and its first event; null, changing nothing, when the address is already on the list. */
 export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, at: string): Promise<Subscriber | null> {
+  const tags = parseTags(s.tags ?? []);
   // ON CONFLICT waits for a concurrent insert of the same address to end, so two sign-ups never both add it.
   const { rows } = await client.query<SubscriberRow>(
     `INSERT INTO subscribers (email, email_normalized, name, status, source, attributes, created_at, confirmed_at, unsubscribed_at, token_key)
@@ -52,9 +58,11 @@ export async function insertSubscriber(client: pg.ClientBase, s: NewSubscriber, 
     ],
   );
   if (!rows[0]) return null;
-  const added = subscriberFromRow(rows[0]);
-  await appendEvent(client, added.id, at, null, s.status, s.reason, s.source);
-  return added;
+  const id = Number(rows[0].id);
+  await appendEvent(client, id, at, null, s.status, s.reason, s.source);
+  await recordConsent(client, id, s.consent, at);
+  await tagSubscriber(client, id, s.status, tags, s.source, at);
+  return (await lockSubscriberById(client, id))!;
 }
 
 /** The subscriber with this address, its row locked until the transaction ends; null when there is none. */
@@ -102,7 +110,8 @@ export class PgSubscriberStore implements SubscriberStore {
     return this.one('SELECT * FROM subscribers WHERE token_key = $1', [tokenKey]);
   }
 
-  async list(filter: { status?: Status } = {}): Promise<Subscriber[]> {
+  async list(filter: ListFilter = {}): Promise<Subscriber[]> {
+    if (filter.tag !== undefined) return listTagged(this.pool, { ...filter, tag: filter.tag });
     const { rows } = filter.status
       ? await this.pool.query<SubscriberRow>('SELECT * FROM subscribers WHERE status = $1 ORDER BY id', [filter.status])
       : await this.pool.query<SubscriberRow>('SELECT * FROM subscribers ORDER BY id');
@@ -212,6 +221,26 @@ export class PgSubscriberStore implements SubscriberStore {
       if (error !== rollback) throw error;
     }
     return counts;
+  }
+
+  async tags(emailNormalized: string): Promise<string[]> {
+    return tagsOf(this.pool, emailNormalized);
+  }
+
+  async addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return addTags(this.pool, this.now, emailNormalized, tags, via);
+  }
+
+  async removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
+    return removeTags(this.pool, this.now, emailNormalized, tags, via);
+  }
+
+  async tagCounts(): Promise<TagCount[]> {
+    return tagCounts(this.pool);
+  }
+
+  async tagsById(): Promise<Map<number, string[]>> {
+    return tagsById(this.pool);
   }
 
   private async one(sql: string, values: unknown[]): Promise<Subscriber | null> {
