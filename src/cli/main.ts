@@ -62,6 +62,7 @@ interface SendFlags {
   wait: boolean;
   json: boolean;
   skipImageCheck: boolean;
+  segment?: string;
 }
 
 function slugOption(value: string): string {
@@ -176,6 +177,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--resend-in-doubt', 'also send again the messages left in doubt by a crash (their subscribers may get two copies)', false)
     .option('--force-resend', 'send an issue that was already sent, again, to everyone active now', false)
     .option('--no-wait', 'end the run when only retries that are not yet due remain (continue later with --resume)')
+    .option('--segment <expression>', "only to the active subscribers a segment matches: an expression (tag:paid and not tag:lapsed) or a name from the config's segments: (overrides the issue's segment:)")
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--skip-image-check', "send without checking that the email's images answer at their published URLs", false)
     .action(async (issue: string, opts: SendFlags) => {
@@ -198,6 +200,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           forceResend: opts.forceResend,
           wait: opts.wait,
           json: opts.json,
+          segment: opts.segment ?? null,
         },
       });
     });

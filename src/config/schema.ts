@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSegmentName, SEGMENT_NAME, segmentValueProblem } from '../audience/segment-choice.ts';
 import { oneLine } from '../issue/schema.ts';
 import { emailAddress } from '../subscribers/email-address.ts';
 import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
@@ -183,6 +184,25 @@ export const configSchema = z.strictObject({
   theme: themeSchema.default(themeSchema.parse({})),
   sending: sendingSchema.default(sendingSchema.parse({})),
   server: serverSchema.default(serverSchema.parse({})),
+  /**
+   * Named segments (issue 16): a name (lower-case letters, digits, hyphens) to a segment expression, usable wherever
+   * a segment is (`--segment paid`, `segment: paid` in an issue). Example: `paid: tag:paid and not tag:lapsed`.
+   */
+  segments: z
+    .record(
+      z.string(),
+      oneLine(2000).superRefine((v, ctx) => {
+        const problem = isSegmentName(v) ? 'a name, not an expression (write tag:… , domain:…)' : segmentValueProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `is not a segment expression (${problem})` });
+      }),
+    )
+    // Checked here rather than as the record's key schema, whose failure zod reports without the message.
+    .superRefine((segments, ctx) => {
+      for (const name of Object.keys(segments)) {
+        if (!SEGMENT_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a segment name: lower-case letters, digits and hyphens, at most 40' });
+      }
+    })
+    .default({}),
   signup: signupSchema.default(signupSchema.parse({})),
   privacy: privacySchema.default(privacySchema.parse({})),
 });

@@ -17,6 +17,8 @@ export interface Issue {
   status: 'draft' | 'ready';
   /** False keeps a ready issue out of the web archive's index and feed (its page still exists; it can be sent). */
   archive: boolean;
+  /** The front matter's `segment:` (a config name or an expression), or null for everyone. */
+  segment: string | null;
   body: string;
   /** File line of each front matter key the writer set, for diagnostics found after parsing. */
   lines: Record<string, number>;

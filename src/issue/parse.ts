@@ -111,6 +111,7 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     layout: fm.layout ?? defaults.layout,
     status: fm.status ?? 'draft',
     archive: fm.archive ?? true,
+    segment: fm.segment?.trim() ?? null,
     body,
     lines: Object.fromEntries(Object.keys(fm).map((key) => [key, yaml.lineOf([key], 1)])),
     bodyLine,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONTROL_CHARACTER, controlCharacterProblem } from '../core/control-characters.ts';
 import { isRealDate } from './date.ts';
 import { SLUG_PATTERN } from './slug.ts';
+import { segmentValueProblem } from '../audience/segment-choice.ts';
 
 /**
  * One-line text: header values built from these must never carry CR or LF (header injection), and no other control
@@ -47,6 +48,13 @@ export const frontMatterSchema = z.strictObject({
     .optional(),
   status: z.enum(['draft', 'ready'], { error: 'must be "draft" or "ready"' }).optional(),
   archive: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Who the issue goes to: a name from the config's `segments:` or a segment expression (`--segment` overrides it). */
+  segment: oneLine(2000)
+    .superRefine((v, ctx) => {
+      const problem = segmentValueProblem(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `is not a segment name or expression (${problem})` });
+    })
+    .optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

@@ -14,6 +14,9 @@ import { DatabaseBusyError } from '../store/open.ts';
 import type { SubscriberStore } from '../subscribers/subscriber.ts';
 import { keyringFromEnv } from '../subscribers/tokens.ts';
 import type { Environment } from '../config/environment.ts';
+import { resolveSegment, UnknownSegmentError, type ChosenSegment } from '../audience/segment-choice.ts';
+import { SegmentSyntaxError } from '../audience/segment-parse.ts';
+import type { Audience } from '../store/ledger/audience-sql.ts';
 
 /** What the writer chose on the command line that changes what a send does. */
 export interface SendChoices {
@@ -26,6 +29,8 @@ export interface SendChoices {
   forceResend: boolean;
   /** Wait for retries that are not due yet, rather than ending the run. */
   wait: boolean;
+  /** `--segment`: a segment expression or a config name, overriding the issue's `segment:`; null for none. */
+  segment?: string | null;
 }
 
 /** What signs the unsubscribe links and, when configured, the messages. */
@@ -76,8 +81,14 @@ export interface SendPlan {
   reopen: boolean;
   /** The send this run continues, its counts, and whether the issue changed since it began; null for a new send. */
   resuming: { send: SendRecord; counts: Record<DeliveryState, number>; changed: boolean } | null;
-  /** Active subscribers now: who a new send goes to. */
+  /** Active subscribers now in the audience: who a new send goes to. */
   active: number;
+  /** Who a new send goes to (a resumed send keeps its frozen rows). */
+  audience: Audience;
+  /** The segment chosen, where it came from, and up to five of its members now; null for everyone. */
+  segment: { chosen: ChosenSegment; from: string; sample: string[] } | null;
+  /** Said before anything is sent: tags nobody has, a resumed send planned for another segment. */
+  warnings: string[];
   concurrency: number;
   rate: number | null;
 }
@@ -98,13 +109,36 @@ export async function prepareSend(
   const reopen = latest !== null && latest.finishedAt !== null && choices.resendInDoubt && (await ledger.counts(latest.id)).in_doubt > 0;
   const unfinished = latest && (latest.finishedAt === null || reopen) ? latest : null;
   if (choices.resume && !unfinished) return { refused: `there is no unfinished send of ${slug} to resume${latest ? ' (it was sent in full; see `newsletter status ' + slug + '`)' : ''}` };
-  const active = (await stores.subscribers.countByStatus()).active;
+  const chosen = chooseSegment(issue, choices);
+  if ('refused' in chosen) return chosen;
+  const audience: Audience = chosen.segment ? { segment: chosen.segment } : {};
+  const warnings: string[] = [];
+  let active: number;
+  let segment: SendPlan['segment'] = null;
+  if (chosen.segment) {
+    const preview = await ledger.previewAudience(audience, 5);
+    active = preview.count;
+    segment = { chosen: chosen.segment, from: chosen.from, sample: preview.sample };
+    for (const tag of preview.unknownTags) {
+      const known = preview.knownTags.length > 0 ? `the known tags are ${preview.knownTags.slice(0, 50).join(', ')}${preview.knownTags.length > 50 ? ', …' : ''}` : 'no subscriber has any tag yet';
+      warnings.push(`no subscriber has the tag "${tag}" (${known})`);
+    }
+    if (!unfinished && active === 0) return { refused: `the segment "${chosen.segment.text}"${chosen.segment.name ? ` (${chosen.segment.name})` : ''} matches no active subscriber; nothing sent` };
+  } else {
+    active = (await stores.subscribers.countByStatus()).active;
+  }
+  if (unfinished && (unfinished.segment ?? null) !== (chosen.segment?.text ?? null)) {
+    warnings.push(
+      `this send was planned ${unfinished.segment ? `for the segment "${unfinished.segment}"` : 'for every active subscriber'}; ` +
+        `it continues with the subscribers frozen then, not ${chosen.segment ? `the segment "${chosen.segment.text}"` : 'every active subscriber'} asked for now`,
+    );
+  }
   if (latest && !unfinished && !choices.forceResend) {
     const c = await ledger.counts(latest.id);
     return {
       refused:
         `${slug} was already sent: ${fmt(c.sent)} sent, ${fmt(c.failed)} failed, finished ${new Date(latest.finishedAt!).toISOString()}.\n` +
-        `To send it again to everyone active now (${fmt(active)} subscribers, including those who already got it), add --force-resend.`,
+        `To send it again to ${chosen.segment ? 'the segment' : 'everyone active'} now (${fmt(active)} subscribers, including those who already got it), add --force-resend.`,
     };
   }
   return {
@@ -115,9 +149,27 @@ export async function prepareSend(
     reopen,
     resuming: unfinished ? { send: unfinished, counts: await ledger.counts(unfinished.id), changed: unfinished.sourceHash !== contentHash(issue) } : null,
     active,
+    audience,
+    segment,
+    warnings,
     concurrency: choices.concurrency ?? issue.config.sending.concurrency,
     rate: choices.rate ?? issue.config.sending.rate_per_second,
   };
+}
+
+/** The segment asked for (`--segment` beats the issue's `segment:`), resolved through the config's `segments:`. */
+function chooseSegment(issue: IssueForSend, choices: SendChoices): { segment: ChosenSegment | null; from: string } | SendRefusal {
+  const fromOption = choices.segment ?? null;
+  const value = fromOption ?? issue.segment?.value ?? null;
+  if (value === null) return { segment: null, from: '' };
+  const where = fromOption !== null ? '--segment' : `${issue.file}:${issue.segment!.line}`;
+  try {
+    return { segment: resolveSegment(value, issue.config.segments), from: fromOption !== null ? '--segment' : `segment: in ${issue.file}` };
+  } catch (error) {
+    if (error instanceof SegmentSyntaxError) return { refused: `${where}: ${error.message.replace(/^segment, /, 'the segment, ')}` };
+    if (error instanceof UnknownSegmentError) return { refused: `${where}: ${error.message}` };
+    throw error;
+  }
 }
 
 /** Temporary failures in a row that pause a send: some, however small the send, and more for a wide one. */
@@ -172,7 +224,7 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
   const { send } = await ledger.plan(
     { slug: issue.slug, issueFile: issue.file, subject: issue.subject, sourceHash: contentHash(issue), html: issue.html!, text: issue.text!, placeholderPrefix: issue.placeholderPrefix },
     now,
-    { force: choices.forceResend && !plan.resuming },
+    { force: choices.forceResend && !plan.resuming, audience: plan.audience },
   );
   const started = clock();
   const recovered = await ledger.recoverAbandoned(send.id, started, processLiveness(host));

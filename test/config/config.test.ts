@@ -62,6 +62,7 @@ const DEFAULT_CONFIG: Config = {
     dkim: null,
   },
   server: { trust_proxy: 0 },
+  segments: {},
   signup: { tags: [] },
   privacy: { ip: 'truncated' },
 };

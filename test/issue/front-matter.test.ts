@@ -53,6 +53,7 @@ test('a minimal issue (title and date) parses, with every optional field at its 
       subject: 'A test issue',
       subtitle: null,
       preheader: null,
+      segment: null,
       author: 'Config Author',
       date: '2026-10-14',
       image: null,

@@ -32,6 +32,7 @@ function issue(status: 'draft' | 'ready' = 'ready'): IssueForSend {
     html: `<html><body><p>Hello ${ph.name}.</p><a href="${ph.unsubscribe}">Unsubscribe</a></body></html>`,
     text: `Hello ${ph.name}.\n\nUnsubscribe: ${ph.unsubscribe}\n`,
     placeholderPrefix: ph.prefix,
+    segment: null,
     diagnostics: [],
   };
 }

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import type { Ledger } from '../../src/store/ledger/ledger.ts';
 import { AlreadySentError, type NewSend } from '../../src/store/ledger/records.ts';
 import type { SubscriberStore } from '../../src/subscribers/subscriber.ts';
+import { parseSegment } from '../../src/audience/segment-parse.ts';
+import type { Segment } from '../../src/audience/segment-ast.ts';
+import { EmptyAudienceError } from '../../src/store/ledger/audience-sql.ts';
 
 /** A delivery row's columns that no report shows. */
 export interface StoredDelivery {
@@ -25,6 +28,10 @@ export interface LedgerHarness {
   another(): Promise<Ledger>;
   /** The delivery row of a subscriber (there is one send), as stored. */
   delivery(subscriberId: number): Promise<StoredDelivery | undefined>;
+  /** Seeds, in plain SQL: the subscriber has these tags. */
+  tag(subscriberId: number, ...tags: string[]): Promise<void>;
+  /** Seeds, in plain SQL: the subscriber left this topic. */
+  leaveTopic(subscriberId: number, topic: string): Promise<void>;
 }
 
 export interface MakeOptions {
@@ -52,8 +59,87 @@ async function list(store: SubscriberStore, active: number): Promise<number[]> {
   return (await store.list({ status: 'active' })).map((s) => s.id);
 }
 
+const segment = (text: string): Segment => ({ text, ast: parseSegment(text) });
+
 export function ledgerContract(name: string, make: MakeLedger): void {
   const setup = (t: TestContext, options: Partial<MakeOptions> = {}) => make(t, { now: () => new Date(T0), ...options });
+
+  /** Five active readers tagged a, a+b, b, none, a; the unsubscribed one tagged a too. Returns the active ids. */
+  const tagged = async (h: LedgerHarness): Promise<number[]> => {
+    const ids = await list(h.subscribers, 5);
+    const tags: string[][] = [['a'], ['a', 'b'], ['b'], [], ['a']];
+    for (const [i, id] of ids.entries()) await h.tag(id, ...tags[i]!);
+    const unsubscribed = await h.subscribers.get('unsubscribed@example.org');
+    await h.tag(unsubscribed!.id, 'a');
+    return ids;
+  };
+
+  test(`${name}: a segment send freezes only the active subscribers it matches, and its row keeps the segment and topic`, async (t) => {
+    const h = await setup(t);
+    const ids = await tagged(h);
+    const { send, created } = await h.ledger.plan(ISSUE, T0, { audience: { segment: segment('tag:a and not tag:b'), topic: 'weekly' } });
+    assert.equal(created, true);
+    assert.equal(send.recipients, 2);
+    assert.deepEqual({ segment: send.segment, topic: send.topic }, { segment: 'tag:a and not tag:b', topic: 'weekly' });
+    assert.deepEqual((await h.ledger.latestSend(ISSUE.slug))?.segment, 'tag:a and not tag:b');
+    assert.deepEqual((await h.ledger.sends())[0]?.topic, 'weekly');
+    // Tagged after planning: not part of this send, the list was frozen.
+    await h.tag(ids[3]!, 'a');
+    const claimed = await h.ledger.commit(send.id, await h.ledger.startRun(send.id, RUN, T0), [], 100, T0);
+    assert.deepEqual(claimed.map((c) => c.subscriberId), [ids[0], ids[4]]);
+  });
+
+  test(`${name}: a plain send still goes to every active subscriber, tags or not; its row has no segment or topic`, async (t) => {
+    const h = await setup(t);
+    await tagged(h);
+    const { send } = await h.ledger.plan(ISSUE, T0);
+    assert.equal(send.recipients, 5);
+    assert.deepEqual({ segment: send.segment, topic: send.topic }, { segment: null, topic: null });
+  });
+
+  test(`${name}: a topic's send skips those who left that topic, not those who left another; intersected with a segment`, async (t) => {
+    const h = await setup(t);
+    const ids = await tagged(h);
+    await h.leaveTopic(ids[0]!, 'alerts');
+    await h.leaveTopic(ids[1]!, 'weekly');
+    const weekly = await h.ledger.plan(ISSUE, T0, { audience: { topic: 'weekly' } });
+    assert.equal(weekly.send.recipients, 4);
+    assert.equal((await h.delivery(ids[1]!)), undefined, 'left weekly: no row');
+    const alerts = await h.ledger.plan({ ...ISSUE, slug: 'alerts-1' }, T0, { audience: { topic: 'alerts', segment: segment('tag:a') } });
+    assert.equal(alerts.send.recipients, 2, 'tag:a (0, 1, 4) minus 0, who left alerts');
+    const preview = await h.ledger.previewAudience({ topic: 'alerts', segment: segment('tag:a') }, 5);
+    assert.deepEqual(preview.sample, ['r1@example.org', 'r4@example.org']);
+  });
+
+  test(`${name}: a segment that matches nobody plans nothing and says so`, async (t) => {
+    const h = await setup(t);
+    await tagged(h);
+    const nobody = { segment: segment('tag:a and tag:b and not tag:a') };
+    await assert.rejects(h.ledger.plan(ISSUE, T0, { audience: nobody }), (e: unknown) => e instanceof EmptyAudienceError && /the segment "tag:a and tag:b and not tag:a" matches no active subscriber/.test(e.message));
+    assert.equal(await h.ledger.latestSend(ISSUE.slug), null, 'no send left behind');
+    assert.equal((await h.ledger.plan(ISSUE, T0)).send.recipients, 5);
+  });
+
+  test(`${name}: planning again resumes the frozen rows whatever segment is asked for now`, async (t) => {
+    const h = await setup(t);
+    await tagged(h);
+    const first = await h.ledger.plan(ISSUE, T0, { audience: { segment: segment('tag:b') } });
+    const again = await h.ledger.plan(ISSUE, T0 + 1, { audience: { segment: segment('tag:a') } });
+    assert.equal(again.created, false);
+    assert.equal(again.send.id, first.send.id);
+    assert.equal(again.send.segment, 'tag:b');
+    assert.equal((await h.ledger.counts(first.send.id)).queued, 2);
+  });
+
+  test(`${name}: previewing an audience counts it, samples it in subscriber order and names unknown tags`, async (t) => {
+    const h = await setup(t);
+    await tagged(h);
+    await h.tag((await h.subscribers.get('r3@example.org'))!.id, 'zeta');
+    const preview = await h.ledger.previewAudience({ segment: segment('tag:a or tag:nope or tag:gone') }, 2);
+    assert.deepEqual(preview, { count: 3, sample: ['r0@example.org', 'r1@example.org'], unknownTags: ['nope', 'gone'], knownTags: ['a', 'b', 'zeta'] });
+    assert.deepEqual(await h.ledger.previewAudience({ segment: segment('tag:b') }, 5), { count: 2, sample: ['r1@example.org', 'r2@example.org'], unknownTags: [], knownTags: [] });
+    assert.equal((await h.ledger.previewAudience({}, 0)).count, 5);
+  });
 
   test(`${name}: planning freezes one queued row per active subscriber; planning again resumes the same send`, async (t) => {
     const { ledger, subscribers: store } = await setup(t);

@@ -44,6 +44,12 @@ ledgerContract('sqlite ledger', async (t, { now, bounceFails }) => {
       return new SqliteLedger(other);
     },
     delivery: async (subscriberId) => db.prepare<[number], StoredDelivery>('SELECT state, reply, message_id, run_id FROM deliveries WHERE subscriber_id = ?').get(subscriberId),
+    tag: async (subscriberId, ...tags) => {
+      for (const tag of tags) db.prepare('INSERT INTO subscriber_tags (subscriber_id, tag, added_at) VALUES (?, ?, ?)').run(subscriberId, tag, new Date(T0).toISOString());
+    },
+    leaveTopic: async (subscriberId, topic) => {
+      db.prepare('INSERT INTO subscriber_topics_left (subscriber_id, topic, left_at) VALUES (?, ?, ?)').run(subscriberId, topic, new Date(T0).toISOString());
+    },
   };
 });
 

@@ -67,6 +67,12 @@ describe('pg ledger: the contract', needsPg, () => {
       another: async () => processes(t, url, 1)[0]!,
       delivery: async (subscriberId) =>
         (await pool.query<StoredDelivery>('SELECT state, reply, message_id, run_id FROM deliveries WHERE subscriber_id = $1', [subscriberId])).rows[0],
+      tag: async (subscriberId, ...tags) => {
+        for (const tag of tags) await pool.query('INSERT INTO subscriber_tags (subscriber_id, tag, added_at) VALUES ($1, $2, $3)', [subscriberId, tag, new Date(T0).toISOString()]);
+      },
+      leaveTopic: async (subscriberId, topic) => {
+        await pool.query('INSERT INTO subscriber_topics_left (subscriber_id, topic, left_at) VALUES ($1, $2, $3)', [subscriberId, topic, new Date(T0).toISOString()]);
+      },
     };
   });
 });

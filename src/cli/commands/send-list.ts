@@ -8,6 +8,7 @@ import type { Stores } from '../../store/stores.ts';
 import { openCommandStores } from '../open-command-stores.ts';
 import { AlreadySentError, type DeliveryState, type SendRecord } from '../../store/ledger/records.ts';
 import type { Environment } from '../../config/environment.ts';
+import { EmptyAudienceError } from '../../store/ledger/audience-sql.ts';
 
 export interface ListSendOptions extends SendChoices {
   yes: boolean;
@@ -56,6 +57,11 @@ export async function runListSend(cmd: ListSend): Promise<number> {
     const { resuming, concurrency, rate } = plan;
     say(`Issue:        ${rendered.title} (${rendered.file})`);
     say(`Subject:      ${rendered.subject}`);
+    for (const warning of plan.warnings) process.stderr.write(`newsletter send: warning: ${warning}\n`);
+    if (plan.segment) {
+      const { chosen, from } = plan.segment;
+      say(`Segment:      ${chosen.name ? `${chosen.name}: ` : ''}${chosen.text} (from ${from})`);
+    }
     if (resuming) {
       const { send, counts: c } = resuming;
       say(`Resuming:     the send begun ${new Date(send.createdAt).toISOString()} to ${fmt(send.recipients)} subscribers: ${fmt(c.sent)} sent, ${fmt(c.queued + c.retry)} to go, ${fmt(c.sending)} in flight or interrupted, ${fmt(c.in_doubt)} in doubt`);
@@ -63,7 +69,12 @@ export async function runListSend(cmd: ListSend): Promise<number> {
         say(`Note:         ${rendered.file} has changed since this send began; the rest of the list gets the version frozen then.`);
       }
     } else {
-      say(`Recipients:   ${fmt(plan.active)} active subscribers${plan.latest ? ` (a new send: ${rendered.slug} was sent before, and --force-resend sends it again to everyone)` : ''}`);
+      const who = plan.segment ? 'active subscribers in the segment' : 'active subscribers';
+      say(`Recipients:   ${fmt(plan.active)} ${who}${plan.latest ? ` (a new send: ${rendered.slug} was sent before, and --force-resend sends it again to ${plan.segment ? 'the segment' : 'everyone'})` : ''}`);
+      if (plan.segment && cmd.dryRun) {
+        say(`Sample:       ${plan.segment.sample[0] ?? ''}`);
+        for (const address of plan.segment.sample.slice(1)) say(`              ${address}`);
+      }
     }
     let transport;
     try {
@@ -92,7 +103,7 @@ export async function runListSend(cmd: ListSend): Promise<number> {
       await transport.close();
     }
   } catch (error) {
-    if (error instanceof AlreadySentError) return fail(error.message);
+    if (error instanceof AlreadySentError || error instanceof EmptyAudienceError) return fail(error.message);
     throw error;
   } finally {
     await stores.close();

@@ -21,6 +21,8 @@ function describe(s: SendStatus): string[] {
   const lines = [
     `${s.slug}: ${s.state}${s.finishedAt ? ` ${s.finishedAt}` : ''} (send ${s.send}, begun ${s.createdAt}, ${fmt(s.recipients)} recipients)`,
     `  subject    ${s.subject}`,
+    ...(s.segment !== null ? [`  segment    ${s.segment}`] : []),
+    ...(s.topic !== null ? [`  topic      ${s.topic}`] : []),
     `  sent       ${fmt(c.sent)}`,
     `  queued     ${fmt(c.queued)}`,
     `  sending    ${fmt(c.sending)}`,

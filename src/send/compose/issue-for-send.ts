@@ -16,5 +16,7 @@ export interface IssueForSend {
   html: string | null;
   text: string | null;
   placeholderPrefix: string;
+  /** The front matter's `segment:` and its line, or null. */
+  segment: { value: string; line: number } | null;
   diagnostics: Diagnostic[];
 }

@@ -21,6 +21,7 @@ async function run(): Promise<void> {
       html: rendered?.html ?? null,
       text: rendered?.text ?? null,
       placeholderPrefix: rendered?.placeholders.prefix ?? '',
+      segment: parsed.issue && parsed.issue.segment !== null ? { value: parsed.issue.segment, line: parsed.issue.lines.segment ?? 1 } : null,
       diagnostics: [...parsed.diagnostics, ...(rendered?.diagnostics ?? [])],
     };
     parentPort!.postMessage({ ok: true, result });

@@ -40,6 +40,10 @@ export interface SendStatus {
   send: number;
   issueFile: string;
   subject: string;
+  /** The segment expression the send was planned for, or null for every active subscriber (issue 16). */
+  segment: string | null;
+  /** The topic the send was planned for, or null for the main list. */
+  topic: string | null;
   state: 'finished' | 'sending' | 'paused';
   createdAt: string;
   finishedAt: string | null;
@@ -68,7 +72,7 @@ export interface StatusOptions {
 }
 
 /** What a status reads of the send itself: not its frozen HTML and text, which the desk never loads. */
-export type SendSummary = Pick<SendRecord, 'id' | 'slug' | 'issueFile' | 'subject' | 'recipients' | 'createdAt' | 'finishedAt'>;
+export type SendSummary = Pick<SendRecord, 'id' | 'slug' | 'issueFile' | 'subject' | 'recipients' | 'createdAt' | 'finishedAt'> & Partial<Pick<SendRecord, 'segment' | 'topic'>>;
 
 /** One send's status at `now`: a run counts as sending only while its process (or, elsewhere, its heartbeat) lives. */
 export async function sendStatus(ledger: StatusReads, send: SendSummary, now: number, options: StatusOptions = {}): Promise<SendStatus> {
@@ -87,6 +91,8 @@ export async function sendStatus(ledger: StatusReads, send: SendSummary, now: nu
     send: send.id,
     issueFile: send.issueFile,
     subject: send.subject,
+    segment: send.segment ?? null,
+    topic: send.topic ?? null,
     state: send.finishedAt !== null ? 'finished' : running ? 'sending' : 'paused',
     createdAt: new Date(send.createdAt).toISOString(),
     finishedAt: send.finishedAt === null ? null : new Date(send.finishedAt).toISOString(),

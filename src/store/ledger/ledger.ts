@@ -1,4 +1,10 @@
+import type { Audience, AudiencePreview } from './audience-sql.ts';
 import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from './records.ts';
+
+export interface PlanOptions {
+  force?: boolean;
+  audience?: Audience;
+}
 
 /** One row in a given state, with the subscriber's address and the last reply. */
 export interface DeliveryRow {
@@ -16,11 +22,16 @@ export interface DeliveryRow {
 export interface Ledger {
   // A send's life.
   /**
-   * Freezes the recipients of a send: one `queued` row per active subscriber, in one transaction. An unfinished
-   * send of the same slug is returned as it is (`created: false`: the caller resumes it); a finished one raises
-   * AlreadySentError unless `force`, which plans a new send to everyone active now.
+   * Freezes the recipients of a send: one `queued` row per active subscriber in the audience (all of them when none
+   * is given: see audience-sql.ts), in one transaction, the send's row keeping the segment's text and the topic. An
+   * unfinished send of the same slug is returned as it is (`created: false`: the caller resumes it, with its frozen
+   * rows, whatever audience is asked for now); a finished one raises AlreadySentError unless `force`, which plans
+   * a new send to the audience as it is now. An audience with a segment or topic that selects nobody raises
+   * EmptyAudienceError and plans nothing.
    */
-  plan(input: NewSend, now: number, options?: { force?: boolean }): Promise<{ send: SendRecord; created: boolean }>;
+  plan(input: NewSend, now: number, options?: PlanOptions): Promise<{ send: SendRecord; created: boolean }>;
+  /** How many active subscribers an audience selects now, the first `sampleSize` addresses, and unknown tags. */
+  previewAudience(audience: Audience, sampleSize: number): Promise<AudiencePreview>;
   startRun(sendId: number, info: RunInfo, now: number): Promise<number>;
   endRun(runId: number, outcome: string, now: number): Promise<void>;
   /**

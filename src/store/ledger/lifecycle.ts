@@ -1,6 +1,8 @@
 import { AlreadySentError, type Liveness, type NewSend, type RunInfo, type SendRecord } from './records.ts';
 import { transaction, type Db } from '../open.ts';
 import type { LedgerReports } from './reports.ts';
+import { audienceColumns, audienceWhere, EmptyAudienceError, narrows, type Audience } from './audience-sql.ts';
+import type { PlanOptions } from './ledger.ts';
 
 /** A send's life: planned (its list frozen), runs started and ended, abandoned rows recovered, finished. */
 export class LedgerLifecycle {
@@ -12,8 +14,8 @@ export class LedgerLifecycle {
   ) {
     this.s = {
       insertSend: db.prepare(
-        `INSERT INTO sends (slug, issue_file, subject, source_hash, html, text, placeholder_prefix, recipients, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+        `INSERT INTO sends (slug, issue_file, subject, source_hash, html, text, placeholder_prefix, recipients, created_at, segment, topic)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       ),
       freeze: db.prepare(
         `INSERT INTO deliveries (send_id, subscriber_id, state, updated_at)
@@ -45,21 +47,35 @@ export class LedgerLifecycle {
   }
 
   /**
-   * Freezes the recipients of a send: one `queued` row per active subscriber, in one transaction. An unfinished
-   * send of the same slug is returned as it is (`created: false`: the caller resumes it); a finished one raises
-   * AlreadySentError unless `force`, which plans a new send to everyone active now.
+   * Freezes the recipients of a send: one `queued` row per active subscriber in the audience, in one transaction
+   * (one INSERT … SELECT). An unfinished send of the same slug is returned as it is (`created: false`: the caller
+   * resumes it); a finished one raises AlreadySentError unless `force`, which plans a new send to the audience as it
+   * is now. An audience that narrows the list to nobody raises EmptyAudienceError, and the transaction plans nothing.
    */
-  plan(input: NewSend, now: number, options: { force?: boolean } = {}): { send: SendRecord; created: boolean } {
+  plan(input: NewSend, now: number, options: PlanOptions = {}): { send: SendRecord; created: boolean } {
     return transaction(this.db, () => {
       const latest = this.reports.latestSend(input.slug);
       if (latest && latest.finishedAt === null) return { send: latest, created: false };
       if (latest && !options.force) throw new AlreadySentError(latest);
-      const { lastInsertRowid } = this.s.insertSend.run(input.slug, input.issueFile, input.subject, input.sourceHash, input.html, input.text, input.placeholderPrefix, now);
+      const audience = options.audience;
+      const { segment, topic } = audienceColumns(audience ?? {});
+      const { lastInsertRowid } = this.s.insertSend.run(input.slug, input.issueFile, input.subject, input.sourceHash, input.html, input.text, input.placeholderPrefix, now, segment, topic);
       const id = Number(lastInsertRowid);
-      const { changes } = this.s.freeze.run(id, now);
+      const changes = narrows(audience) ? this.freezeAudience(id, now, audience) : this.s.freeze.run(id, now).changes;
+      if (changes === 0 && narrows(audience)) throw new EmptyAudienceError(audience);
       this.s.setRecipients.run(changes, id);
       return { send: this.reports.send(id)!, created: true };
     });
+  }
+
+  /** The audience's freeze, prepared for its segment: the same single INSERT … SELECT as the plain one. */
+  private freezeAudience(sendId: number, now: number, audience: Audience): number {
+    const where = audienceWhere(audience, 'sqlite');
+    const statement = this.db.prepare(
+      `INSERT INTO deliveries (send_id, subscriber_id, state, updated_at)
+       SELECT ?, s.id, 'queued', ? FROM subscribers s WHERE ${where.sql} ORDER BY s.id`,
+    );
+    return statement.run(sendId, now, ...where.params).changes;
   }
 
   startRun(sendId: number, info: RunInfo, now: number): number {

@@ -22,6 +22,10 @@ export interface NewSend {
 export interface SendRecord extends NewSend {
   id: number;
   recipients: number;
+  /** The segment expression the send was planned for, as given, or null for everyone (issue 16). */
+  segment: string | null;
+  /** The topic id the send was planned for, or null for the main list. */
+  topic: string | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -94,6 +98,8 @@ export interface SendRow {
   text: string;
   placeholder_prefix: string;
   recipients: number;
+  segment: string | null;
+  topic: string | null;
   created_at: number;
   finished_at: number | null;
 }
@@ -121,6 +127,8 @@ export const sendFromRow = (r: SendRow): SendRecord => ({
   text: r.text,
   placeholderPrefix: r.placeholder_prefix,
   recipients: r.recipients,
+  segment: r.segment ?? null,
+  topic: r.topic ?? null,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
 });

@@ -1,6 +1,8 @@
 import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from './records.ts';
 import type { Db } from '../open.ts';
 import type { DeliveryRow } from './ledger.ts';
+import { segmentTags } from '../../audience/segment-ast.ts';
+import { audienceWhere, KNOWN_TAGS_SQL, type Audience, type AudiencePreview } from './audience-sql.ts';
 
 export type { DeliveryRow } from './ledger.ts';
 
@@ -8,7 +10,7 @@ export type { DeliveryRow } from './ledger.ts';
 export class LedgerReports {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
       latest: db.prepare<[string], SendRow>('SELECT * FROM sends WHERE slug = ? ORDER BY id DESC LIMIT 1'),
       byId: db.prepare<[number], SendRow>('SELECT * FROM sends WHERE id = ?'),
@@ -25,6 +27,8 @@ export class LedgerReports {
          WHERE send_id IN (SELECT id FROM sends WHERE finished_at IS NULL OR finished_at >= $since) AND state IN ('sent', 'in_doubt') AND updated_at >= $since`,
       ),
       sentMessage: db.prepare<[number, string], { one: number }>(`SELECT 1 AS one FROM deliveries WHERE subscriber_id = ? AND message_id = ? LIMIT 1`),
+      tagExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM subscriber_tags WHERE tag = ? LIMIT 1'),
+      knownTags: db.prepare<[], { tag: string }>(KNOWN_TAGS_SQL),
       sentSince: db.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE send_id = ? AND state = 'sent' AND updated_at >= ?`),
     };
   }
@@ -72,5 +76,18 @@ export class LedgerReports {
   /** Messages recorded sent since `since`, for a recent rate. */
   sentSince(sendId: number, since: number): number {
     return this.s.sentSince.get(sendId, since)!.n;
+  }
+
+  /** How many active subscribers an audience selects now, the first few addresses, and the tags nobody has. */
+  previewAudience(audience: Audience, sampleSize: number): AudiencePreview {
+    const where = audienceWhere(audience, 'sqlite');
+    const count = this.db.prepare<string[], { n: number }>(`SELECT count(*) AS n FROM subscribers s WHERE ${where.sql}`).get(...where.params)!.n;
+    const sample = this.db
+      .prepare<unknown[], { email: string }>(`SELECT s.email FROM subscribers s WHERE ${where.sql} ORDER BY s.id LIMIT ?`)
+      .all(...where.params, sampleSize)
+      .map((r) => r.email);
+    const unknownTags = audience.segment ? segmentTags(audience.segment.ast).filter((tag) => this.s.tagExists.get(tag) === undefined) : [];
+    const knownTags = unknownTags.length > 0 ? this.s.knownTags.all().map((r) => r.tag) : [];
+    return { count, sample, unknownTags, knownTags };
   }
 }

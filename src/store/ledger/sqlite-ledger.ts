@@ -1,6 +1,7 @@
 import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from './records.ts';
 import { LedgerHotPath, type BounceSink } from './hot-path.ts';
-import type { DeliveryRow, Ledger } from './ledger.ts';
+import type { DeliveryRow, Ledger, PlanOptions } from './ledger.ts';
+import type { Audience, AudiencePreview } from './audience-sql.ts';
 import { LedgerLifecycle } from './lifecycle.ts';
 import { LedgerReports } from './reports.ts';
 import type { Db } from '../open.ts';
@@ -24,8 +25,11 @@ export class SqliteLedger implements Ledger {
   }
 
   // Lifecycle.
-  async plan(input: NewSend, now: number, options: { force?: boolean } = {}): Promise<{ send: SendRecord; created: boolean }> {
+  async plan(input: NewSend, now: number, options: PlanOptions = {}): Promise<{ send: SendRecord; created: boolean }> {
     return this.lifecycle.plan(input, now, options);
+  }
+  async previewAudience(audience: Audience, sampleSize: number): Promise<AudiencePreview> {
+    return this.reports.previewAudience(audience, sampleSize);
   }
   async startRun(sendId: number, info: RunInfo, now: number): Promise<number> {
     return this.lifecycle.startRun(sendId, info, now);

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { AlreadySentError, type Liveness, type NewSend, type RunInfo, type SendRecord } from '../ledger/records.ts';
 import type { PgLedgerReports } from './pg-ledger-reports.ts';
 import { transaction } from './pg-transaction.ts';
+import { audienceColumns, audienceWhere, EmptyAudienceError, narrows } from '../ledger/audience-sql.ts';
+import type { PlanOptions } from '../ledger/ledger.ts';
 
 /** The first key of the two-key advisory locks that serialise planning per slug: apart from every other lock. */
 const PLAN_LOCK = 0x706c616e; // 'plan'
@@ -18,26 +20,32 @@ export class PgLedgerLifecycle {
 
   /**
    * Freezes the recipients with one INSERT … SELECT. Two processes planning one slug at once queue on an advisory
-   * lock on the slug, so the second finds the first's send (unfinished: resumed) instead of planning another.
+   * lock on the slug, so the second finds the first's send (unfinished: resumed) instead of planning another. The
+   * audience (segment, topic) is a condition in that same statement; one that selects nobody raises
+   * EmptyAudienceError and rolls the plan back.
    */
-  plan(input: NewSend, now: number, options: { force?: boolean } = {}): Promise<{ send: SendRecord; created: boolean }> {
+  plan(input: NewSend, now: number, options: PlanOptions = {}): Promise<{ send: SendRecord; created: boolean }> {
     return transaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PLAN_LOCK, input.slug]);
       const latest = await this.reports.latestSend(input.slug, client);
       if (latest && latest.finishedAt === null) return { send: latest, created: false };
       if (latest && !options.force) throw new AlreadySentError(latest);
+      const audience = options.audience ?? {};
+      const { segment, topic } = audienceColumns(audience);
       const inserted = await client.query<{ id: number }>(
-        `INSERT INTO sends (slug, issue_file, subject, source_hash, html, text, placeholder_prefix, recipients, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
-        [input.slug, input.issueFile, input.subject, input.sourceHash, input.html, input.text, input.placeholderPrefix, now],
+        `INSERT INTO sends (slug, issue_file, subject, source_hash, html, text, placeholder_prefix, recipients, created_at, segment, topic)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING id`,
+        [input.slug, input.issueFile, input.subject, input.sourceHash, input.html, input.text, input.placeholderPrefix, now, segment, topic],
       );
       const id = inserted.rows[0]!.id;
+      const where = audienceWhere(audience, 'pg', 3);
       // In id order, so the primary key and the due index are written nearly in order.
       const frozen = await client.query(
         `INSERT INTO deliveries (send_id, subscriber_id, state, updated_at)
-         SELECT $1, id, 'queued', $2 FROM subscribers WHERE status = 'active' ORDER BY id`,
-        [id, now],
+         SELECT $1, s.id, 'queued', $2 FROM subscribers s WHERE ${where.sql} ORDER BY s.id`,
+        [id, now, ...where.params],
       );
+      if ((frozen.rowCount ?? 0) === 0 && narrows(audience)) throw new EmptyAudienceError(audience);
       await client.query('UPDATE sends SET recipients = $1 WHERE id = $2', [frozen.rowCount ?? 0, id]);
       return { send: (await this.reports.send(id, client))!, created: true };
     });

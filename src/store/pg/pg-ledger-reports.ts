@@ -1,6 +1,8 @@
 import { DELIVERY_STATES, runFromRow, sendFromRow, type DeliveryState, type RunRecord, type RunRow, type SendRecord, type SendRow } from '../ledger/records.ts';
 import type { DeliveryRow } from '../ledger/ledger.ts';
 import type pg from 'pg';
+import { segmentTags } from '../../audience/segment-ast.ts';
+import { audienceWhere, KNOWN_TAGS_SQL, type Audience, type AudiencePreview } from '../ledger/audience-sql.ts';
 
 /** The pool (each statement its own transaction) or a client inside a transaction. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -64,5 +66,22 @@ export class PgLedgerReports {
   async sentSince(sendId: number, since: number): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM deliveries WHERE send_id = $1 AND state = 'sent' AND updated_at >= $2`, [sendId, since]);
     return rows[0]!.n;
+  }
+
+  /** How many active subscribers an audience selects now, the first few addresses, and the tags nobody has. */
+  async previewAudience(audience: Audience, sampleSize: number): Promise<AudiencePreview> {
+    const where = audienceWhere(audience, 'pg');
+    const count = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM subscribers s WHERE ${where.sql}`, where.params);
+    const sample = await this.db.query<{ email: string }>(
+      `SELECT s.email FROM subscribers s WHERE ${where.sql} ORDER BY s.id LIMIT $${where.params.length + 1}`,
+      [...where.params, sampleSize],
+    );
+    const unknownTags: string[] = [];
+    for (const tag of audience.segment ? segmentTags(audience.segment.ast) : []) {
+      const { rowCount } = await this.db.query('SELECT 1 FROM subscriber_tags WHERE tag = $1 LIMIT 1', [tag]);
+      if ((rowCount ?? 0) === 0) unknownTags.push(tag);
+    }
+    const knownTags = unknownTags.length > 0 ? (await this.db.query<{ tag: string }>(KNOWN_TAGS_SQL)).rows.map((r) => r.tag) : [];
+    return { count: count.rows[0]!.n, sample: sample.rows.map((r) => r.email), unknownTags, knownTags };
   }
 }

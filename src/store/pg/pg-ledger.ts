@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { DeliveryRow, Ledger } from '../ledger/ledger.ts';
+import type { Audience, AudiencePreview } from '../ledger/audience-sql.ts';
+import type { DeliveryRow, Ledger, PlanOptions } from '../ledger/ledger.ts';
 import type { Claimed, DeliveryResult, DeliveryState, Liveness, NewSend, RunInfo, RunRecord, SendRecord } from '../ledger/records.ts';
 import { PgLedgerHotPath } from './pg-ledger-hot-path.ts';
 import { PgLedgerLifecycle } from './pg-ledger-lifecycle.ts';
@@ -23,8 +24,11 @@ export class PgLedger implements Ledger {
   }
 
   // Lifecycle.
-  plan(input: NewSend, now: number, options: { force?: boolean } = {}): Promise<{ send: SendRecord; created: boolean }> {
+  plan(input: NewSend, now: number, options: PlanOptions = {}): Promise<{ send: SendRecord; created: boolean }> {
     return this.lifecycle.plan(input, now, options);
+  }
+  previewAudience(audience: Audience, sampleSize: number): Promise<AudiencePreview> {
+    return this.reports.previewAudience(audience, sampleSize);
   }
   startRun(sendId: number, info: RunInfo, now: number): Promise<number> {
     return this.lifecycle.startRun(sendId, info, now);
