@@ -3,6 +3,7 @@ import { isSegmentName, SEGMENT_NAME, segmentValueProblem } from '../audience/se
 import { oneLine } from '../issue/schema.ts';
 import { emailAddress } from '../subscribers/email-address.ts';
 import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
+import { TOPIC_ID, TOPIC_ID_MAX } from '../audience/topic-id.ts';
 
 /** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
 const colour = z
@@ -155,6 +156,12 @@ export const privacySchema = z.strictObject({
   ip: z.enum(['full', 'truncated', 'none']).default('truncated'),
 });
 
+const topicSchema = z.strictObject({
+  id: z.string({ error: 'a topic id' }).max(TOPIC_ID_MAX, `must be at most ${TOPIC_ID_MAX} characters`).regex(TOPIC_ID, 'must be a topic id: lower-case words joined by hyphens, like "alerts" or "weekly-digest"'),
+  name: oneLine(120),
+  description: oneLine(300).nullable().default(null),
+});
+
 export const configSchema = z.strictObject({
   /** The newsletter's name: masthead, footer and the From name. */
   name: oneLine(120).default('My Newsletter'),
@@ -203,6 +210,22 @@ export const configSchema = z.strictObject({
       }
     })
     .default({}),
+  /**
+   * Topics (issue 16): several newsletters in one. An issue names one with `topic:`; each has its own List-Id and
+   * one-click unsubscribe, and readers choose theirs on the preferences page.
+   */
+  topics: z
+    .array(topicSchema)
+    .max(100)
+    // Each id names one list; the second of a pair is the error, at its own line.
+    .superRefine((topics, ctx) => {
+      const seen = new Set<string>();
+      topics.forEach((topic, index) => {
+        if (seen.has(topic.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `the topic id "${topic.id}" is used twice; each topic needs its own` });
+        seen.add(topic.id);
+      });
+    })
+    .default([]),
   signup: signupSchema.default(signupSchema.parse({})),
   privacy: privacySchema.default(privacySchema.parse({})),
 });

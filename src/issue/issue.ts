@@ -19,6 +19,8 @@ export interface Issue {
   archive: boolean;
   /** The front matter's `segment:` (a config name or an expression), or null for everyone. */
   segment: string | null;
+  /** The front matter's `topic:` (an id from the config's `topics:`), or null for the main list. */
+  topic: string | null;
   body: string;
   /** File line of each front matter key the writer set, for diagnostics found after parsing. */
   lines: Record<string, number>;

@@ -112,6 +112,7 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     status: fm.status ?? 'draft',
     archive: fm.archive ?? true,
     segment: fm.segment?.trim() ?? null,
+    topic: fm.topic ?? null,
     body,
     lines: Object.fromEntries(Object.keys(fm).map((key) => [key, yaml.lineOf([key], 1)])),
     bodyLine,

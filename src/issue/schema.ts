@@ -3,6 +3,7 @@ import { CONTROL_CHARACTER, controlCharacterProblem } from '../core/control-char
 import { isRealDate } from './date.ts';
 import { SLUG_PATTERN } from './slug.ts';
 import { segmentValueProblem } from '../audience/segment-choice.ts';
+import { TOPIC_ID } from '../audience/topic-id.ts';
 
 /**
  * One-line text: header values built from these must never carry CR or LF (header injection), and no other control
@@ -54,6 +55,11 @@ export const frontMatterSchema = z.strictObject({
       const problem = segmentValueProblem(v);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `is not a segment name or expression (${problem})` });
     })
+    .optional(),
+  /** The topic the issue goes to: an id from the config's `topics:`; without it, the main list. */
+  topic: z
+    .string({ error: 'a topic id' })
+    .regex(TOPIC_ID, 'must be a topic id from the config\'s "topics:" (lower-case words joined by hyphens)')
     .optional(),
 });
 

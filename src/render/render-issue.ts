@@ -18,6 +18,12 @@ import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
 import { isRelativeUrl } from './safe-url.ts';
 
+/** Why a `topic:` is refused: it is not one of the config's topics, which are listed. */
+function unknownTopic(topic: string, config: Config): string {
+  const known = config.topics.length > 0 ? `the topics are ${config.topics.map((t) => t.id).join(', ')}` : 'newsletter.yaml has no "topics:"';
+  return `the topic "${topic}" is not in newsletter.yaml (${known}); remove "topic:" to send to the main list`;
+}
+
 /** The subscriber the build renders with, so `dist/` shows a realistic email. */
 export function sampleRecipient(config: Config): Recipient {
   return { name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: `${config.url}/unsubscribe/sample` };
@@ -64,6 +70,9 @@ export async function renderIssue(
   const webUrl = `${config.url}/${issue.slug}/`;
   const diagnostics: Diagnostic[] = [];
 
+  if (issue.topic !== null && !config.topics.some((t) => t.id === issue.topic)) {
+    diagnostics.push(diag(issue.file, issue.lines.topic ?? 1, 'error', 'front-matter/topic', unknownTopic(issue.topic, config), 'topic'));
+  }
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);

@@ -111,19 +111,27 @@ export async function prepareSend(
   if (choices.resume && !unfinished) return { refused: `there is no unfinished send of ${slug} to resume${latest ? ' (it was sent in full; see `newsletter status ' + slug + '`)' : ''}` };
   const chosen = chooseSegment(issue, choices);
   if ('refused' in chosen) return chosen;
-  const audience: Audience = chosen.segment ? { segment: chosen.segment } : {};
+  const topic = chooseTopic(issue);
+  if (typeof topic === 'object' && topic !== null) return topic;
+  const audience: Audience = { ...(chosen.segment ? { segment: chosen.segment } : {}), ...(topic !== null ? { topic } : {}) };
   const warnings: string[] = [];
   let active: number;
   let segment: SendPlan['segment'] = null;
-  if (chosen.segment) {
+  if (chosen.segment || topic !== null) {
     const preview = await ledger.previewAudience(audience, 5);
     active = preview.count;
-    segment = { chosen: chosen.segment, from: chosen.from, sample: preview.sample };
+    if (chosen.segment) segment = { chosen: chosen.segment, from: chosen.from, sample: preview.sample };
     for (const tag of preview.unknownTags) {
       const known = preview.knownTags.length > 0 ? `the known tags are ${preview.knownTags.slice(0, 50).join(', ')}${preview.knownTags.length > 50 ? ', …' : ''}` : 'no subscriber has any tag yet';
       warnings.push(`no subscriber has the tag "${tag}" (${known})`);
     }
-    if (!unfinished && active === 0) return { refused: `the segment "${chosen.segment.text}"${chosen.segment.name ? ` (${chosen.segment.name})` : ''} matches no active subscriber; nothing sent` };
+    if (!unfinished && active === 0) {
+      const who = [
+        chosen.segment ? `the segment "${chosen.segment.text}"${chosen.segment.name ? ` (${chosen.segment.name})` : ''}` : '',
+        topic !== null ? `the topic "${topic}"` : '',
+      ].filter(Boolean);
+      return { refused: `${who.join(' with ')} ${who.length > 1 ? 'match' : 'matches'} no active subscriber; nothing sent` };
+    }
   } else {
     active = (await stores.subscribers.countByStatus()).active;
   }
@@ -170,6 +178,14 @@ function chooseSegment(issue: IssueForSend, choices: SendChoices): { segment: Ch
     if (error instanceof UnknownSegmentError) return { refused: `${where}: ${error.message}` };
     throw error;
   }
+}
+
+/** The issue's `topic:`, null for the main list; one the config does not name is refused at its line. */
+function chooseTopic(issue: IssueForSend): string | null | SendRefusal {
+  if (issue.topic === null) return null;
+  const { id, line } = issue.topic;
+  if (issue.config.topics.some((t) => t.id === id)) return id;
+  return { refused: `${issue.file}:${line}: the topic "${id}" is not in newsletter.yaml's "topics:"` };
 }
 
 /** Temporary failures in a row that pause a send: some, however small the send, and more for a wide one. */

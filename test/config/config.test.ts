@@ -63,6 +63,7 @@ const DEFAULT_CONFIG: Config = {
   },
   server: { trust_proxy: 0 },
   segments: {},
+  topics: [],
   signup: { tags: [] },
   privacy: { ip: 'truncated' },
 };
@@ -441,4 +442,23 @@ test('privacy.ip: full, truncated (the default) or none; anything else is an err
   assert.equal(parseConfig('privacy:\n  ip: full\n').privacy.ip, 'full');
   assert.equal(parseConfig('privacy:\n  ip: none\n').privacy.ip, 'none');
   assertOneError('privacy:\n  ip: half\n', 'privacy.ip', 2);
+});
+
+// ── Topics (issue 16) ───────────────────────────────────────────────────────────────────────────────────────────
+
+test('topics: each an id, a name and a description', () => {
+  const config = parseConfig('topics:\n  - id: alerts\n    name: Breaking news alerts\n    description: A short email when something happens\n  - id: weekly-digest\n    name: The digest\n');
+  assert.deepEqual(config.topics, [
+    { id: 'alerts', name: 'Breaking news alerts', description: 'A short email when something happens' },
+    { id: 'weekly-digest', name: 'The digest', description: null },
+  ]);
+});
+
+test('a duplicate topic id is a config error at the line of the second', () => {
+  assertOneError('topics:\n  - id: alerts\n    name: Alerts\n  - id: culture\n    name: Culture\n  - id: alerts\n    name: More alerts\n', 'topics.2.id', 6, /the topic id "alerts" is used twice/);
+});
+
+test('a topic id must be lower-case words joined by hyphens', () => {
+  assertOneError('topics:\n  - id: Breaking_News\n    name: Alerts\n', 'topics.0.id', 2, /lower-case words joined by hyphens/);
+  assertOneError('topics:\n  - id: alerts\n', 'topics.0.name', 2);
 });

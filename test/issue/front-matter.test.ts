@@ -54,6 +54,7 @@ test('a minimal issue (title and date) parses, with every optional field at its 
       subtitle: null,
       preheader: null,
       segment: null,
+      topic: null,
       author: 'Config Author',
       date: '2026-10-14',
       image: null,

@@ -33,6 +33,7 @@ function issue(status: 'draft' | 'ready' = 'ready'): IssueForSend {
     text: `Hello ${ph.name}.\n\nUnsubscribe: ${ph.unsubscribe}\n`,
     placeholderPrefix: ph.prefix,
     segment: null,
+    topic: null,
     diagnostics: [],
   };
 }

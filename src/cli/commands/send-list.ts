@@ -62,6 +62,10 @@ export async function runListSend(cmd: ListSend): Promise<number> {
       const { chosen, from } = plan.segment;
       say(`Segment:      ${chosen.name ? `${chosen.name}: ` : ''}${chosen.text} (from ${from})`);
     }
+    if (plan.audience.topic !== undefined) {
+      const topic = config.topics.find((t) => t.id === plan.audience.topic);
+      say(`Topic:        ${plan.audience.topic}${topic ? ` (${topic.name})` : ''}; readers who left it are skipped`);
+    }
     if (resuming) {
       const { send, counts: c } = resuming;
       say(`Resuming:     the send begun ${new Date(send.createdAt).toISOString()} to ${fmt(send.recipients)} subscribers: ${fmt(c.sent)} sent, ${fmt(c.queued + c.retry)} to go, ${fmt(c.sending)} in flight or interrupted, ${fmt(c.in_doubt)} in doubt`);

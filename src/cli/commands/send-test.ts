@@ -47,6 +47,7 @@ export async function runTestSend(cmd: TestSend): Promise<number> {
         recipient,
         date: stamp,
         test: { nonce: `${stamp.getTime()}-${address}` },
+        topic: cmd.issue.topic?.id ?? null,
       });
       const outcome = await transport.send(envelope, sign ? await sign(raw) : raw);
       if (outcome.kind !== 'sent') {

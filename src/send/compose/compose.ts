@@ -24,7 +24,7 @@ export interface ComposeOptions {
 export function messageComposer(options: ComposeOptions): (claimed: Claimed) => Composed {
   const { config, send, keyring, date, sign } = options;
   const template = new RecipientTemplate(send.html, send.text, placeholdersFor(send.placeholderPrefix));
-  const mime = new MimeTemplate({ config, slug: send.slug, subject: send.subject, template, date });
+  const mime = new MimeTemplate({ config, slug: send.slug, subject: send.subject, template, date, topic: send.topic });
   return (claimed) => {
     const recipient = {
       name: claimed.name,

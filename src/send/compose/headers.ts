@@ -19,19 +19,26 @@ function domainOf(address: string): string {
  */
 const LONGEST_ID = 77 - 2;
 
-/** The List-Id's description and identifier, apart, so the header can encode the description. */
-export function listIdParts(config: Config): { description: string; id: string } {
+/**
+ * The List-Id's description and identifier, apart, so the header can encode the description. A topic is a list of
+ * its own (RFC 2919, and RFC 8058's one-click applies to the list the header names): `<topic>.<main list id>`,
+ * described by the topic's name. A topic the config does not know (a send planned before it was removed) falls back
+ * to the main list's id with the topic id in front, so it still names a list apart.
+ */
+export function listIdParts(config: Config, topic: string | null = null): { description: string; id: string } {
   const domain = domainOf(config.from.email);
   const name = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'newsletter';
-  // A long name is cut, so the identifier folds within the line limit; the domain keeps it unique.
-  const room = Math.max(8, LONGEST_ID - domain.length - 1);
+  const prefix = topic === null ? '' : `${topic}.`;
+  // A long name is cut, so the identifier folds within the line limit; the domain and the topic keep it unique.
+  const room = Math.max(8, LONGEST_ID - domain.length - 1 - prefix.length);
   const id = name.length > room ? name.slice(0, room).replace(/-+$/, '') : name;
-  return { description: oneLine(config.name).replace(/[<>"]/g, ''), id: `${id}.${domain}` };
+  const described = topic === null ? config.name : (config.topics.find((t) => t.id === topic)?.name ?? topic);
+  return { description: oneLine(described).replace(/[<>"]/g, ''), id: `${prefix}${id}.${domain}` };
 }
 
-/** `List-Id`: the newsletter's name and a stable identifier under the sender's domain (RFC 2919). */
-export function listId(config: Config): string {
-  const { description, id } = listIdParts(config);
+/** `List-Id`: the newsletter's (or the topic's) name and a stable identifier under the sender's domain (RFC 2919). */
+export function listId(config: Config, topic: string | null = null): string {
+  const { description, id } = listIdParts(config, topic);
   return `${description} <${id}>`;
 }
 

@@ -18,5 +18,7 @@ export interface IssueForSend {
   placeholderPrefix: string;
   /** The front matter's `segment:` and its line, or null. */
   segment: { value: string; line: number } | null;
+  /** The front matter's `topic:` and its line, or null for the main list. */
+  topic: { id: string; line: number } | null;
   diagnostics: Diagnostic[];
 }

@@ -15,6 +15,8 @@ export interface MessageInput {
   date: Date;
   /** A test send: the subject says so, and the Message-ID is unique to this send rather than to the subscriber. */
   test?: { nonce: string };
+  /** The topic the issue goes to (its own List-Id), or null or absent for the main list. */
+  topic?: string | null;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface MimeTemplateInput {
   date: Date;
   /** A test send: the subject says so, and the Message-ID is unique to this send rather than to the subscriber. */
   test?: { nonce: string };
+  /** The topic the issue goes to (its own List-Id), or null or absent for the main list. */
+  topic?: string | null;
 }
 
 
@@ -68,7 +70,7 @@ export class MimeTemplate {
     const boundary = `=_nl_${hash.digest('hex').slice(0, 32)}`;
 
     const subject = `${input.test ? '[Test] ' : ''}${oneLine(input.subject)}`;
-    const { description, id } = listIdParts(config);
+    const { description, id } = listIdParts(config, input.topic ?? null);
     const list = description ? `${phrase(description)} <${id}>` : `<${id}>`;
     this.headBlocks = [
       [

@@ -22,6 +22,7 @@ async function run(): Promise<void> {
       text: rendered?.text ?? null,
       placeholderPrefix: rendered?.placeholders.prefix ?? '',
       segment: parsed.issue && parsed.issue.segment !== null ? { value: parsed.issue.segment, line: parsed.issue.lines.segment ?? 1 } : null,
+      topic: parsed.issue && parsed.issue.topic !== null ? { id: parsed.issue.topic, line: parsed.issue.lines.topic ?? 1 } : null,
       diagnostics: [...parsed.diagnostics, ...(rendered?.diagnostics ?? [])],
     };
     parentPort!.postMessage({ ok: true, result });
