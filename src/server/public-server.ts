@@ -156,27 +156,43 @@ export function publicApp(options: PublicAppOptions): Hono {
     return show(c, { title: 'Check your inbox', message: 'If you still need one, a new confirmation link is on its way (one a day at most).' });
   });
 
+  /**
+   * The topic an unsubscribe token leaves, as the config names it; null for the whole list. A token for a topic the
+   * config does not have (removed since, or never) is a bad link like any other.
+   */
+  const topicOf = (check: ReturnType<typeof verifyToken>) => (check.ok && check.topic !== null ? (config.topics.find((t) => t.id === check.topic) ?? 'unknown') : null);
+
   routes.get('/unsubscribe/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
     const subscriber = await subscriberForToken(store, check);
-    if (!subscriber) return notFound(c);
+    const topic = topicOf(check);
+    if (!subscriber || topic === 'unknown') return notFound(c);
+    if (topic) return show(c, { title: `Leave ${topic.name}`, message: `Stop sending ${topic.name} to ${subscriber.email}? The rest of ${config.name} keeps coming.`, form: { action: `${base}/unsubscribe/${token}`, button: `Leave ${topic.name}` } });
     return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `${base}/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
 
   // RFC 8058 one-click: mail providers POST `List-Unsubscribe=One-Click` (urlencoded or multipart), with no cookie,
-  // from any origin; the answer is 200 with no redirect. The page's button posts here too.
+  // from any origin; the answer is 200 with no redirect. The page's button posts here too. A topic's token leaves
+  // that topic only: the list its mail's List-Id names.
   routes.post('/unsubscribe/:token', async (c) => {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
     const subscriber = await subscriberForToken(store, check);
-    if (!subscriber) {
+    const topic = topicOf(check);
+    if (!subscriber || topic === 'unknown') {
       log('unsubscribe: unrecognised link');
       return notFound(c);
     }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const oneClick = form['List-Unsubscribe'] === 'One-Click';
+    const via = oneClick ? 'one-click' : 'web';
+    if (topic) {
+      const left = await retryWhileBusy(() => store.leaveTopic(subscriber.emailNormalized, topic.id, via));
+      log(`leave topic ${topic.id} ${maskAddress(subscriber.email)}: ${left ? 'left' : 'already left'}${oneClick ? ' (one-click)' : ''}`);
+      return show(c, { title: `You have left ${topic.name}`, message: left ? `${subscriber.email} will get no more ${topic.name}. The rest of ${config.name} keeps coming.` : `${subscriber.email} had already left ${topic.name}.` });
+    }
     const changed = await retryWhileBusy(() =>
-      store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', oneClick ? 'one-click' : 'web'),
+      store.setStatus(subscriber.emailNormalized, 'unsubscribed', oneClick ? 'one-click unsubscribe from the mail client' : 'unsubscribed on the web', via),
     );
     log(`unsubscribe ${maskAddress(subscriber.email)}: ${changed ? 'unsubscribed' : 'already unsubscribed'}${oneClick ? ' (one-click)' : ''}`);
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });

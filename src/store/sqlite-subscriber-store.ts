@@ -1,16 +1,19 @@
 import type { ImportCounts, ImportOptions, ImportRow, ListFilter, NewSubscriber, Status, Subscriber, SubscriberEvent, SubscriberStore, TagCount } from '../subscribers/subscriber.ts';
 import type { Db } from './open.ts';
 import { SqliteSubscriberTags } from './sqlite-subscriber-tags.ts';
+import { SqliteSubscriberTopics } from './sqlite-subscriber-topics.ts';
 import { SqliteSubscriberTable } from './sqlite-subscribers.ts';
 
 /** The SubscriberStore on SQLite: the table's calls, each committed before it resolves. */
 export class SqliteSubscriberStore implements SubscriberStore {
   readonly #table: SqliteSubscriberTable;
   readonly #tags: SqliteSubscriberTags;
+  readonly #topics: SqliteSubscriberTopics;
 
   constructor(db: Db, now: () => Date = () => new Date()) {
     this.#table = new SqliteSubscriberTable(db, now);
     this.#tags = new SqliteSubscriberTags(db, now);
+    this.#topics = new SqliteSubscriberTopics(db, now);
   }
 
   async get(emailNormalized: string): Promise<Subscriber | null> {
@@ -54,6 +57,15 @@ export class SqliteSubscriberStore implements SubscriberStore {
   }
   async removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
     return this.#tags.removeTags(emailNormalized, tags, via);
+  }
+  async topicsLeft(emailNormalized: string): Promise<string[]> {
+    return this.#topics.topicsLeft(emailNormalized);
+  }
+  async leaveTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null> {
+    return this.#topics.leaveTopic(emailNormalized, topic, via);
+  }
+  async rejoinTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null> {
+    return this.#topics.rejoinTopic(emailNormalized, topic, via);
   }
   async tagCounts(): Promise<TagCount[]> {
     return this.#tags.tagCounts();

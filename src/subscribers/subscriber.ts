@@ -90,6 +90,15 @@ export interface SubscriberStore {
   addTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
   /** Takes these tags away, as addTags gives them; returns the tags it had, each with its event, or null when no such subscriber. */
   removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null>;
+  /** The topics the subscriber has left, sorted; empty when none (or no such subscriber). */
+  topicsLeft(emailNormalized: string): Promise<string[]>;
+  /**
+   * The subscriber leaves a topic (a row in subscriber_topics_left and an event, the status unchanged); returns
+   * false when they had already left it, null when there is no such subscriber.
+   */
+  leaveTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null>;
+  /** The subscriber comes back to a topic they left (the row deleted, an event); false when they had not left it. */
+  rejoinTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null>;
   /** Every tag in use, sorted, with how many subscribers have it (segments warn about a tag not in it). */
   tagCounts(): Promise<TagCount[]>;
   /** Every subscriber's tags, sorted, by subscriber id; a subscriber without tags is not in it (for the export). */
@@ -124,6 +133,9 @@ export interface TagCount {
 /** The events a tag change appends: the status stays as it was (from = to), the reason names the tag. */
 export const tagAddedReason = (tag: string): string => `tag added: ${tag}`;
 export const tagRemovedReason = (tag: string): string => `tag removed: ${tag}`;
+/** The same for topics (issue 16): leaving a topic is an event, and so is coming back. */
+export const topicLeftReason = (topic: string): string => `left topic: ${topic}`;
+export const topicRejoinedReason = (topic: string): string => `rejoined topic: ${topic}`;
 
 export interface ImportOptions {
   dryRun?: boolean;

@@ -2,7 +2,8 @@
  * Signed tokens for the newsletter's confirmation and unsubscribe links.
  *
  * Format: base64url(payload) + '.' + base64url(HMAC-SHA256(key, 'newsletter-token-v2\0' + payload)), where the
- * payload is ASCII `c2.<tokenKey>.<unixSeconds>` (confirm) or `u2.<tokenKey>.<unixSeconds>` (unsubscribe). The token
+ * payload is ASCII `c2.<tokenKey>.<unixSeconds>` (confirm) or `u2.<tokenKey>.<unixSeconds>` (unsubscribe), the latter
+ * with `.<topic id>` after it when it leaves one topic only (issue 16; the MAC covers it). The token
  * key is the subscriber's own random value (see {@link newTokenKey}), made once with the row and never reused, so a
  * token names one person and never the next occupant of a reused id, and says nothing about the size of the list.
  *
@@ -26,7 +27,8 @@ export interface Keyring {
 /** Whom a genuine token names: a subscriber's token key, or (a version 1 token) a subscriber id. */
 export type TokenSubject = { key: string } | { legacyId: number };
 
-export type TokenCheck = { ok: true; subject: TokenSubject; issuedAt: Date } | { ok: false; expired: boolean };
+/** `topic`: the topic an unsubscribe token leaves (issue 16), or null for the whole list (every older token). */
+export type TokenCheck = { ok: true; subject: TokenSubject; issuedAt: Date; topic: string | null } | { ok: false; expired: boolean };
 
 /** A token key: 128 random bits as 32 lower-case hex digits (the migration makes the same with SQLite's randomblob). */
 export const TOKEN_KEY_SHAPE = /^[0-9a-f]{32}$/;
@@ -63,7 +65,11 @@ const MAC_BYTES = 32;
 const PREFIX: Record<Purpose, string> = { confirm: 'c', unsubscribe: 'u' };
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PAYLOAD_V1 = /^([cu])\.([1-9][0-9]{0,15})\.(0|[1-9][0-9]{0,11})$/;
-const PAYLOAD_V2 = /^([cu])2\.([0-9a-f]{32})\.(0|[1-9][0-9]{0,11})$/;
+// An unsubscribe token may end in `.<topic id>` (issue 16): it then leaves that topic only. Tokens without it, all
+// those signed before topics, still verify and leave the whole list.
+const PAYLOAD_V2 = /^([cu])2\.([0-9a-f]{32})\.(0|[1-9][0-9]{0,11})(?:\.([a-z0-9]+(?:-[a-z0-9]+)*))?$/;
+const TOPIC_SHAPE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TOPIC_MAX = 40;
 
 const REJECTED: TokenCheck = Object.freeze({ ok: false, expired: false }) as TokenCheck;
 const EXPIRED: TokenCheck = Object.freeze({ ok: false, expired: true }) as TokenCheck;
@@ -105,7 +111,7 @@ export function keyringFromEnv(value: string | undefined): Keyring {
  * A URL-safe token binding purpose, the subscriber's token key and issue time (whole seconds; milliseconds are
  * dropped). Always version 2: nothing signs a version 1 token any more.
  */
-export function signToken(keyring: Keyring, purpose: Purpose, tokenKey: string, issuedAt: Date): string {
+export function signToken(keyring: Keyring, purpose: Purpose, tokenKey: string, issuedAt: Date, topic: string | null = null): string {
   const key = keyring.keys[0];
   if (key === undefined || key.length === 0) throw new Error('signToken: the keyring has no signing key');
   if (!Object.hasOwn(PREFIX, purpose)) throw new TypeError(`signToken: unknown purpose ${JSON.stringify(purpose)}`);
@@ -114,8 +120,11 @@ export function signToken(keyring: Keyring, purpose: Purpose, tokenKey: string, 
   }
   const ms = issuedAt instanceof Date ? issuedAt.getTime() : Number.NaN;
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError('signToken: issuedAt must be a valid date not before 1970');
+  if (topic !== null && (purpose !== 'unsubscribe' || !TOPIC_SHAPE.test(topic) || topic.length > TOPIC_MAX)) {
+    throw new RangeError('signToken: only an unsubscribe token carries a topic, and it must be a topic id');
+  }
   const seconds = Math.floor(ms / 1000);
-  const payload = `${PREFIX[purpose]}2.${tokenKey}.${seconds}`;
+  const payload = `${PREFIX[purpose]}2.${tokenKey}.${seconds}${topic === null ? '' : `.${topic}`}`;
   return `${Buffer.from(payload, 'ascii').toString('base64url')}.${mac(key, DOMAIN_V2, payload).toString('base64url')}`;
 }
 
@@ -164,8 +173,10 @@ export function verifyToken(
 
   const match = (v2 ? PAYLOAD_V2 : PAYLOAD_V1).exec(payload);
   if (match === null) return REJECTED;
-  const [, prefix, subjectText, secondsText] = match as unknown as [string, string, string, string];
+  const [, prefix, subjectText, secondsText, topicText] = match as unknown as [string, string, string, string, string | undefined];
   if (prefix !== PREFIX[purpose]) return REJECTED;
+  const topic = topicText ?? null;
+  if (topic !== null && (purpose !== 'unsubscribe' || topic.length > TOPIC_MAX)) return REJECTED;
   let subject: TokenSubject;
   if (v2) subject = { key: subjectText };
   else {
@@ -182,7 +193,7 @@ export function verifyToken(
     if (issuedMs > nowMs + MAX_FUTURE_SKEW_MS) return REJECTED;
     if (nowMs - issuedMs > maxAgeMs) return EXPIRED;
   }
-  return { ok: true, subject, issuedAt: new Date(issuedMs) };
+  return { ok: true, subject, issuedAt: new Date(issuedMs), topic };
 }
 
 function mac(key: Buffer, domain: string, payload: string): Buffer {

@@ -255,6 +255,26 @@ export function subscriberStoreContract(name: string, make: MakeStore, readImpor
     if (readImported) assert.deepEqual((await readImported(store, 'new@example.com')).tags, ['paid', 'weekly']);
   });
 
+  test(`${name}: leaving a topic and coming back are events, the status unchanged; each only once`, async (t) => {
+    const store = await make(t, ticking());
+    await store.add({ ...ada, status: 'active' });
+    assert.equal(await store.leaveTopic('ada@example.com', 'alerts', 'one-click'), true);
+    assert.equal(await store.leaveTopic('ada@example.com', 'alerts', 'one-click'), false, 'already left: no second event');
+    assert.equal(await store.leaveTopic('ada@example.com', 'culture', 'preferences'), true);
+    assert.deepEqual(await store.topicsLeft('ada@example.com'), ['alerts', 'culture']);
+    assert.equal(await store.rejoinTopic('ada@example.com', 'alerts', 'preferences'), true);
+    assert.equal(await store.rejoinTopic('ada@example.com', 'alerts', 'preferences'), false);
+    assert.deepEqual(await store.topicsLeft('ada@example.com'), ['culture']);
+    assert.equal((await store.get('ada@example.com'))!.status, 'active');
+    assert.deepEqual((await store.events('ada@example.com')).slice(1).map((e) => [e.from, e.to, e.reason, e.via]), [
+      ['active', 'active', 'left topic: alerts', 'one-click'],
+      ['active', 'active', 'left topic: culture', 'preferences'],
+      ['active', 'active', 'rejoined topic: alerts', 'preferences'],
+    ]);
+    assert.equal(await store.leaveTopic('nobody@example.com', 'alerts', 'one-click'), null);
+    assert.deepEqual(await store.topicsLeft('nobody@example.com'), []);
+  });
+
   test(`${name}: a new address keeps the file's consent: the file's name, opt-in time, IP and evidence as JSON`, { skip: readImported ? false : 'no reader' }, async (t) => {
     const store = await make(t, ticking());
     await store.importMany(

@@ -46,7 +46,7 @@ test('round trip for both purposes: URL-safe, and verifying gives back the id an
       assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       assert.ok(token.length <= 256);
       assert.equal(encodeURIComponent(token), token);
-      assert.deepEqual(verifyToken(RING, token, purpose, at(MINUTE)), { ok: true, subject: { key: K(id) }, issuedAt: ISSUED });
+      assert.deepEqual(verifyToken(RING, token, purpose, at(MINUTE)), { ok: true, subject: { key: K(id) }, issuedAt: ISSUED, topic: null });
     }
   }
   assert.notEqual(signToken(RING, 'confirm', K(7), ISSUED), signToken(RING, 'unsubscribe', K(7), ISSUED));
@@ -61,6 +61,7 @@ test('a confirm token is valid at 47h59m and expired at 48h01m; maxAgeMs can sho
     ok: true,
     subject: { key: K(5) },
     issuedAt: ISSUED,
+    topic: null,
   });
   assert.deepEqual(verifyToken(RING, token, 'confirm', at(48 * HOUR + MINUTE)), { ok: false, expired: true });
   assert.deepEqual(verifyToken(RING, token, 'confirm', at(3 * 365 * 24 * HOUR)), { ok: false, expired: true });
@@ -90,6 +91,7 @@ test('an unsubscribe token is still valid after 10 years', () => {
     ok: true,
     subject: { key: K(9) },
     issuedAt: ISSUED,
+    topic: null,
   });
   assert.equal(verifyToken(RING, token, 'unsubscribe', at(10 * 366 * 24 * HOUR), 1).ok, true);
 });
@@ -259,12 +261,12 @@ test('version 1 (id-based) tokens still verify, as a legacy id; a v1 MAC never p
   const seconds = ISSUED.getTime() / 1000;
   for (const purpose of PURPOSES) {
     const p = purpose === 'confirm' ? 'c' : 'u';
-    assert.deepEqual(verifyToken(RING, forge(`${p}.42.${seconds}`), purpose, at(MINUTE)), { ok: true, subject: { legacyId: 42 }, issuedAt: ISSUED });
+    assert.deepEqual(verifyToken(RING, forge(`${p}.42.${seconds}`), purpose, at(MINUTE)), { ok: true, subject: { legacyId: 42 }, issuedAt: ISSUED, topic: null });
     // The same payload text under the other version's MAC domain.
     const v2Payload = `${p}2.${K(42)}.${seconds}`;
     assert.deepEqual(verifyToken(RING, forge(v2Payload), purpose, at(MINUTE)), REJECTED, 'a v2 payload under the v1 domain');
     const genuineV2 = signToken(RING, purpose, K(42), ISSUED);
-    assert.deepEqual(verifyToken(RING, genuineV2, purpose, at(MINUTE)), { ok: true, subject: { key: K(42) }, issuedAt: ISSUED });
+    assert.deepEqual(verifyToken(RING, genuineV2, purpose, at(MINUTE)), { ok: true, subject: { key: K(42) }, issuedAt: ISSUED, topic: null });
     const v2Mac = genuineV2.split('.')[1]!;
     const v1PayloadPart = Buffer.from(`${p}.42.${seconds}`, 'latin1').toString('base64url');
     assert.deepEqual(verifyToken(RING, `${v1PayloadPart}.${v2Mac}`, purpose, at(MINUTE)), REJECTED, 'a v1 payload with a v2 MAC');
@@ -361,7 +363,7 @@ test('key rotation: a token signed with an old key still in the ring verifies, a
   const removed = ring(SECRET_B);
   for (const purpose of PURPOSES) {
     const old = signToken(before, purpose, K(31), ISSUED);
-    assert.deepEqual(verifyToken(rotated, old, purpose, at(MINUTE)), { ok: true, subject: { key: K(31) }, issuedAt: ISSUED });
+    assert.deepEqual(verifyToken(rotated, old, purpose, at(MINUTE)), { ok: true, subject: { key: K(31) }, issuedAt: ISSUED, topic: null });
     assert.deepEqual(verifyToken(removed, old, purpose, at(MINUTE)), REJECTED);
     // New tokens are signed with the first key, so they survive removal of the old one but not of the new one.
     const fresh = signToken(rotated, purpose, K(31), ISSUED);
@@ -419,4 +421,38 @@ test('keyringFromEnv rejects a missing, empty or short secret without echoing it
   const token = signToken(keyring, 'confirm', K(3), ISSUED);
   assert.equal(verifyToken(ring(SECRET_A), token, 'confirm', at(MINUTE)).ok, true);
   assert.deepEqual(verifyToken(ring(SECRET_B), token, 'confirm', at(MINUTE)), REJECTED);
+});
+
+test('an unsubscribe token may carry a topic (issue 16): it verifies with it, and one without still verifies as the whole list', () => {
+  const topical = signToken(RING, 'unsubscribe', K(9), ISSUED, 'alerts');
+  assert.ok(topical.length <= 256);
+  assert.deepEqual(verifyToken(RING, topical, 'unsubscribe', at(MINUTE)), { ok: true, subject: { key: K(9) }, issuedAt: ISSUED, topic: 'alerts' });
+  assert.deepEqual(verifyToken(RING, signToken(RING, 'unsubscribe', K(9), ISSUED), 'unsubscribe', at(MINUTE)), { ok: true, subject: { key: K(9) }, issuedAt: ISSUED, topic: null });
+  const longest = signToken(RING, 'unsubscribe', K(9), new Date(253402300799000), 'a'.repeat(40));
+  assert.ok(longest.length <= 256, `${longest.length}`);
+  assert.equal(verifyToken(RING, longest, 'unsubscribe', at(MINUTE)).ok, true);
+});
+
+test('a topic changed, added or dropped in a signed token is refused, as is a confirm token with a topic', () => {
+  const seconds = ISSUED.getTime() / 1000;
+  const payloadOf = (token: string) => Buffer.from(token.split('.')[0]!, 'base64url').toString('latin1');
+  const macOf = (token: string) => token.split('.')[1]!;
+  const topical = signToken(RING, 'unsubscribe', K(9), ISSUED, 'alerts');
+  const plain = signToken(RING, 'unsubscribe', K(9), ISSUED);
+  const withPayload = (payload: string, mac: string) => `${Buffer.from(payload, 'latin1').toString('base64url')}.${mac}`;
+  assert.equal(payloadOf(topical), `u2.${K(9)}.${seconds}.alerts`);
+  for (const forged of [
+    withPayload(`u2.${K(9)}.${seconds}.culture`, macOf(topical)), // another topic under the alert's MAC
+    withPayload(`u2.${K(9)}.${seconds}`, macOf(topical)), // the topic dropped: the whole list
+    withPayload(`u2.${K(9)}.${seconds}.alerts`, macOf(plain)), // a topic added to a whole-list token
+  ]) {
+    assert.deepEqual(verifyToken(RING, forged, 'unsubscribe', at(MINUTE)), REJECTED);
+  }
+  const v2 = (payload: string) => withPayload(payload, createHmac('sha256', SECRET_A).update(`newsletter-token-v2\0${payload}`, 'latin1').digest().toString('base64url'));
+  assert.deepEqual(verifyToken(RING, v2(`c2.${K(9)}.${seconds}.alerts`), 'confirm', at(MINUTE)), REJECTED);
+  for (const bad of ['Alerts', 'al_erts', '-alerts', 'alerts-', 'a'.repeat(41), '']) {
+    assert.deepEqual(verifyToken(RING, v2(`u2.${K(9)}.${seconds}.${bad}`), 'unsubscribe', at(MINUTE)), REJECTED, bad);
+  }
+  assert.throws(() => signToken(RING, 'confirm', K(9), ISSUED, 'alerts'), /only an unsubscribe token carries a topic/);
+  assert.throws(() => signToken(RING, 'unsubscribe', K(9), ISSUED, 'Bad Topic'), /topic id/);
 });

@@ -19,7 +19,8 @@ export interface ComposeOptions {
 
 /**
  * Builds each subscriber's message from the send's frozen HTML and text: the MIME template is compiled once per run,
- * so a message is a join of prepared bytes, the subscriber's escaped values and their own unsubscribe token.
+ * so a message is a join of prepared bytes, the subscriber's escaped values and their own unsubscribe token (which,
+ * for a topic's send, leaves that topic only).
  */
 export function messageComposer(options: ComposeOptions): (claimed: Claimed) => Composed {
   const { config, send, keyring, date, sign } = options;
@@ -29,7 +30,7 @@ export function messageComposer(options: ComposeOptions): (claimed: Claimed) => 
     const recipient = {
       name: claimed.name,
       email: claimed.email,
-      unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.tokenKey, date)}`,
+      unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.tokenKey, date, send.topic)}`,
     };
     const message = sign ? signed(mime.signable(recipient), sign) : mime.message(recipient);
     return { envelope: mime.envelope(recipient), message, messageId: mime.messageId(recipient) };

@@ -4,6 +4,7 @@ import { newTokenKey } from '../../subscribers/tokens.ts';
 import { DuplicateSubscriberError } from '../sqlite-subscribers.ts';
 import { parseTags } from '../../audience/tags.ts';
 import { recordConsent } from './pg-subscriber-consent.ts';
+import { leaveTopic, rejoinTopic, topicsLeft } from './pg-subscriber-topics.ts';
 import { addTags, listTagged, removeTags, tagCounts, tagsById, tagsOf, tagSubscriber } from './pg-subscriber-tags.ts';
 import { transaction } from './pg-transaction.ts';
 import { importExtras, nullableTextArray, textArray } from './pg-import-extras.ts';
@@ -249,6 +250,18 @@ export class PgSubscriberStore implements SubscriberStore {
 
   async removeTags(emailNormalized: string, tags: readonly string[], via: string): Promise<string[] | null> {
     return removeTags(this.pool, this.now, emailNormalized, tags, via);
+  }
+
+  async topicsLeft(emailNormalized: string): Promise<string[]> {
+    return topicsLeft(this.pool, emailNormalized);
+  }
+
+  async leaveTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null> {
+    return leaveTopic(this.pool, this.now, emailNormalized, topic, via);
+  }
+
+  async rejoinTopic(emailNormalized: string, topic: string, via: string): Promise<boolean | null> {
+    return rejoinTopic(this.pool, this.now, emailNormalized, topic, via);
   }
 
   async tagCounts(): Promise<TagCount[]> {
