@@ -2,9 +2,9 @@ import { CONTROL_CHARACTER } from '../core/control-characters.ts';
 import { diag, type Diagnostic } from '../core/diagnostic.ts';
 
 /** The per-subscriber fields a body or template may use. `web_url` is per issue and rendered directly. */
-export const MERGE_TAGS = ['subscriber.name', 'subscriber.email', 'unsubscribe_url', 'web_url'] as const;
+export const MERGE_TAGS = ['subscriber.name', 'subscriber.email', 'unsubscribe_url', 'preferences_url', 'web_url'] as const;
 
-export type SlotName = 'name' | 'email' | 'unsubscribe';
+export type SlotName = 'name' | 'email' | 'unsubscribe' | 'preferences';
 
 /** The longest default a name tag may carry: a greeting's word or two, not a paragraph. */
 export const NAME_DEFAULT_MAX = 60;
@@ -13,7 +13,7 @@ export const NAME_DEFAULT_MAX = 60;
  * A placeholder after its prefix: the slot, and for a name with a default (`{{subscriber.name default="friend"}}`)
  * the default's UTF-8 bytes in hex, so it survives every step as letters and digits: `namez`, `named667269656e64z`.
  */
-export const SLOT_SOURCE = '(name|email|unsub)(?:d([0-9a-f]+))?z';
+export const SLOT_SOURCE = '(name|email|unsub|prefs)(?:d([0-9a-f]+))?z';
 
 /**
  * Placeholders stand in for per-subscriber values through Markdown, sanitising, MJML and html-to-text: plain letters
@@ -25,6 +25,8 @@ export interface Placeholders {
   name: string;
   email: string;
   unsubscribe: string;
+  /** The reader's preferences page (issue 16): topics to keep or leave, or everything. */
+  preferences: string;
   /** Matches any of the three, capturing the slot. */
   pattern: RegExp;
 }
@@ -43,6 +45,7 @@ export function placeholdersFor(p: string): Placeholders {
     name: `${p}namez`,
     email: `${p}emailz`,
     unsubscribe: `${p}unsubz`,
+    preferences: `${p}prefsz`,
     pattern: new RegExp(`${p}${SLOT_SOURCE}`, 'g'),
   };
 }
@@ -82,12 +85,12 @@ export function startsWithMergeTag(url: string): boolean {
 /** Placeholders shown as the merge tags the writer typed, for messages. */
 export function asMergeTags(text: string): string {
   return text.replace(new RegExp(`nlmerge\\d+${SLOT_SOURCE}`, 'g'), (_, code: string, hex?: string) =>
-    code === 'unsub' ? '{{unsubscribe_url}}' : hex ? `{{subscriber.${code} default="${decodeDefault(hex)}"}}` : `{{subscriber.${code}}}`,
+    code === 'unsub' ? '{{unsubscribe_url}}' : code === 'prefs' ? '{{preferences_url}}' : hex ? `{{subscriber.${code} default="${decodeDefault(hex)}"}}` : `{{subscriber.${code}}}`,
   );
 }
 
 export function slotOf(code: string): SlotName {
-  return code === 'unsub' ? 'unsubscribe' : (code as SlotName);
+  return code === 'unsub' ? 'unsubscribe' : code === 'prefs' ? 'preferences' : (code as SlotName);
 }
 
 /** The values templates see: placeholders for subscriber data, the real URL for the issue's web page. */
@@ -104,6 +107,7 @@ export function mergeContext(ph: Placeholders, webUrl: string) {
   return {
     subscriber: { name, email: ph.email },
     unsubscribe_url: ph.unsubscribe,
+    preferences_url: ph.preferences,
     web_url: webUrl,
   };
 }
@@ -132,6 +136,7 @@ export function expandBodyTags(
     'subscriber.name': ph.name,
     'subscriber.email': ph.email,
     unsubscribe_url: ph.unsubscribe,
+    preferences_url: ph.preferences,
     web_url: webUrl,
   };
   const known = MERGE_TAGS.map((t) => `{{${t}}}`).join(', ');

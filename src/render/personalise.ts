@@ -6,6 +6,8 @@ export interface Recipient {
   name: string;
   email: string;
   unsubscribeUrl: string;
+  /** The reader's preferences page; where none is given (a sample, a test), the unsubscribe link stands in. */
+  preferencesUrl?: string;
 }
 
 function encodeFor(value: string, context: Context): string {
@@ -48,11 +50,7 @@ export class RecipientTemplate {
   }
 
   render(recipient: Recipient): PersonalisedEmail {
-    const values: Record<SlotName, string> = {
-      name: recipient.name,
-      email: recipient.email,
-      unsubscribe: recipient.unsubscribeUrl,
-    };
+    const values = slotValues(recipient);
     return {
       html: fill(this.html, values, (v, context) => escapeHtml(encodeFor(v, context))),
       text: fill(this.text, values, encodeFor),
@@ -69,15 +67,20 @@ export class RecipientTemplate {
     return {
       parts,
       values: (recipient) => {
-        const values: Record<SlotName, string> = {
-          name: recipient.name,
-          email: recipient.email,
-          unsubscribe: recipient.unsubscribeUrl,
-        };
+        const values = slotValues(recipient);
         return slots.map(({ name, context, fallback }) => encode(valueFor(values, name, fallback), context));
       },
     };
   }
+}
+
+function slotValues(recipient: Recipient): Record<SlotName, string> {
+  return {
+    name: recipient.name,
+    email: recipient.email,
+    unsubscribe: recipient.unsubscribeUrl,
+    preferences: recipient.preferencesUrl ?? recipient.unsubscribeUrl,
+  };
 }
 
 function split(source: string, placeholders: Placeholders, contexts: (source: string) => ContextReader): CompiledPart {

@@ -26,7 +26,7 @@ function unknownTopic(topic: string, config: Config): string {
 
 /** The subscriber the build renders with, so `dist/` shows a realistic email. */
 export function sampleRecipient(config: Config): Recipient {
-  return { name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: `${config.url}/unsubscribe/sample` };
+  return { name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: `${config.url}/unsubscribe/sample`, preferencesUrl: `${config.url}/preferences/sample` };
 }
 
 export interface RenderedIssue {

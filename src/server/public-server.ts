@@ -14,6 +14,7 @@ import { cleanFormName } from '../subscribers/name.ts';
 import { subscriberForToken } from './subscriber-for-token.ts';
 import { verifyToken, type Keyring } from '../subscribers/tokens.ts';
 import { serveArchive } from './archive-files.ts';
+import { preferencesRoutes } from './preferences-routes.ts';
 import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
@@ -63,7 +64,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   const app = new Hono();
   const routes = new Hono();
 
-  const show = (c: Context, content: PageContent, status: 200 | 400 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
+  const show = (c: Context, content: PageContent, status: 200 | 400 | 403 | 404 | 410 | 413 | 429 | 500 | 503 = 200) => c.html(page(content), status);
   const notFound = (c: Context) => show(c, { title: 'Link not recognised', message: 'This link is not valid. If you copied it from an email, check that it is complete.' }, 404);
 
   app.use(async (c, next) => {
@@ -197,6 +198,8 @@ export function publicApp(options: PublicAppOptions): Hono {
     log(`unsubscribe ${maskAddress(subscriber.email)}: ${changed ? 'unsubscribed' : 'already unsubscribed'}${oneClick ? ' (one-click)' : ''}`);
     return show(c, { title: 'You are unsubscribed', message: changed ? `${subscriber.email} will get no more email from ${config.name}.` : `${subscriber.email} was already unsubscribed.` });
   });
+
+  preferencesRoutes(routes, { config, keyring, store, now, base, show, notFound, log });
 
   // The web archive `build` wrote: the index, issue pages, images, feed and sitemap, for GET and HEAD only; never
   // a dotfile, nor anything reached through a symbolic link.

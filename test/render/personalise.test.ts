@@ -65,7 +65,9 @@ function expected(rendered: RenderedIssue, r: Recipient): { html: string; text: 
       .split(ph.email)
       .join(enc(r.email))
       .split(ph.unsubscribe)
-      .join(enc(r.unsubscribeUrl));
+      .join(enc(r.unsubscribeUrl))
+      .split(ph.preferences)
+      .join(enc(r.preferencesUrl ?? r.unsubscribeUrl));
   return { html: fill(rendered.html!, escapeHtml), text: fill(rendered.text!, (v) => v) };
 }
 
@@ -181,7 +183,7 @@ test('personalising: the template is compiled once; rendering twice gives equal 
   const b = template.render({ ...r });
   assert.ok(a.html.equals(b.html) && a.text.equals(b.text));
   // The sample the build wrote came from the same compiled template.
-  const sample = template.render({ name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: 'https://dissentdesk.example.org/unsubscribe/sample' });
+  const sample = template.render({ name: 'Sample Reader', email: 'reader@example.com', unsubscribeUrl: 'https://dissentdesk.example.org/unsubscribe/sample', preferencesUrl: 'https://dissentdesk.example.org/preferences/sample' });
   assert.ok(sample.html.equals(rendered.sample!.html) && sample.text.equals(rendered.sample!.text));
   // And a full re-render of the same issue gives the same bytes.
   const again = await render(issueText(BODY), FILE);

@@ -27,10 +27,13 @@ export function messageComposer(options: ComposeOptions): (claimed: Claimed) => 
   const template = new RecipientTemplate(send.html, send.text, placeholdersFor(send.placeholderPrefix));
   const mime = new MimeTemplate({ config, slug: send.slug, subject: send.subject, template, date, topic: send.topic });
   return (claimed) => {
+    // The preferences page takes the same signed token: it names the reader, and the topic the mail came for.
+    const token = signToken(keyring, 'unsubscribe', claimed.tokenKey, date, send.topic);
     const recipient = {
       name: claimed.name,
       email: claimed.email,
-      unsubscribeUrl: `${config.url}/unsubscribe/${signToken(keyring, 'unsubscribe', claimed.tokenKey, date, send.topic)}`,
+      unsubscribeUrl: `${config.url}/unsubscribe/${token}`,
+      preferencesUrl: `${config.url}/preferences/${token}`,
     };
     const message = sign ? signed(mime.signable(recipient), sign) : mime.message(recipient);
     return { envelope: mime.envelope(recipient), message, messageId: mime.messageId(recipient) };
