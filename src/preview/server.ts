@@ -159,7 +159,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const email = template?.render(reader);
     let headers: string | null = null;
     if (state.tab === 'message' && template && config && view.rendered) {
-      const mime = new MimeTemplate({ config, slug: view.slug, subject: view.rendered.subject, template, date: new Date() });
+      const mime = new MimeTemplate({ config, slug: view.slug, subject: view.rendered.subject, template, date: new Date(), topic: view.rendered.issue.topic });
       headers = mime.headers(reader).replace(/\r\n/g, '\n');
     }
     return c.html(
@@ -200,6 +200,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       recipient,
       date: new Date(),
       test: { nonce: `${Date.now()}-${Math.random()}` },
+      topic: view.rendered.issue.topic,
     });
     // Through the same door as every other mail, to this preview's own inbox and nowhere else.
     const transport = await openTransport({ kind: 'preview-inbox', port: inbox.port }, { concurrency: 1, timeoutMs: 10_000 });

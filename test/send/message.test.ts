@@ -59,3 +59,16 @@ test('message: the List-Id is derived from the newsletter name and sender domain
   const { config } = await projectSetup();
   assert.equal(listId({ ...config, name: 'Ça & Ünïcode <News>' }), 'Ça & Ünïcode News <a-n-code-news.dissentdesk.example.org>');
 });
+
+test("message: a topic's List-Id is its own list under the main one, described by the topic's name, and still fits a line", async () => {
+  const { config } = await projectSetup();
+  const withTopics = { ...config, topics: [{ id: 'alerts', name: 'Breaking news alerts', description: null }] };
+  assert.equal(listId(withTopics, 'alerts'), 'Breaking news alerts <alerts.the-dissent-desk.dissentdesk.example.org>');
+  assert.equal(listId(withTopics), 'The Dissent Desk <the-dissent-desk.dissentdesk.example.org>');
+  // A send planned for a topic since removed from the config still names a list apart.
+  assert.equal(listId(withTopics, 'gone'), 'gone <gone.the-dissent-desk.dissentdesk.example.org>');
+  const long = listId({ ...withTopics, name: 'A very long newsletter name that goes on and on well past any sensible length' }, 'a'.repeat(40));
+  const id = /<([^>]+)>/.exec(long)![1]!;
+  assert.ok(id.length + 2 <= 77, id);
+  assert.ok(id.startsWith(`${'a'.repeat(40)}.a-very-lon`), id);
+});
