@@ -141,6 +141,10 @@ export async function prepareSend(
         `it continues with the subscribers frozen then, not ${chosen.segment ? `the segment "${chosen.segment.text}"` : 'every active subscriber'} asked for now`,
     );
   }
+  if (unfinished && (unfinished.topic ?? null) !== topic) {
+    const named = (t: string | null) => (t ? `the topic "${t}"` : 'the main list');
+    warnings.push(`this send was planned for ${named(unfinished.topic ?? null)}; it continues with the subscribers frozen then, not ${named(topic)} asked for now`);
+  }
   if (latest && !unfinished && !choices.forceResend) {
     const c = await ledger.counts(latest.id);
     return {

@@ -128,3 +128,28 @@ test('session: a plan made before another process finished the send is refused w
   await assert.rejects(runSend(plan, { ledger: s.ledger, transport }, new AbortController().signal), AlreadySentError);
   await transport.close();
 });
+
+test("session: a topic's send leaves out whoever left it; resumed under another topic, the frozen rows go and the writer is told", async (t) => {
+  const s = setup(t, 4);
+  s.db.prepare(`INSERT INTO subscriber_topics_left (subscriber_id, topic, left_at) SELECT id, 'alerts', '2026-11-01T00:00:00.000Z' FROM subscribers WHERE email = 'r1@example.org'`).run();
+  const config = parseConfig('name: The Test Letter\nurl: https://news.example.org\nfrom:\n  email: news@example.org\ntopics:\n  - id: alerts\n    name: Alerts\n  - id: culture\n    name: Culture\n');
+  const alerts: IssueForSend = { ...issue(), config, topic: { id: 'alerts', line: 5 } };
+  const plan = planOf(await prepareSend({ issue: alerts, keys: keysFor(alerts), choices: CHOICES }, s));
+  assert.equal(plan.active, 3);
+  assert.deepEqual(plan.audience, { topic: 'alerts' });
+  const controller = new AbortController();
+  controller.abort();
+  const peer = await startSmtpPeer();
+  t.after(() => peer.close());
+  const transport = createSmtpTransport({ url: peer.url, concurrency: 2, timeoutMs: 2000 });
+  const paused = await runSend(plan, { ledger: s.ledger, transport }, controller.signal);
+  await transport.close();
+  assert.ok('counts' in paused);
+  assert.equal(paused.send.topic, 'alerts');
+  assert.equal(paused.counts.queued, 3);
+  const culture: IssueForSend = { ...alerts, topic: { id: 'culture', line: 5 } };
+  const resumed = planOf(await prepareSend({ issue: culture, keys: keysFor(culture), choices: CHOICES }, s));
+  assert.deepEqual(resumed.warnings, ['this send was planned for the topic "alerts"; it continues with the subscribers frozen then, not the topic "culture" asked for now']);
+  const unknown: IssueForSend = { ...alerts, topic: { id: 'sports', line: 7 } };
+  assert.deepEqual(await prepareSend({ issue: unknown, keys: keysFor(unknown), choices: CHOICES }, s), { refused: 'issues/test-issue.md:7: the topic "sports" is not in newsletter.yaml\'s "topics:"' });
+});
