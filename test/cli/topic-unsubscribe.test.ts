@@ -78,6 +78,11 @@ async function story(t: TestContext, db: string): Promise<void> {
     await stores.close();
   }
 
+  const show = await startCli(p.dir, ['subscribers', 'show', 'r0@example.org'], { NEWSLETTER_DB: db }).done;
+  assert.equal(show.status, 0, show.stderr);
+  assert.match(show.stdout, /^ {2}topics left: alerts$/m);
+  assert.match(show.stdout, /^ {2}\S+ {2}active {2}left topic: alerts \(via one-click\)$/m);
+
   // The main list's one-click (from the weekly issue) unsubscribes from everything, as before topics.
   const all = await oneClick(oneClickUrl(p.peer, 'r1@example.org', base));
   assert.match(await all.text(), /You are unsubscribed/);

@@ -189,6 +189,9 @@ export async function runShow(ctx: SubscribersContext, email: string): Promise<n
     for (const line of consentLines(s)) out(`  ${line}`);
     const tags = await store.tags(address.normalized);
     out(`  tags: ${tags.length > 0 ? tags.join(', ') : '(none)'}`);
+    // Only when there are some: a list without topics shows what it always did.
+    const left = await store.topicsLeft(address.normalized);
+    if (left.length > 0) out(`  topics left: ${left.join(', ')}`);
     out('History:');
     for (const e of await store.events(address.normalized)) {
       // A tag change keeps the status (from = to): the reason says what changed.
