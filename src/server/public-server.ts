@@ -158,17 +158,19 @@ export function publicApp(options: PublicAppOptions): Hono {
   });
 
   /**
-   * The topic an unsubscribe token leaves, as the config names it; null for the whole list. A token for a topic the
-   * config does not have (removed since, or never) is a bad link like any other.
+   * The topic an unsubscribe token leaves, as the config names it; null for the whole list. The token's signature
+   * says this newsletter issued it, so a topic removed from the config since is still left when asked (named by its
+   * id): a reader's unsubscribe link must keep working after the writer tidies the config.
    */
-  const topicOf = (check: ReturnType<typeof verifyToken>) => (check.ok && check.topic !== null ? (config.topics.find((t) => t.id === check.topic) ?? 'unknown') : null);
+  const topicOf = (check: ReturnType<typeof verifyToken>) =>
+    check.ok && check.topic !== null ? (config.topics.find((t) => t.id === check.topic) ?? { id: check.topic, name: check.topic }) : null;
 
   routes.get('/unsubscribe/:token', async (c) => {
     const token = c.req.param('token');
     const check = verifyToken(keyring, token, 'unsubscribe', now());
     const subscriber = await subscriberForToken(store, check);
     const topic = topicOf(check);
-    if (!subscriber || topic === 'unknown') return notFound(c);
+    if (!subscriber) return notFound(c);
     if (topic) return show(c, { title: `Leave ${topic.name}`, message: `Stop sending ${topic.name} to ${subscriber.email}? The rest of ${config.name} keeps coming.`, form: { action: `${base}/unsubscribe/${token}`, button: `Leave ${topic.name}` } });
     return show(c, { title: 'Unsubscribe', message: `Stop sending ${config.name} to ${subscriber.email}?`, form: { action: `${base}/unsubscribe/${token}`, button: 'Unsubscribe' } });
   });
@@ -180,7 +182,7 @@ export function publicApp(options: PublicAppOptions): Hono {
     const check = verifyToken(keyring, c.req.param('token'), 'unsubscribe', now());
     const subscriber = await subscriberForToken(store, check);
     const topic = topicOf(check);
-    if (!subscriber || topic === 'unknown') {
+    if (!subscriber) {
       log('unsubscribe: unrecognised link');
       return notFound(c);
     }
