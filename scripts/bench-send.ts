@@ -136,8 +136,8 @@ async function cliSend(dir: string, db: string, smtpUrl: string, dkimKey: string
   return { rate: summary.counts.sent / (summary.elapsedMs / 1000), elapsedMs: summary.elapsedMs, wallMs, peakKb, samples, sent: summary.counts.sent };
 }
 
-/** The send of `count` subscribers on a SQLite ledger on disk. */
-async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = null): Promise<SendRun> {
+/** The send of `count` subscribers on a SQLite ledger on disk, each with `tagsEach` tags (issue 16: they must not slow it). */
+async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = null, tagsEach = 0): Promise<SendRun> {
   const dir = makeProject(dkimKey);
   try {
     const dbPath = join(dir, 'data', 'newsletter.db');
@@ -146,6 +146,13 @@ async function ourSend(count: number, smtpUrl: string, dkimKey: string | null = 
       Array.from({ length: count }, (_, i) => ({ email: `r${i}@example.org`, emailNormalized: `r${i}@example.org`, name: `Reader ${i}`, attributes: {} })),
       'bench',
     );
+    if (tagsEach > 0) {
+      db.prepare(
+        `WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n + 1 < ?)
+         INSERT INTO subscriber_tags (subscriber_id, tag, added_at) SELECT s.id, 'tag-' || k.n, s.created_at FROM subscribers s, k`,
+      ).run(tagsEach);
+      db.exec('ANALYZE');
+    }
     db.close();
     return await cliSend(dir, dbPath, smtpUrl, dkimKey);
   } finally {
@@ -331,6 +338,27 @@ async function pgSends(server: BenchPg, smtpUrl: string, sqliteRate: number): Pr
   }
 }
 
+/**
+ * Issue 16: tags must not slow a plain send. The same plain send (no segment) of {@link BASELINE_MESSAGES} into the
+ * same sink, on a list with 5 tags a subscriber and on one with none, three times each, alternating; medians compared.
+ */
+async function tagsDoNotSlow(smtpUrl: string): Promise<void> {
+  const plain: number[] = [];
+  const tagged: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    plain.push((await ourSend(BASELINE_MESSAGES, smtpUrl)).rate);
+    tagged.push((await ourSend(BASELINE_MESSAGES, smtpUrl, null, 5)).rate);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  const ratio = median(tagged) / median(plain);
+  report(
+    'tags',
+    `a plain send of ${fmt(BASELINE_MESSAGES)} with 5 tags each: ${fmt(median(tagged))} messages/s vs ${fmt(median(plain))}/s with none ` +
+      `(medians of 3: ${tagged.map((r) => fmt(r)).join(', ')} vs ${plain.map((r) => fmt(r)).join(', ')}): ${fmt(ratio, 3)}× (target ≥ 0.95×)`,
+    ratio >= 0.95,
+  );
+}
+
 const port = await freePort();
 const sink = await startSink(port);
 const smtpUrl = `smtp://127.0.0.1:${port}/?ignoreTLS=true`;
@@ -364,6 +392,7 @@ try {
     `peak RSS ${mb(ours.peakKb)} for ${fmt(SUBSCRIBERS)} subscribers vs ${mb(small.peakKb)} for ${fmt(small.sent)}; RSS ${mb(early)} at a quarter of the send, ${mb(late)} near its end (target < 200 MB, not growing with the list)`,
     ours.peakKb < 200 * 1024 && ours.peakKb < small.peakKb * 1.25 && late < early * 1.25,
   );
+  await tagsDoNotSlow(smtpUrl);
   await planSqlite();
 
   const server = await benchPgServer();
