@@ -144,4 +144,53 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sends ADD COLUMN segment TEXT;
   ALTER TABLE sends ADD COLUMN topic TEXT;
   `,
+  // 7: automation (issue 17). Scheduled sends: one row per schedule, at most one still to run per slug; `send_id`
+  // is the ledger send it started. Workers: one row per `newsletter worker` process, its heartbeat its lease. A
+  // sequence's step is a ledger send that stays open (`automation` names the step, unique), so the deliveries'
+  // primary key makes each (step, subscriber) at most one message. Enrolments: who entered which sequence, once.
+  // `automation_cursors` keeps how far each sequence has read the subscriber events (only later events enrol).
+  `
+  CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL,
+    issue_file TEXT NOT NULL,
+    send_at INTEGER NOT NULL,
+    segment TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('command', 'front-matter')),
+    state TEXT NOT NULL CHECK (state IN ('scheduled', 'starting', 'sending', 'sent', 'missed', 'cancelled', 'blocked')),
+    reason TEXT,
+    blocked_hash TEXT,
+    send_id INTEGER REFERENCES sends (id) ON DELETE SET NULL,
+    worker_id INTEGER,
+    next_try_at INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    started_at INTEGER
+  );
+  CREATE UNIQUE INDEX schedules_open ON schedules (slug) WHERE state IN ('scheduled', 'starting', 'sending', 'blocked');
+  CREATE INDEX schedules_state ON schedules (state, send_at);
+  CREATE TABLE workers (
+    id INTEGER PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'waiting', 'stopped')),
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    stopped_at INTEGER
+  );
+  ALTER TABLE sends ADD COLUMN automation TEXT;
+  CREATE UNIQUE INDEX sends_automation ON sends (automation) WHERE automation IS NOT NULL;
+  CREATE TABLE automation_enrolments (
+    sequence TEXT NOT NULL,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    enrolled_at INTEGER NOT NULL,
+    event_id INTEGER,
+    PRIMARY KEY (sequence, subscriber_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE automation_cursors (
+    sequence TEXT PRIMARY KEY,
+    event_id INTEGER NOT NULL,
+    first_seen_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

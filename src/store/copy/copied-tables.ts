@@ -1,7 +1,7 @@
 /**
  * What `db copy` moves from SQLite to PostgreSQL, table by table, parents before children, with each column's
- * PostgreSQL array type (rows go across as one array per column). The rate buckets and request counters are not
- * copied: they describe the last few seconds, and start afresh.
+ * PostgreSQL array type (rows go across as one array per column). The rate buckets, request counters and workers are
+ * not copied: they describe the last few seconds or the processes running now, and start afresh.
  */
 export interface CopiedTable {
   table: string;
@@ -84,6 +84,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
       ['finished_at', 'bigint'],
       ['segment', 'text'],
       ['topic', 'text'],
+      ['automation', 'text'],
     ],
     identity: 'id',
     orderBy: 'id',
@@ -137,5 +138,46 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
     ],
     identity: 'id',
     orderBy: 'id',
+  },
+  {
+    table: 'schedules',
+    columns: [
+      ['id', 'integer'],
+      ['slug', 'text'],
+      ['issue_file', 'text'],
+      ['send_at', 'bigint'],
+      ['segment', 'text'],
+      ['origin', 'text'],
+      ['state', 'text'],
+      ['reason', 'text'],
+      ['blocked_hash', 'text'],
+      ['send_id', 'integer'],
+      ['worker_id', 'integer'],
+      ['next_try_at', 'bigint'],
+      ['created_at', 'bigint'],
+      ['updated_at', 'bigint'],
+      ['started_at', 'bigint'],
+    ],
+    identity: 'id',
+    orderBy: 'id',
+  },
+  {
+    table: 'automation_enrolments',
+    columns: [
+      ['sequence', 'text'],
+      ['subscriber_id', 'integer'],
+      ['enrolled_at', 'bigint'],
+      ['event_id', 'bigint'],
+    ],
+    orderBy: 'sequence, subscriber_id',
+  },
+  {
+    table: 'automation_cursors',
+    columns: [
+      ['sequence', 'text'],
+      ['event_id', 'bigint'],
+      ['first_seen_at', 'bigint'],
+    ],
+    orderBy: 'sequence',
   },
 ];
