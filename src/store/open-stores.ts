@@ -8,6 +8,8 @@ import { SqliteRequestCounter } from './sqlite-request-counter.ts';
 import { SqliteSignUps } from './sqlite-sign-ups.ts';
 import { SqliteSubscriberStore } from './sqlite-subscriber-store.ts';
 import type { SqliteStores, Stores } from './stores.ts';
+import { SqliteSchedules } from './sqlite-schedules.ts';
+import { SqliteWorkers } from './sqlite-workers.ts';
 
 export interface OpenStoresOptions {
   /** The subscribers' clock (times of events); the real one when absent. */
@@ -46,6 +48,8 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     signUps: new SqliteSignUps(db, now),
     pacer: new SqlitePacer(db),
     counters: new SqliteRequestCounter(db),
+    schedules: new SqliteSchedules(db),
+    workers: new SqliteWorkers(db),
     close: async () => {
       db.close();
     },

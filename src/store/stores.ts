@@ -5,6 +5,8 @@ import type { Pool } from 'pg';
 import type { SendCaps } from '../send/pace/shared-bucket.ts';
 import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
+import type { ScheduleStore } from '../schedule/schedule-store.ts';
+import type { WorkerRegistry } from '../worker/worker-registry.ts';
 
 /**
  * A sign-up or a resend, decided and recorded in one transaction (see sign-up-decision.ts): the subscriber's
@@ -47,6 +49,8 @@ interface StoresOnAnEngine {
   signUps: SignUps;
   pacer: SendPacer;
   counters: RequestCounter;
+  schedules: ScheduleStore;
+  workers: WorkerRegistry;
   close(): Promise<void>;
 }
 

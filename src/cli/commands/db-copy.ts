@@ -31,7 +31,7 @@ export async function runDbCopy(cmd: DbCopyCommand, to: string): Promise<number>
     try {
       const alive = processLiveness(hostname());
       const result = await copyToPostgres(from, client, where, {
-        alive: (run) => alive({ id: 0, sendId: 0, transport: '', startedAt: 0, outcome: null, sent: 0, ...run }, Date.now()),
+        alive: (run) => alive(run, Date.now()),
         onTable: (table, rows) => process.stdout.write(`  ${table.padEnd(20)} ${rows.toLocaleString('en-US')}\n`),
       });
       const total = result.tables.reduce((n, t) => n + t.rows, 0);

@@ -8,6 +8,8 @@ import { PgRequestCounter } from './pg-request-counter.ts';
 import { describePgUrl } from './pg-pool.ts';
 import { PgSignUps } from './pg-sign-ups.ts';
 import { PgSubscriberStore } from './pg-subscribers.ts';
+import { PgSchedules } from './pg-schedules.ts';
+import { PgWorkers } from './pg-workers.ts';
 
 /** The stores on PostgreSQL, sharing one pool; the schema migrated (under its advisory lock) before any is used. */
 export async function openPgStores(url: string, options: OpenStoresOptions): Promise<PgStores> {
@@ -23,6 +25,8 @@ export async function openPgStores(url: string, options: OpenStoresOptions): Pro
     signUps: new PgSignUps(pool, now),
     pacer: new PgPacer(pool),
     counters: new PgRequestCounter(pool),
+    schedules: new PgSchedules(pool),
+    workers: new PgWorkers(pool),
     close: () => pool.end(),
   };
 }
