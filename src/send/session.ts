@@ -234,11 +234,9 @@ export type SendSummary =
  * the issue meanwhile.
  */
 export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSignal, onProgress?: (progress: SendProgress) => void): Promise<SendSummary> {
-  const { ledger, transport } = deps;
+  const { ledger } = deps;
   const clock = deps.clock ?? Date.now;
-  const host = deps.host ?? hostname();
   const { issue, choices } = plan;
-  const { config } = issue;
   const now = clock();
   if (plan.reopen) await ledger.reopen(plan.latest!.id);
   const { send } = await ledger.plan(
@@ -246,6 +244,20 @@ export async function runSend(plan: SendPlan, deps: SendDeps, signal: AbortSigna
     now,
     { force: choices.forceResend && !plan.resuming, audience: plan.audience },
   );
+  return runPlannedSend(send, plan, deps, signal, onProgress);
+}
+
+/**
+ * Runs a send already in the ledger (planned just now, or a sequence step's standing send: automation/): recovers
+ * rows abandoned by dead runs, then sends until every row is settled, `signal` aborts, or the server makes it stop.
+ * The messages are composed from `send`'s frozen content with `plan`'s config and keys.
+ */
+export async function runPlannedSend(send: SendRecord, plan: Pick<SendPlan, 'issue' | 'keys' | 'choices' | 'concurrency' | 'rate'>, deps: SendDeps, signal: AbortSignal, onProgress?: (progress: SendProgress) => void): Promise<SendSummary> {
+  const { ledger, transport } = deps;
+  const clock = deps.clock ?? Date.now;
+  const host = deps.host ?? hostname();
+  const { choices } = plan;
+  const { config } = plan.issue;
   const started = clock();
   const recovered = await ledger.recoverAbandoned(send.id, started, processLiveness(host));
   deps.onRecovered?.(send, await ledger.rows(send.id, 'in_doubt', 100_000));
