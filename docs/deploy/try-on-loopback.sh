@@ -148,7 +148,7 @@ kill -INT "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 (cd "$T/site" && "${cli[@]}" db restore "$T/backup.db") > "$T/restore.log" 2>&1 && ok "db restore of that backup (serve stopped first)" || fail "db restore: $(cat "$T/restore.log")"
 
 # 7. The systemd units parse (this machine runs no systemd, so they are checked, not started).
-for unit in newsletter-serve.service newsletter-send@.service; do
+for unit in newsletter-serve.service newsletter-send@.service newsletter-worker.service; do
   out=$(systemd-analyze verify "$repo/docs/deploy/$unit" 2>&1 | grep -v -e 'Failed to .*bus' -e 'not booted' -e "Command /usr/bin/npx is not executable" -e 'WorkingDirectory' -e 'User' || true)
   [ -z "$out" ] && ok "systemd-analyze verify $unit" || printf 'note %s: %s\n' "$unit" "$out"
 done
