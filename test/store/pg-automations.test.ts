@@ -52,7 +52,7 @@ describe('pg automations: late commits', needsPg, () => {
     // Meanwhile a later sign-up commits, with a higher event id, and the worker reads it.
     clock = T0 + 1000;
     await subscribers.add({ email: 'fast@example.org', emailNormalized: 'fast@example.org', name: '', status: 'active', source: 'cli', reason: 'test' });
-    assert.equal(await automations.enrol('welcome', { kind: 'confirmed' }, clock), 1);
+    assert.equal(await automations.enrol('welcome', { kind: 'confirmed' }, clock + 1000), 1);
     await slow.query('COMMIT');
     slow.release();
     // Still within the horizon: the cursor stayed before the stalled event, which is read now.
