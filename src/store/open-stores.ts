@@ -1,5 +1,6 @@
 import { useServerBusyTimeout } from './busy-retry.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
+import { SqliteAutomationStore } from './sqlite-automations.ts';
 import { isPostgresUrl } from './database-path.ts';
 import { openDatabase, type Db } from './open.ts';
 import { SqliteConfirmationQueue } from './sqlite-confirmation-queue.ts';
@@ -50,6 +51,7 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     counters: new SqliteRequestCounter(db),
     schedules: new SqliteSchedules(db),
     workers: new SqliteWorkers(db),
+    automations: new SqliteAutomationStore(db),
     close: async () => {
       db.close();
     },

@@ -1,3 +1,4 @@
+import type { AutomationStore } from '../automation/automation-store.ts';
 import type { NewSubscriber, SubscriberStore, Subscriber } from '../subscribers/subscriber.ts';
 import type { ConfirmationQueue } from './confirmation-queue.ts';
 import type { Ledger } from './ledger/ledger.ts';
@@ -51,6 +52,8 @@ interface StoresOnAnEngine {
   counters: RequestCounter;
   schedules: ScheduleStore;
   workers: WorkerRegistry;
+  /** Sequences' enrolments and steps (issue 17). */
+  automations: AutomationStore;
   close(): Promise<void>;
 }
 

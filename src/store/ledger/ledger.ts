@@ -24,7 +24,7 @@ export interface Ledger {
   /**
    * Freezes the recipients of a send: one `queued` row per active subscriber in the audience (all of them when none
    * is given: see audience-sql.ts), in one transaction, the send's row keeping the segment's text and the topic. An
-   * unfinished send of the same slug is returned as it is (`created: false`: the caller resumes it, with its frozen
+   * unfinished broadcast of the same slug (a sequence step's standing send is not one: see latestSend) is returned as it is (`created: false`: the caller resumes it, with its frozen
    * rows, whatever audience is asked for now); a finished one raises AlreadySentError unless `force`, which plans
    * a new send to the audience as it is now. An audience with a segment or topic that selects nobody raises
    * EmptyAudienceError and plans nothing.
@@ -45,7 +45,11 @@ export interface Ledger {
   reopen(sendId: number): Promise<void>;
   /** Rows still owed a message whose subscriber is no longer active become `suppressed`; returns how many. */
   suppressInactive(sendId: number, now: number): Promise<number>;
-  /** Marks the send finished when no row still owes a message; returns whether it is finished. */
+  /**
+   * Marks the send finished when no row still owes a message; returns whether it is finished. A sequence step's
+   * standing send (`automation` set) is never finished, and this returns false for it: readers still to come get
+   * their rows in it later (automation/automation-store.ts).
+   */
   finishIfDone(sendId: number, now: number): Promise<boolean>;
 
   // The send loop's hot path.
@@ -60,9 +64,10 @@ export interface Ledger {
   nextRetryAt(sendId: number): Promise<number | null>;
 
   // Reports.
+  /** The newest broadcast of this slug, or null; sequence steps' standing sends (`automation` set) are left out. */
   latestSend(slug: string): Promise<SendRecord | null>;
   send(id: number): Promise<SendRecord | null>;
-  /** Every send, newest first. */
+  /** Every send, newest first, sequence steps' standing sends included (with `automation` set). */
   sends(): Promise<SendRecord[]>;
   runs(sendId: number): Promise<RunRecord[]>;
   counts(sendId: number): Promise<Record<DeliveryState, number>>;

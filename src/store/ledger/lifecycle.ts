@@ -42,6 +42,7 @@ export class LedgerLifecycle {
            AND subscriber_id IN (SELECT id FROM subscribers WHERE status != 'active')`,
       ),
       open: db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM deliveries WHERE send_id = ? AND state IN ('queued', 'sending', 'retry')`),
+      isStep: db.prepare<[number], { one: number }>('SELECT 1 AS one FROM sends WHERE id = ? AND automation IS NOT NULL'),
       finish: db.prepare('UPDATE sends SET finished_at = coalesce(finished_at, ?) WHERE id = ?'),
     };
   }
@@ -125,9 +126,13 @@ export class LedgerLifecycle {
     return transaction(this.db, () => this.s.suppressInactive.run(now, sendId).changes);
   }
 
-  /** Marks the send finished when no row still owes a message; returns whether it is finished. */
+  /**
+   * Marks the send finished when no row still owes a message; returns whether it is finished. A step's standing send
+   * (automation) never is: readers still to come get their rows in it later.
+   */
   finishIfDone(sendId: number, now: number): boolean {
     return transaction(this.db, () => {
+      if (this.s.isStep.get(sendId) !== undefined) return false;
       if (this.s.open.get(sendId)!.n > 0) return false;
       this.s.finish.run(now, sendId);
       return true;

@@ -26,6 +26,11 @@ export interface SendRecord extends NewSend {
   segment: string | null;
   /** The topic id the send was planned for, or null for the main list. */
   topic: string | null;
+  /**
+   * The sequence step this send stands for (`onboarding:2026-01-01-welcome`: sequence id, colon, the step issue's
+   * slug), or null for a broadcast (issue 17). A step's send stays open: each reader's row is added when they are due.
+   */
+  automation: string | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -100,6 +105,7 @@ export interface SendRow {
   recipients: number;
   segment: string | null;
   topic: string | null;
+  automation: string | null;
   created_at: number;
   finished_at: number | null;
 }
@@ -129,6 +135,7 @@ export const sendFromRow = (r: SendRow): SendRecord => ({
   recipients: r.recipients,
   segment: r.segment ?? null,
   topic: r.topic ?? null,
+  automation: r.automation ?? null,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
 });

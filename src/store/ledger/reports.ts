@@ -12,7 +12,8 @@ export class LedgerReports {
 
   constructor(private readonly db: Db) {
     this.s = {
-      latest: db.prepare<[string], SendRow>('SELECT * FROM sends WHERE slug = ? ORDER BY id DESC LIMIT 1'),
+      // A step's standing send (automation) of the same issue is not a broadcast of it: never the latest.
+      latest: db.prepare<[string], SendRow>('SELECT * FROM sends WHERE slug = ? AND automation IS NULL ORDER BY id DESC LIMIT 1'),
       byId: db.prepare<[number], SendRow>('SELECT * FROM sends WHERE id = ?'),
       sends: db.prepare<[], SendRow>('SELECT * FROM sends ORDER BY id DESC'),
       runs: db.prepare<[number], RunRow>('SELECT * FROM send_runs WHERE send_id = ? ORDER BY id'),
@@ -33,6 +34,7 @@ export class LedgerReports {
     };
   }
 
+  /** The newest broadcast of this slug; automation sends are left out. */
   latestSend(slug: string): SendRecord | null {
     const row = this.s.latest.get(slug);
     return row ? sendFromRow(row) : null;

@@ -1,5 +1,6 @@
 import type { OpenStoresOptions } from '../open-stores.ts';
 import type { PgStores } from '../stores.ts';
+import { PgAutomationStore } from './pg-automations.ts';
 import { connectPg } from './pg-connect.ts';
 import { PgConfirmationQueue } from './pg-confirmation-queue.ts';
 import { PgLedger } from './pg-ledger.ts';
@@ -27,6 +28,7 @@ export async function openPgStores(url: string, options: OpenStoresOptions): Pro
     counters: new PgRequestCounter(pool),
     schedules: new PgSchedules(pool),
     workers: new PgWorkers(pool),
+    automations: new PgAutomationStore(pool),
     close: () => pool.end(),
   };
 }

@@ -110,10 +110,16 @@ export class PgLedgerLifecycle {
     return rowCount ?? 0;
   }
 
-  /** One statement: whether any row is open, and the finish stamped only when none is. */
+  /**
+   * One statement: whether any row is open, and the finish stamped only when none is. A step's standing send
+   * (automation) counts as open for ever: readers still to come get their rows in it later.
+   */
   async finishIfDone(sendId: number, now: number): Promise<boolean> {
     const { rows } = await this.pool.query<{ open: boolean }>(
-      `WITH open AS (SELECT EXISTS (SELECT 1 FROM deliveries WHERE send_id = $1 AND state IN ${OPEN}) AS open),
+      `WITH open AS (
+         SELECT EXISTS (SELECT 1 FROM deliveries WHERE send_id = $1 AND state IN ${OPEN})
+             OR EXISTS (SELECT 1 FROM sends WHERE id = $1 AND automation IS NOT NULL) AS open
+       ),
        finish AS (UPDATE sends SET finished_at = coalesce(finished_at, $2) WHERE id = $1 AND NOT (SELECT open FROM open))
        SELECT open FROM open`,
       [sendId, now],

@@ -11,9 +11,12 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 export class PgLedgerReports {
   constructor(private readonly db: Queryable) {}
 
-  /** On `client` when a caller reads inside its own transaction (planning), else on the pool. */
+  /**
+   * The newest broadcast of this slug (a step's standing send is left out), on `client` when a caller reads inside
+   * its own transaction (planning), else on the pool.
+   */
   async latestSend(slug: string, client: Queryable = this.db): Promise<SendRecord | null> {
-    const { rows } = await client.query<SendRow>('SELECT * FROM sends WHERE slug = $1 ORDER BY id DESC LIMIT 1', [slug]);
+    const { rows } = await client.query<SendRow>('SELECT * FROM sends WHERE slug = $1 AND automation IS NULL ORDER BY id DESC LIMIT 1', [slug]);
     return rows[0] ? sendFromRow(rows[0]) : null;
   }
 
