@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { decodeText } from '../../core/decode-text.ts';
 import { openCommandStores } from '../open-command-stores.ts';
+import { loadConfig } from '../../config/load.ts';
 import { STATUSES, type ImportCounts, type Status } from '../../subscribers/subscriber.ts';
 import { parseCsv } from '../../subscribers/csv-read.ts';
 import { csvText } from '../../subscribers/csv-write.ts';
@@ -47,7 +48,7 @@ function skipReasons(plan: ImportPlan): [string, number][] {
  * `newsletter subscribers import <file.csv> [--partial] [--dry-run]`: all or nothing unless `--partial`; every bad
  * row listed with its line; `imported + updated + duplicates + rejected = rows`; suppressed addresses stay so.
  */
-export async function runImport(ctx: SubscribersContext, file: string, opts: { partial: boolean; dryRun: boolean }): Promise<number> {
+export async function runImport(ctx: SubscribersContext, file: string, opts: { partial: boolean; dryRun: boolean; trigger?: boolean }): Promise<number> {
   const input = resolve(ctx.cwd, file);
   let bytes: Buffer;
   try {
@@ -89,7 +90,11 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
       if (tty) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
       else if (done % 50_000 === 0 || done === total) process.stderr.write(`${line}\n`);
     };
-    const counts = await store.importMany(plan.accepted, `import:${basename(file)}`, { dryRun: opts.dryRun, onProgress });
+    const via = `import:${basename(file)}`;
+    // Imported readers enter no sequence unless asked (--trigger): they confirmed elsewhere, maybe long ago.
+    const sequences = opts.trigger ? (await loadConfig(ctx.root)).automations.sequences : [];
+    const before = sequences.length > 0 && !opts.dryRun ? await stores.automations.newestEventId() : 0;
+    const counts = await store.importMany(plan.accepted, via, { dryRun: opts.dryRun, onProgress });
     const duplicates = plan.duplicates + counts.unchanged;
     const rejected = plan.rejected.length;
     const skipped = plan.skipped.length;
@@ -102,6 +107,13 @@ export async function runImport(ctx: SubscribersContext, file: string, opts: { p
     );
     // What happened to whom, by status: the summary alone would not show a file that unsubscribes people.
     if (opts.dryRun || plan.format) process.stdout.write(breakdown(plan, counts, opts.dryRun));
+    if (opts.trigger && sequences.length === 0) process.stderr.write('newsletter subscribers import: --trigger: newsletter.yaml has no automations for them to enter\n');
+    if (!opts.dryRun) {
+      for (const sequence of sequences) {
+        const entered = await stores.automations.enrolImported(sequence.id, sequence.trigger, via, before, Date.now());
+        process.stdout.write(`--trigger: ${n(entered)} entered the sequence ${sequence.id} (a worker sends its steps)\n`);
+      }
+    }
     return 0;
   } finally {
     await stores.close();
