@@ -2,6 +2,7 @@ import type { SqlDialect } from '../audience/segment-sql.ts';
 import type { QueueStep, StepContent, StepCounts } from '../automation/automation-store.ts';
 import type { Trigger } from '../automation/trigger.ts';
 import { tagAddedReason } from '../subscribers/subscriber.ts';
+import type { SendRecord } from './ledger/records.ts';
 
 /**
  * The automation store's statements (issue 17), one text for both engines (sqlite-automations.ts,
@@ -158,6 +159,9 @@ export interface StepCountsRow {
 }
 
 export const stepCountsFromRow = (r: StepCountsRow): StepCounts => ({ waiting: r.waiting, sent: r.sent, skipped: r.skipped, failed: r.failed, inDoubt: r.in_doubt });
+
+/** Whether a step's send already carries this content: the same source hash and topic (what stepSendSql compares). */
+export const isCurrent = (send: SendRecord, content: StepContent): boolean => send.sourceHash === content.sourceHash && send.topic === content.topic;
 
 /**
  * A step's standing send: made once (the partial unique index on `automation` decides between two processes), its

@@ -1,7 +1,7 @@
 import type { AutomationStore, QueueStep, StepContent, StepCounts } from '../automation/automation-store.ts';
 import type { Trigger } from '../automation/trigger.ts';
 import { sendFromRow, type SendRecord, type SendRow } from './ledger/records.ts';
-import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsSql, stepCountsFromRow, stepSendSql, type BoundSql, type StepCountsRow } from './automation-sql.ts';
+import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsSql, stepCountsFromRow, stepSendSql, isCurrent, type BoundSql, type StepCountsRow } from './automation-sql.ts';
 import { transaction, type Db } from './open.ts';
 
 /**
@@ -50,9 +50,13 @@ export class SqliteAutomationStore implements AutomationStore {
   }
 
   async stepSend(key: string, content: StepContent, now: number): Promise<SendRecord> {
+    const byKey = this.db.prepare<[string], SendRow>('SELECT * FROM sends WHERE automation = ?');
+    // Asked at every tick of a worker: a send already as asked is read without taking the write lock.
+    const current = byKey.get(key);
+    if (current && isCurrent(sendFromRow(current), content)) return sendFromRow(current);
     return transaction(this.db, () => {
       this.run(stepSendSql('sqlite', key, content, now));
-      return sendFromRow(this.db.prepare<[string], SendRow>('SELECT * FROM sends WHERE automation = ?').get(key)!);
+      return sendFromRow(byKey.get(key)!);
     });
   }
 
