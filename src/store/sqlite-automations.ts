@@ -1,4 +1,5 @@
 import type { AutomationStore, QueueStep, StepContent, StepCounts } from '../automation/automation-store.ts';
+import { checkStepKey } from '../automation/step-key.ts';
 import type { Trigger } from '../automation/trigger.ts';
 import { sendFromRow, type SendRecord, type SendRow } from './ledger/records.ts';
 import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsSql, stepCountsFromRow, stepSendSql, isCurrent, type BoundSql, type StepCountsRow } from './automation-sql.ts';
@@ -50,6 +51,7 @@ export class SqliteAutomationStore implements AutomationStore {
   }
 
   async stepSend(key: string, content: StepContent, now: number): Promise<SendRecord> {
+    checkStepKey(key);
     const byKey = this.db.prepare<[string], SendRow>('SELECT * FROM sends WHERE automation = ?');
     // Asked at every tick of a worker: a send already as asked is read without taking the write lock.
     const current = byKey.get(key);
