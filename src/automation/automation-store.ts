@@ -64,7 +64,8 @@ export interface AutomationStore {
   /** The id of the newest subscriber event, 0 when there is none: noted before an import, for enrolImported. */
   newestEventId(): Promise<number>;
   /**
-   * The standing ledger send of a step, named by `key` (`<sequence>:<step slug>`): made the first time (no rows, never
+   * The standing ledger send of a step, named by `key` (`<sequence>:<step slug>`, step-key.ts; any other shape
+   * throws, naming it): made the first time (no rows, never
    * finished), its content replaced in place when `content.sourceHash` or the topic differs (the writer fixed a
    * typo: readers still to come get the new version). Two processes asking at once for a send not yet made make one.
    */

@@ -2,6 +2,7 @@ import type { SqlDialect } from '../audience/segment-sql.ts';
 import type { QueueStep, StepContent, StepCounts } from '../automation/automation-store.ts';
 import type { Trigger } from '../automation/trigger.ts';
 import { tagAddedReason } from '../subscribers/subscriber.ts';
+import type { SendRecord } from './ledger/records.ts';
 
 /**
  * The automation store's statements (issue 17), one text for both engines (sqlite-automations.ts,
@@ -101,16 +102,10 @@ export const NEWEST_EVENT_SQL = 'SELECT coalesce(max(id), 0) AS id FROM subscrib
 /** States of a previous step's row after which the next step may follow: the message went, or never will. */
 const SETTLED = "('sent', 'failed', 'in_doubt', 'suppressed')";
 
-/**
- * One INSERT … SELECT of the step's rows for the enrolled subscribers now due, in subscriber order (the primary
- * key's order, so two processes queueing at once meet on the same first row and the second waits, then skips).
- */
-export function queueStepSql(dialect: SqlDialect, step: QueueStep): BoundSql {
-  const { bind, params } = binder(dialect);
+/** The enrolled subscribers due this step, as FROM … WHERE over `automation_enrolments en` (binding as it goes). */
+function dueReaders(bind: ReturnType<typeof binder>['bind'], step: QueueStep): string {
   const dueBefore = step.now - step.delayMs;
-  let sql = `INSERT INTO deliveries (send_id, subscriber_id, state, updated_at)
-    SELECT ${bind(step.sendId, 'int')}, en.subscriber_id, 'queued', ${bind(step.now, 'bigint')}
-    FROM automation_enrolments en JOIN subscribers s ON s.id = en.subscriber_id`;
+  let sql = `FROM automation_enrolments en JOIN subscribers s ON s.id = en.subscriber_id`;
   if (step.previousSendId !== null) {
     sql += `
     JOIN deliveries p ON p.send_id = ${bind(step.previousSendId, 'int')} AND p.subscriber_id = en.subscriber_id
@@ -122,10 +117,27 @@ export function queueStepSql(dialect: SqlDialect, step: QueueStep): BoundSql {
   if (step.topic !== null) {
     sql += ` AND NOT EXISTS (SELECT 1 FROM subscriber_topics_left tl WHERE tl.subscriber_id = en.subscriber_id AND tl.topic = ${bind(step.topic, 'text')})`;
   }
-  sql += ` AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.send_id = ${bind(step.sendId, 'int')} AND d.subscriber_id = en.subscriber_id)
+  return `${sql} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.send_id = ${bind(step.sendId, 'int')} AND d.subscriber_id = en.subscriber_id)`;
+}
+
+/**
+ * One INSERT … SELECT of the step's rows for the enrolled subscribers now due, in subscriber order (the primary
+ * key's order, so two processes queueing at once meet on the same first row and the second waits, then skips).
+ */
+export function queueStepSql(dialect: SqlDialect, step: QueueStep): BoundSql {
+  const { bind, params } = binder(dialect);
+  const head = `INSERT INTO deliveries (send_id, subscriber_id, state, updated_at)
+    SELECT ${bind(step.sendId, 'int')}, en.subscriber_id, 'queued', ${bind(step.now, 'bigint')}`;
+  const sql = `${head} ${dueReaders(bind, step)}
     ORDER BY en.subscriber_id
     ON CONFLICT DO NOTHING`;
   return { sql, params };
+}
+
+/** Whether any reader is due this step: read without a write lock, before queueing takes one (SQLite). */
+export function anyDueSql(dialect: SqlDialect, step: QueueStep): BoundSql {
+  const { bind, params } = binder(dialect);
+  return { sql: `SELECT EXISTS (SELECT 1 ${dueReaders(bind, step)}) AS due`, params };
 }
 
 /** A step's counts over the sequence's enrolled subscribers, each in exactly one (see StepCounts). */
@@ -158,6 +170,9 @@ export interface StepCountsRow {
 }
 
 export const stepCountsFromRow = (r: StepCountsRow): StepCounts => ({ waiting: r.waiting, sent: r.sent, skipped: r.skipped, failed: r.failed, inDoubt: r.in_doubt });
+
+/** Whether a step's send already carries this content: the same source hash and topic (what stepSendSql compares). */
+export const isCurrent = (send: SendRecord, content: StepContent): boolean => send.sourceHash === content.sourceHash && send.topic === content.topic;
 
 /**
  * A step's standing send: made once (the partial unique index on `automation` decides between two processes), its

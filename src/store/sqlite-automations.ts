@@ -1,7 +1,8 @@
 import type { AutomationStore, QueueStep, StepContent, StepCounts } from '../automation/automation-store.ts';
+import { checkStepKey } from '../automation/step-key.ts';
 import type { Trigger } from '../automation/trigger.ts';
 import { sendFromRow, type SendRecord, type SendRow } from './ledger/records.ts';
-import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsSql, stepCountsFromRow, stepSendSql, type BoundSql, type StepCountsRow } from './automation-sql.ts';
+import { anyDueSql, enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsSql, stepCountsFromRow, stepSendSql, isCurrent, type BoundSql, type StepCountsRow } from './automation-sql.ts';
 import { transaction, type Db } from './open.ts';
 
 /**
@@ -50,13 +51,22 @@ export class SqliteAutomationStore implements AutomationStore {
   }
 
   async stepSend(key: string, content: StepContent, now: number): Promise<SendRecord> {
+    checkStepKey(key);
+    const byKey = this.db.prepare<[string], SendRow>('SELECT * FROM sends WHERE automation = ?');
+    // Asked at every tick of a worker: a send already as asked is read without taking the write lock.
+    const current = byKey.get(key);
+    if (current && isCurrent(sendFromRow(current), content)) return sendFromRow(current);
     return transaction(this.db, () => {
       this.run(stepSendSql('sqlite', key, content, now));
-      return sendFromRow(this.db.prepare<[string], SendRow>('SELECT * FROM sends WHERE automation = ?').get(key)!);
+      return sendFromRow(byKey.get(key)!);
     });
   }
 
   async queueStep(step: QueueStep): Promise<number> {
+    // Mostly nobody is due, and finding that out reads every enrolment (0.4 s at 1,000,000): done first, in WAL's
+    // snapshot, so that sign-ups are not kept waiting behind the write lock meanwhile.
+    const probe = anyDueSql('sqlite', step);
+    if (this.db.prepare<unknown[], { due: number }>(probe.sql).get(...probe.params)!.due === 0) return 0;
     return transaction(this.db, () => {
       const queued = this.run(queueStepSql('sqlite', step));
       if (queued > 0) this.db.prepare('UPDATE sends SET recipients = recipients + ? WHERE id = ?').run(queued, step.sendId);

@@ -247,6 +247,8 @@ export function automationsContract(name: string, make: MakeAutomations): void {
     assert.equal(fixed.createdAt, T0);
     assert.equal((await w.ledger.send(a.id))!.text, 'welcome h2');
     assert.equal((await w.ledger.sends()).length, 1);
+    await assert.rejects(w.automations.stepSend('welcome', content('welcome'), T0), /key is "<sequence>:<step slug>", not "welcome"/);
+    assert.equal((await w.ledger.sends()).length, 1);
   });
 
   test(`${name}: a step's counts add up to the sequence's readers`, async (t) => {

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { AutomationStore, QueueStep, StepContent, StepCounts } from '../../automation/automation-store.ts';
+import { checkStepKey } from '../../automation/step-key.ts';
 import type { Trigger } from '../../automation/trigger.ts';
 import { sendFromRow, type SendRecord, type SendRow } from '../ledger/records.ts';
-import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsFromRow, stepCountsSql, stepSendSql, type BoundSql, type StepCountsRow } from '../automation-sql.ts';
+import { enrolSql, ensureSequenceSql, NEWEST_EVENT_SQL, nextCursorSql, queueStepSql, stepCountsFromRow, stepCountsSql, stepSendSql, isCurrent, type BoundSql, type StepCountsRow } from '../automation-sql.ts';
 import { transaction } from './pg-transaction.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -50,7 +51,11 @@ export class PgAutomationStore implements AutomationStore {
     return (await this.pool.query<{ id: number }>(NEWEST_EVENT_SQL)).rows[0]!.id;
   }
 
-  stepSend(key: string, content: StepContent, now: number): Promise<SendRecord> {
+  async stepSend(key: string, content: StepContent, now: number): Promise<SendRecord> {
+    checkStepKey(key);
+    // Asked at every tick of a worker: a send already as asked is only read.
+    const current = (await this.pool.query<SendRow>('SELECT * FROM sends WHERE automation = $1', [key])).rows[0];
+    if (current && isCurrent(sendFromRow(current), content)) return sendFromRow(current);
     return transaction(this.pool, async (client) => {
       await run(client, stepSendSql('pg', key, content, now));
       const { rows } = await client.query<SendRow>('SELECT * FROM sends WHERE automation = $1', [key]);
