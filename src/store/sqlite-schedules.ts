@@ -1,4 +1,4 @@
-import { OPEN_SCHEDULE_STATES, SCHEDULE_FIELD_COLUMNS, scheduleFromRow, ScheduleStartedError, type NewSchedule, type ScheduleFields, type ScheduleRecord, type ScheduleRow, type ScheduleState, type ScheduleStore } from '../schedule/schedule-store.ts';
+import { OPEN_SCHEDULE_STATES, SCHEDULE_FIELD_COLUMNS, scheduleFromRow, ScheduleStartedError, type NewSchedule, type ScheduleFields, type ScheduleRecord, type ScheduleRow, type ScheduleState, type ScheduleStore } from '../automation/schedule-store.ts';
 import { transaction, type Db } from './open.ts';
 
 const OPEN = `(${OPEN_SCHEDULE_STATES.map((s) => `'${s}'`).join(', ')})`;

@@ -1,4 +1,4 @@
-import { workerFromRow, type WorkerInfo, type WorkerLiveness, type WorkerRecord, type WorkerRegistry, type WorkerRow } from '../worker/worker-registry.ts';
+import { workerFromRow, type WorkerInfo, type WorkerLiveness, type WorkerRecord, type WorkerRegistry, type WorkerRow } from '../automation/worker-registry.ts';
 import { transaction, type Db } from './open.ts';
 
 /** The workers on SQLite; `takeOver` reads the running ones and takes over in one IMMEDIATE transaction. */

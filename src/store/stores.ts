@@ -6,8 +6,8 @@ import type { Pool } from 'pg';
 import type { SendCaps } from '../send/pace/shared-bucket.ts';
 import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
-import type { ScheduleStore } from '../schedule/schedule-store.ts';
-import type { WorkerRegistry } from '../worker/worker-registry.ts';
+import type { ScheduleStore } from '../automation/schedule-store.ts';
+import type { WorkerRegistry } from '../automation/worker-registry.ts';
 
 /**
  * A sign-up or a resend, decided and recorded in one transaction (see sign-up-decision.ts): the subscriber's

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStores } from '../../src/store/open-stores.ts';
 import type { Stores } from '../../src/store/stores.ts';
-import { ScheduleStartedError } from '../../src/schedule/schedule-store.ts';
-import type { WorkerRecord } from '../../src/worker/worker-registry.ts';
+import { ScheduleStartedError } from '../../src/automation/schedule-store.ts';
+import type { WorkerRecord } from '../../src/automation/worker-registry.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
 
 const T0 = Date.parse('2026-12-04T06:00:00Z');

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { workerFromRow, type WorkerInfo, type WorkerLiveness, type WorkerRecord, type WorkerRegistry, type WorkerRow } from '../../worker/worker-registry.ts';
+import { workerFromRow, type WorkerInfo, type WorkerLiveness, type WorkerRecord, type WorkerRegistry, type WorkerRow } from '../../automation/worker-registry.ts';
 import { transaction } from './pg-transaction.ts';
 
 /** One advisory lock serialises exclusive take-overs (PostgreSQL's workers normally all run: see worker-registry.ts). */

@@ -1,4 +1,4 @@
-import type { ScheduleRecord } from '../schedule/schedule-store.ts';
+import type { ScheduleRecord } from './schedule-store.ts';
 
 /** What a worker does about one schedule now: decided from the row, the clock and the file, with no I/O. */
 export type ScheduleDecision =

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideSchedule, type ScheduleFacts } from '../../src/worker/schedule-decision.ts';
-import type { ScheduleRecord } from '../../src/schedule/schedule-store.ts';
+import { decideSchedule, type ScheduleFacts } from '../../src/automation/schedule-decision.ts';
+import type { ScheduleRecord } from '../../src/automation/schedule-store.ts';
 
 const AT = Date.parse('2026-12-04T06:00:00Z');
 const HOUR = 3_600_000;
