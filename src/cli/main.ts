@@ -63,6 +63,7 @@ interface SendFlags {
   json: boolean;
   skipImageCheck: boolean;
   segment?: string;
+  at?: string;
 }
 
 function slugOption(value: string): string {
@@ -180,6 +181,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--segment <expression>', "only to the active subscribers a segment matches: an expression (tag:paid and not tag:lapsed) or a name from the config's segments: (overrides the issue's segment:)")
     .option('--json', 'print the summary as JSON on stdout', false)
     .option('--skip-image-check', "send without checking that the email's images answer at their published URLs", false)
+    .option('--at <time>', "schedule the send instead: ISO 8601 with an offset (2026-12-04T07:00+01:00), or a local time in the config's timezone (2026-12-04 07:00); a worker sends it then")
     .action(async (issue: string, opts: SendFlags) => {
       const { runSend } = await import('./commands/send.ts');
       const { root, cwd } = opts.test ? here() : hereWithDatabase();
@@ -189,6 +191,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         issue,
         test: opts.test ?? [],
         skipImageCheck: opts.skipImageCheck,
+        at: opts.at ?? null,
         environment: environment(),
         list: {
           yes: opts.yes,
@@ -205,14 +208,41 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     });
 
+  const schedule = program
+    .command('schedule')
+    .description('the scheduled sends still to go (and those ended lately): issue, time, segment, topic, count, state')
+    .option('--json', 'as JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const { runScheduleList } = await import('./commands/schedule.ts');
+      code = await runScheduleList({ ...hereWithDatabase(), environment: environment(), json: opts.json });
+    });
+  schedule
+    .command('cancel')
+    .description('cancel the schedule of an issue whose send has not started')
+    .argument('<issue>', 'the issue file or its slug')
+    .action(async (issue: string) => {
+      const { runScheduleCancel } = await import('./commands/schedule.ts');
+      code = await runScheduleCancel({ ...hereWithDatabase(), environment: environment(), json: false }, issue);
+    });
+
+  program
+    .command('worker')
+    .description('run scheduled sends, welcome emails and sequences until SIGTERM (several on PostgreSQL; one at a time on SQLite)')
+    .addOption(new Option('--poll <ms>', 'how often to look for due work, in ms').argParser(countOption(50, 60_000)).default(1000).hideHelp())
+    .action(async (opts: { poll: number }) => {
+      const { runWorkerCommand } = await import('./commands/worker.ts');
+      code = await runWorkerCommand({ root: hereWithDatabase().root, environment: environment(), pollMs: opts.poll });
+    });
+
   program
     .command('status')
     .description('where each send stands: counts by state, rate, ETA, errors, messages in doubt')
     .argument('[issue]', 'the issue file or its slug (default: every send)')
     .option('--json', 'as JSON', false)
-    .action(async (issue: string | undefined, opts: { json: boolean }) => {
+    .option('--automations', "each welcome email's and sequence's steps: waiting, sent, skipped, failed, in doubt", false)
+    .action(async (issue: string | undefined, opts: { json: boolean; automations: boolean }) => {
       const { runStatus } = await import('./commands/status.ts');
-      code = await runStatus({ ...hereWithDatabase(), databasePath: environment().databasePath, issue: issue ?? null, json: opts.json });
+      code = await runStatus({ ...hereWithDatabase(), databasePath: environment().databasePath, issue: issue ?? null, json: opts.json, automations: opts.automations });
     });
 
   program
@@ -233,10 +263,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(portFlag(8787))
     .addOption(HOST_FLAG)
     .option('--outbox [dir]', 'write confirmation emails as .eml files in dir (default: dist/outbox/confirmations) instead of sending them through SMTP_URL')
-    .action(async (opts: { port: number; host: string; outbox?: string | true }) => {
+    .option('--worker', 'also run the worker in this process: scheduled sends, welcome emails and sequences', false)
+    .action(async (opts: { port: number; host: string; outbox?: string | true; worker: boolean }) => {
       const { runServe, DEFAULT_CONFIRMATION_OUTBOX } = await import('./commands/serve.ts');
       const outbox = opts.outbox === true ? DEFAULT_CONFIRMATION_OUTBOX : (opts.outbox ?? null);
-      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, environment: environment(), outbox });
+      code = await runServe({ root: hereWithDatabase().root, port: opts.port, host: opts.host, environment: environment(), outbox, worker: opts.worker });
     });
 
   const subscribers = program.command('subscribers').description('the subscriber list (SQLite: data/newsletter.db, or NEWSLETTER_DB)');
@@ -312,7 +343,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'the CSV file')
     .option('--partial', 'import the good rows; write the rejected ones to <file>.rejected.csv', false)
     .option('--dry-run', 'count what would happen; change nothing', false)
-    .action(async (file: string, opts: { partial: boolean; dryRun: boolean }) => {
+    .option('--trigger', "the imported active subscribers enter the config's automations as if they had just confirmed (welcome email, sequences)", false)
+    .action(async (file: string, opts: { partial: boolean; dryRun: boolean; trigger: boolean }) => {
       code = await (await import('./commands/subscribers-csv.ts')).runImport(ctx(), file, opts);
     });
   subscribers

@@ -102,6 +102,12 @@ export async function runListSend(cmd: ListSend): Promise<number> {
           return 1;
         }
       }
+      // Sent by hand now: a schedule of this issue still to come would only find it sent.
+      const open = await stores.schedules.open(rendered.slug);
+      if (open && (open.state === 'scheduled' || open.state === 'blocked')) {
+        await stores.schedules.transition(open.id, [open.state], 'cancelled', { reason: 'sent by hand with newsletter send' }, Date.now());
+        say(`Schedule:     the schedule for ${new Date(open.sendAt).toISOString()} is cancelled: this send replaces it`);
+      }
       return await runPlanned(cmd, plan, stores, transport, say);
     } finally {
       await transport.close();

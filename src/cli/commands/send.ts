@@ -11,6 +11,7 @@ import { slugFromFileName } from '../../issue/slug.ts';
 import { isPlainAddress } from '../../subscribers/email-address.ts';
 import { checkImages, imageRefusal } from '../../send/images/check-images.ts';
 import { emailImageUrls } from '../../send/images/email-images.ts';
+import { parseSendTime } from '../../schedule/send-time.ts';
 
 export interface SendCommand {
   root: string;
@@ -24,15 +25,17 @@ export interface SendCommand {
   list: ListSendOptions;
   /** `--skip-image-check`: send without asking whether the email's images answer at their published URLs. */
   skipImageCheck?: boolean;
+  /** `--at <time>`: schedule the send for then instead (a worker sends it); null to send now. */
+  at?: string | null;
 }
 
-type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
+export type FoundIssue = { file: string; source: string } | { problem: Diagnostic };
 
 /**
  * An issue named by its file (`issues/x.md`) or its slug; a file that cannot be read (a symbolic link, which is
  * never followed) comes back as the diagnostic saying so, when it is the one named.
  */
-async function findIssue(root: string, cwd: string, name: string): Promise<FoundIssue | null> {
+export async function findIssue(root: string, cwd: string, name: string): Promise<FoundIssue | null> {
   const files = await listIssueFiles(root);
   const asFile = relative(root, resolve(cwd, name));
   const read = (file: string): FoundIssue => {
@@ -85,6 +88,15 @@ export async function runSend(cmd: SendCommand): Promise<number> {
     return 1;
   }
   if (cmd.test.length > 0) return runTestSend({ root: cmd.root, environment: cmd.environment, issue, addresses: cmd.test });
+  let at: number | null = null;
+  if (cmd.at != null) {
+    const parsed = parseSendTime(cmd.at, issue.config.timezone);
+    if ('problem' in parsed) {
+      process.stderr.write(`newsletter send: --at ${JSON.stringify(cmd.at)}: ${parsed.problem}\nnewsletter send: nothing scheduled\n`);
+      return 2;
+    }
+    at = parsed.at;
+  }
   // Before anything is planned: an email whose images are not published yet would reach every reader broken.
   if (!cmd.skipImageCheck) {
     const urls = emailImageUrls(issue.html);
@@ -94,6 +106,10 @@ export async function runSend(cmd: SendCommand): Promise<number> {
       process.stderr.write(`newsletter send: ${refusal}\nnewsletter send: nothing sent\n`);
       return 1;
     }
+  }
+  if (at !== null) {
+    const { runScheduleSend } = await import('./send-schedule.ts');
+    return runScheduleSend({ root: cmd.root, environment: cmd.environment, issue, at, segment: cmd.list.segment ?? null, yes: cmd.list.yes, dryRun: cmd.list.dryRun });
   }
   return runListSend({ ...cmd.list, root: cmd.root, environment: cmd.environment, issue });
 }

@@ -11,6 +11,7 @@ import type { Environment } from '../../config/environment.ts';
 import { openCommandStores } from '../open-command-stores.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 import { urlPath } from '../../web/url-path.ts';
+import { runWorker } from '../../automation/worker.ts';
 
 export interface ServeCommand {
   root: string;
@@ -20,6 +21,8 @@ export interface ServeCommand {
   environment: Environment;
   /** `--outbox [dir]`: write confirmation emails as `.eml` files there instead of sending them; null without it. */
   outbox: string | null;
+  /** `--worker`: run the worker (scheduled sends, welcome emails, sequences) in this process too. */
+  worker?: boolean;
 }
 
 /** Where `--outbox` with no folder writes. */
@@ -106,11 +109,20 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   if (hops > 0) process.stdout.write(`Rate limits take the client from X-Forwarded-For, behind ${hops} trusted prox${hops === 1 ? 'y' : 'ies'} (server.trust_proxy).\n`);
   // Emails a previous run left queued (SMTP was down, or it was stopped) go out now.
   sender.start();
-  await stopped;
+  const worker = new AbortController();
+  const working = cmd.worker ? runWorker({ root: cmd.root, environment: cmd.environment, stores, log: logLine }, worker.signal) : Promise.resolve();
+  // A worker that fails stops the server too: a set-up relying on it must not run half-alive.
+  const failed = new Promise<Error>((resolve) => {
+    working.catch((error: unknown) => resolve(error as Error));
+  });
+  const first = await Promise.race([stopped.then(() => null), failed]);
+  if (first) process.stderr.write(`newsletter serve: the worker stopped: ${first.message}\n`);
+  worker.abort();
+  await working.catch(() => undefined);
   // A second Ctrl-C ends the process at once; an email it cuts off is sent again once its sender's hold has run out.
   if (sender.busy) process.stdout.write('Stopping: waiting for the confirmation emails in flight (Ctrl-C again to quit now).\n');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await sender.stop();
   await stores.close();
-  return 0;
+  return first ? 1 : 0;
 }

@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { formatDuration } from '../../send/run/progress.ts';
 import { sendStatus, type SendStatus } from '../../send/run/send-status.ts';
 import { openCommandStores } from '../open-command-stores.ts';
+import type { Stores } from '../../store/stores.ts';
 
 export interface StatusCommand {
   root: string;
@@ -12,6 +13,8 @@ export interface StatusCommand {
   /** A slug or an issue file; none lists every send. */
   issue: string | null;
   json: boolean;
+  /** `--automations`: each sequence's steps and their counts instead of the sends. */
+  automations?: boolean;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -54,11 +57,23 @@ export async function runStatus(cmd: StatusCommand): Promise<number> {
   try {
     const { ledger } = stores;
     const now = Date.now();
-    let sends = await ledger.sends();
+    if (cmd.automations) {
+      const { automationStatus, describeAutomations } = await import('./status-automations.ts');
+      const list = await automationStatus(cmd.root, stores);
+      process.stdout.write(cmd.json ? `${JSON.stringify(list, null, 2)}\n` : describeAutomations(list));
+      return 0;
+    }
+    // A sequence step's standing send is shown by --automations, with its counts per step.
+    let sends = (await ledger.sends()).filter((s) => s.automation === null);
+    const schedules = await scheduleNotes(stores, cmd.issue === null ? null : sends.find((s) => s.slug === cmd.issue)?.slug ?? cmd.issue, now);
     if (cmd.issue !== null) {
       const asFile = relative(cmd.root, resolve(cmd.cwd, cmd.issue));
       sends = sends.filter((s) => s.slug === cmd.issue || s.issueFile === asFile);
       if (sends.length === 0) {
+        if (schedules.length > 0) {
+          process.stdout.write(`${schedules.join('\n')}\n`);
+          return 0;
+        }
         process.stderr.write(`newsletter status: ${cmd.issue} has not been sent (give its slug or its file)\n`);
         return 1;
       }
@@ -68,13 +83,30 @@ export async function runStatus(cmd: StatusCommand): Promise<number> {
     for (const s of sends) statuses.push(await sendStatus(ledger, s, now));
     if (cmd.json) {
       process.stdout.write(`${JSON.stringify(cmd.issue === null ? statuses : statuses[0], null, 2)}\n`);
-    } else if (statuses.length === 0) {
-      process.stdout.write('No issue has been sent yet.\n');
     } else {
-      process.stdout.write(`${statuses.map((s) => describe(s).join('\n')).join('\n\n')}\n`);
+      if (schedules.length > 0) process.stdout.write(`${schedules.join('\n')}\n\n`);
+      if (statuses.length === 0) process.stdout.write('No issue has been sent yet.\n');
+      else process.stdout.write(`${statuses.map((s) => describe(s).join('\n')).join('\n\n')}\n`);
     }
     return 0;
   } finally {
     await stores.close();
   }
+}
+
+/** How long a missed or blocked schedule keeps being pointed out. */
+const NOTE_FOR_MS = 14 * 24 * 3_600_000;
+
+/** Lines about schedules that need the writer: missed ones, blocked ones, and (for one issue) any still to come. */
+async function scheduleNotes(stores: Stores, slug: string | null, now: number): Promise<string[]> {
+  const all = await stores.schedules.list();
+  const lines: string[] = [];
+  for (const s of all) {
+    if (slug !== null && s.slug !== slug) continue;
+    const at = new Date(s.sendAt).toISOString();
+    if (s.state === 'missed' && now - s.updatedAt < NOTE_FOR_MS) lines.push(`${s.slug}: schedule MISSED, not sent (was due ${at}): ${s.reason ?? ''}`);
+    else if (s.state === 'blocked') lines.push(`${s.slug}: schedule BLOCKED (due ${at}), nothing sent: ${s.reason ?? ''}`);
+    else if (slug !== null && (s.state === 'scheduled' || s.state === 'starting')) lines.push(`${s.slug}: scheduled for ${at} (newsletter schedule shows it; newsletter schedule cancel ${s.slug} cancels it)`);
+  }
+  return lines;
 }
