@@ -231,6 +231,22 @@ for (const [engine, options] of [['sqlite', {}], ['postgres', needsPg]] as const
       assert.equal(p.arrivals.length, 5);
     });
 
+    test('an issue edited into check errors after scheduling is blocked when due, nothing sent; fixing the file sends it', async (t) => {
+      const p = await project(t, engine, 3);
+      assert.equal((await p.cli(['send', SLUG, '--at', new Date(Date.now() + 1500).toISOString(), '--yes'])).status, 0);
+      writeFileSync(join(p.dir, ISSUE), issueText('Edited.', 'title: The vote\ndate: 2026-12-04\nstatus: ready\nsubjet: A typo'));
+      const w = p.worker();
+      await until('blocked', () => /schedule the-vote: blocked, nothing sent: check errors: issues\/2026-12-04-the-vote\.md:\d+ error/.test(w.output()));
+      assert.match((await p.cli(['schedule'])).stdout, /state +blocked: check errors: issues\/2026-12-04-the-vote\.md:\d+ error .*subjet/);
+      assert.match((await p.cli(['status'])).stdout, /the-vote: schedule BLOCKED/);
+      assert.equal(p.arrivals.length, 0);
+      writeFileSync(join(p.dir, ISSUE), issueText('Fixed.', 'title: The vote\ndate: 2026-12-04\nstatus: ready\nsubject: No typo'));
+      await until('sent once fixed', () => p.arrivals.length === 3);
+      assert.deepEqual([...new Set(p.arrivals.map((m) => m.subject))], ['No typo']);
+      await until('the schedule is sent', async () => /state +sent/.test((await p.cli(['schedule'])).stdout));
+      assert.equal(await stop(w), 0);
+    });
+
     test('send --at refuses a time further in the past than max_delay, and an unparsable time with the accepted forms', async (t) => {
       const p = await project(t, engine, 1);
       const past = await p.cli(['send', SLUG, '--at', '2026-01-01T00:00:00Z', '--yes']);
