@@ -19,10 +19,10 @@ export function parseSendTime(text: string, timezone: string | null): { at: numb
   const value = text.trim();
   const local = LOCAL.exec(value);
   if (local) {
-    const [, year, month, day, hour, minute, second] = local.map(Number) as number[];
+    const [year, month, day, hour, minute, second = 0] = local.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
     let plain: Temporal.PlainDateTime;
     try {
-      plain = Temporal.PlainDateTime.from({ year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second ?? 0 }, { overflow: 'reject' });
+      plain = Temporal.PlainDateTime.from({ year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second }, { overflow: 'reject' });
     } catch {
       return unparsable(text);
     }
