@@ -17,6 +17,7 @@ import { TemplateError, type TemplateSet } from './templates.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
 import { isRelativeUrl } from './safe-url.ts';
+import { sendAtDiagnostics } from '../schedule/issue-send-at.ts';
 
 /** Why a `topic:` is refused: it is not one of the config's topics, which are listed. */
 function unknownTopic(topic: string, config: Config): string {
@@ -73,6 +74,7 @@ export async function renderIssue(
   if (issue.topic !== null && !config.topics.some((t) => t.id === issue.topic)) {
     diagnostics.push(diag(issue.file, issue.lines.topic ?? 1, 'error', 'front-matter/topic', unknownTopic(issue.topic, config), 'topic'));
   }
+  diagnostics.push(...sendAtDiagnostics(issue, config.timezone));
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
