@@ -4,6 +4,9 @@ import { oneLine } from '../issue/schema.ts';
 import { emailAddress } from '../subscribers/email-address.ts';
 import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
 import { TOPIC_ID, TOPIC_ID_MAX } from '../audience/topic-id.ts';
+import { canonicalTimeZone, TIME_ZONE_FORM } from '../schedule/time-zone.ts';
+import { automationsSchema } from './automations.ts';
+import { scheduleSchema } from './schedule.ts';
 
 /** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
 const colour = z
@@ -133,6 +136,19 @@ export const serverSchema = z.strictObject({
   trust_proxy: z.number().int().min(0).max(10).default(0),
 });
 
+/**
+ * An IANA time zone, kept in its canonical spelling (`europe/berlin` is `Europe/Berlin`). The message names its key
+ * itself, so that it reads `"timezone": "Mars/Base" is not a time zone`.
+ */
+const timeZone = z.string({ error: `a time zone: ${TIME_ZONE_FORM}` }).transform((value, ctx) => {
+  const zone = canonicalTimeZone(value.trim());
+  if (zone === null) {
+    ctx.addIssue({ code: 'custom', message: `"timezone": ${JSON.stringify(value.slice(0, 80))} is not a time zone (${TIME_ZONE_FORM})` });
+    return z.NEVER;
+  }
+  return zone;
+});
+
 /** A tag as `audience/tags.ts` has it, stored normalised (`Paid` is `paid`). */
 const tag = z.string({ error: 'a tag' }).transform((value, ctx) => {
   const normal = normalizeTag(value);
@@ -228,6 +244,15 @@ export const configSchema = z.strictObject({
     .default([]),
   signup: signupSchema.default(signupSchema.parse({})),
   privacy: privacySchema.default(privacySchema.parse({})),
+  /**
+   * The zone a local time means (issue 17): `send_at: 2026-12-04 07:00` is 7 o'clock there. Null: every time needs an
+   * offset.
+   */
+  timezone: timeZone.nullable().default(null),
+  /** Scheduled sends (issue 17): `max_delay`, parsed to `maxDelayMs`. */
+  schedule: scheduleSchema.default(scheduleSchema.parse({})),
+  /** Welcome email and sequences (issue 17), normalised to one list of sequences, the welcome first. */
+  automations: automationsSchema.default(automationsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -79,9 +79,10 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function unwrap(node: unknown): unknown {
-  let current = node as { unwrap?: () => unknown; def?: { innerType?: unknown } };
+  let current = node as { unwrap?: () => unknown; def?: { innerType?: unknown; type?: string; in?: unknown } };
   for (let i = 0; i < 5 && current; i++) {
-    const inner = current.def?.innerType;
+    // A transformed object (`automations:`) is a pipe: its keys are those of what goes in.
+    const inner = current.def?.innerType ?? (current.def?.type === 'pipe' ? current.def.in : undefined);
     if (!inner) break;
     current = inner as typeof current;
   }

@@ -21,6 +21,8 @@ export interface Issue {
   segment: string | null;
   /** The front matter's `topic:` (an id from the config's `topics:`), or null for the main list. */
   topic: string | null;
+  /** The front matter's `send_at:` as written, and its line; resolved against the config's timezone when rendered. */
+  sendAt: { value: string; line: number } | null;
   body: string;
   /** File line of each front matter key the writer set, for diagnostics found after parsing. */
   lines: Record<string, number>;

@@ -113,6 +113,7 @@ export function parseIssue(file: string, source: string, defaults: ParseDefaults
     archive: fm.archive ?? true,
     segment: fm.segment?.trim() ?? null,
     topic: fm.topic ?? null,
+    sendAt: fm.send_at !== undefined ? { value: fm.send_at.trim(), line: yaml.lineOf(['send_at'], 1) } : null,
     body,
     lines: Object.fromEntries(Object.keys(fm).map((key) => [key, yaml.lineOf([key], 1)])),
     bodyLine,

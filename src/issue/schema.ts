@@ -61,6 +61,11 @@ export const frontMatterSchema = z.strictObject({
     .string({ error: 'a topic id' })
     .regex(TOPIC_ID, 'must be a topic id from the config\'s "topics:" (lower-case words joined by hyphens)')
     .optional(),
+  /**
+   * When the worker sends it (issue 17): ISO 8601 with an offset, or a local time in the config's `timezone`. Read
+   * against the config when the issue is rendered, which knows the zone.
+   */
+  send_at: oneLine(100).optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

@@ -17,6 +17,8 @@ import { TemplateError, type TemplateSet } from './templates.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
 import { isRelativeUrl } from './safe-url.ts';
+import { sendAtDiagnostics } from '../schedule/issue-send-at.ts';
+import { automationIssueFiles } from '../config/automations.ts';
 
 /** Why a `topic:` is refused: it is not one of the config's topics, which are listed. */
 function unknownTopic(topic: string, config: Config): string {
@@ -73,6 +75,7 @@ export async function renderIssue(
   if (issue.topic !== null && !config.topics.some((t) => t.id === issue.topic)) {
     diagnostics.push(diag(issue.file, issue.lines.topic ?? 1, 'error', 'front-matter/topic', unknownTopic(issue.topic, config), 'topic'));
   }
+  diagnostics.push(...sendAtDiagnostics(issue, config.timezone));
   const tags = expandBodyTags(issue.body, issue.file, issue.bodyLine, placeholders, webUrl);
   diagnostics.push(...tags.diagnostics);
   const parsed = parseMarkdown(tags.markdown, issue.bodyLine);
@@ -99,9 +102,11 @@ export async function renderIssue(
   }
   diagnostics.push(...body.diagnostics, ...compatDiagnostics(issue.file, body.elements));
 
+  // An automation's issue is mail for one reader at a time (a welcome, a sequence step), never an archive entry.
+  const automation = issue.archive && automationIssueFiles(config.automations).has(issue.file);
   const result: RenderedIssue = {
     // The issue as rendered: a local hero image already points at its published URL.
-    issue: hero === issue.image ? issue : { ...issue, image: hero },
+    issue: hero === issue.image && !automation ? issue : { ...issue, image: hero, ...(automation ? { archive: false } : {}) },
     subject: issue.subject,
     preheader,
     words,

@@ -66,6 +66,9 @@ const DEFAULT_CONFIG: Config = {
   topics: [],
   signup: { tags: [] },
   privacy: { ip: 'truncated' },
+  timezone: null,
+  schedule: { maxDelayMs: 3_600_000 },
+  automations: { sequences: [] },
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */

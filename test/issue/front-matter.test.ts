@@ -55,6 +55,7 @@ test('a minimal issue (title and date) parses, with every optional field at its 
       preheader: null,
       segment: null,
       topic: null,
+      sendAt: null,
       author: 'Config Author',
       date: '2026-10-14',
       image: null,

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { linkWarnings, listIssueFiles, readBuildSources } from '../../project/sources.ts';
 import { issueReadProblem, readIssueFile } from '../../project/issue-file.ts';
+import { automationProblems } from '../../project/automation-problems.ts';
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.ts';
 
 export interface CheckCommand {
@@ -16,7 +17,8 @@ export async function runCheck(cmd: CheckCommand): Promise<number> {
   const setup = setupFromSources(sources);
   const files = cmd.files.length > 0 ? cmd.files.map((f) => relative(cmd.root, resolve(cmd.root, f))) : await listIssueFiles(cmd.root);
   const seen = new Set<string>();
-  const all: Diagnostic[] = linkWarnings(sources);
+  // Sequence steps are checked on every run, even `check <file>`: a step naming a draft blocks the worker's sends.
+  const all: Diagnostic[] = [...linkWarnings(sources), ...automationProblems(cmd.root, setup.config, sources.configText)];
   for (const file of files) {
     let found: Diagnostic[];
     try {
