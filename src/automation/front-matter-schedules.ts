@@ -6,7 +6,7 @@ import { declaredSlug } from '../issue/declared-slug.ts';
 import { readIssueFile } from '../project/issue-file.ts';
 import { listIssueFiles } from '../project/sources.ts';
 import type { Ledger } from '../store/ledger/ledger.ts';
-import { parseSendTime } from '../schedule/send-time.ts';
+import { parseSendTime } from './send-time.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 
 /** What an issue file's front matter says about scheduling, read without rendering it. */

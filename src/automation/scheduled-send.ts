@@ -131,7 +131,7 @@ export async function joinSchedule(ctx: JobContext, s: ScheduleRecord): Promise<
   const plan = await prepareSend({ issue, keys, choices: choices(s, true) }, stores);
   if ('refused' in plan) {
     // Finished by another worker between the two reads.
-    if ((await stores.ledger.send(send.id))?.finishedAt != null) return settle();
+    if (((await stores.ledger.send(send.id))?.finishedAt ?? null) !== null) return settle();
     log(`schedule ${s.slug}: waiting: ${plan.refused}`);
     return later(RETRY_PAUSED_MS, plan.refused);
   }

@@ -3,8 +3,9 @@ import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
 import { TOPIC_ID, TOPIC_ID_MAX } from '../audience/topic-id.ts';
 import { durationValue } from './duration-value.ts';
 
-/** What starts a sequence for a subscriber: confirming their address, or being given a tag. */
-export type Trigger = { kind: 'confirmed' } | { kind: 'tag-added'; tag: string };
+import type { Trigger } from '../automation/trigger.ts';
+
+export type { Trigger };
 
 export interface SequenceStep {
   /** Project path of the issue file, `issues/<name>.md`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_FORMS, parseDuration } from '../schedule/duration.ts';
+import { DURATION_FORMS, parseDuration } from '../automation/duration.ts';
 
 /** A duration in the config (`0`, `30m`, `3d`), parsed to milliseconds; a bad one names the forms. */
 export const durationValue = () =>

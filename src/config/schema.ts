@@ -4,7 +4,7 @@ import { oneLine } from '../issue/schema.ts';
 import { emailAddress } from '../subscribers/email-address.ts';
 import { normalizeTag, TAG_RULE } from '../audience/tags.ts';
 import { TOPIC_ID, TOPIC_ID_MAX } from '../audience/topic-id.ts';
-import { canonicalTimeZone, TIME_ZONE_FORM } from '../schedule/time-zone.ts';
+import { canonicalTimeZone, TIME_ZONE_FORM } from '../automation/time-zone.ts';
 import { automationsSchema } from './automations.ts';
 import { scheduleSchema } from './schedule.ts';
 

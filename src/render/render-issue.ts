@@ -17,7 +17,7 @@ import { TemplateError, type TemplateSet } from './templates.ts';
 import { mjmlToText } from './text.ts';
 import { resolveLocalImage, type Asset } from './local-images.ts';
 import { isRelativeUrl } from './safe-url.ts';
-import { sendAtDiagnostics } from '../schedule/issue-send-at.ts';
+import { sendAtDiagnostics } from '../automation/issue-send-at.ts';
 import { automationIssueFiles } from '../config/automations.ts';
 
 /** Why a `topic:` is refused: it is not one of the config's topics, which are listed. */

@@ -14,7 +14,6 @@ import { startCli, type CliRun } from '../support/cli-process.ts';
 import { issueText, projectFor } from '../support/fixtures.ts';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
 
 const ISSUE = 'issues/2026-12-04-the-vote.md';
 const SLUG = 'the-vote';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagnosticError, type Diagnostic } from '../../src/core/diagnostic.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import { DURATION_FORMS } from '../../src/schedule/duration.ts';
+import { DURATION_FORMS } from '../../src/automation/duration.ts';
 
 function configErrors(text: string): Diagnostic[] {
   try {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIssue } from '../../src/issue/parse.ts';
 import { renderIssue } from '../../src/render/render-issue.ts';
-import { resolveSendAt } from '../../src/schedule/issue-send-at.ts';
-import { SEND_TIME_FORMS } from '../../src/schedule/send-time.ts';
+import { resolveSendAt } from '../../src/automation/issue-send-at.ts';
+import { SEND_TIME_FORMS } from '../../src/automation/send-time.ts';
 import { issueText, projectSetup } from '../support/fixtures.ts';
 
 const FILE = 'issues/2026-12-04-morning.md';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Environment } from '../../config/environment.ts';
-import { formatSendTime } from '../../schedule/send-time.ts';
-import { formatDuration } from '../../schedule/duration.ts';
+import { formatSendTime } from '../../automation/send-time.ts';
+import { formatDuration } from '../../automation/duration.ts';
 import { ScheduleStartedError } from '../../automation/schedule-store.ts';
 import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
 import { checkSendable, prepareSend } from '../../send/session.ts';

@@ -11,7 +11,7 @@ import { slugFromFileName } from '../../issue/slug.ts';
 import { isPlainAddress } from '../../subscribers/email-address.ts';
 import { checkImages, imageRefusal } from '../../send/images/check-images.ts';
 import { emailImageUrls } from '../../send/images/email-images.ts';
-import { parseSendTime } from '../../schedule/send-time.ts';
+import { parseSendTime } from '../../automation/send-time.ts';
 
 export interface SendCommand {
   root: string;
@@ -89,7 +89,7 @@ export async function runSend(cmd: SendCommand): Promise<number> {
   }
   if (cmd.test.length > 0) return runTestSend({ root: cmd.root, environment: cmd.environment, issue, addresses: cmd.test });
   let at: number | null = null;
-  if (cmd.at != null) {
+  if (cmd.at !== undefined && cmd.at !== null) {
     const parsed = parseSendTime(cmd.at, issue.config.timezone);
     if ('problem' in parsed) {
       process.stderr.write(`newsletter send: --at ${JSON.stringify(cmd.at)}: ${parsed.problem}\nnewsletter send: nothing scheduled\n`);

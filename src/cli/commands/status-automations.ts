@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load.ts';
 import { declaredSlug } from '../../issue/declared-slug.ts';
 import { readIssueFile } from '../../project/issue-file.ts';
-import { formatDuration } from '../../schedule/duration.ts';
+import { formatDuration } from '../../automation/duration.ts';
 import type { StepCounts } from '../../automation/automation-store.ts';
 import type { Stores } from '../../store/stores.ts';
 

@@ -1,7 +1,7 @@
 /** Send times: ISO 8601 with an offset, or a local time in the config's zone; every other text a problem naming the forms. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSendTime, parseSendTime, SEND_TIME_FORMS } from '../../src/schedule/send-time.ts';
+import { formatSendTime, parseSendTime, SEND_TIME_FORMS } from '../../src/automation/send-time.ts';
 
 const at = (text: string, tz: string | null) => {
   const result = parseSendTime(text, tz);

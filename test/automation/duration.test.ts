@@ -1,7 +1,7 @@
 /** Delays and `schedule.max_delay`: 0 or a whole number with one unit; a bare number is ambiguous and refused. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../src/schedule/duration.ts';
+import { formatDuration, parseDuration } from '../../src/automation/duration.ts';
 
 test('each unit', () => {
   assert.equal(parseDuration(0), 0);
