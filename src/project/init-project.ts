@@ -2,7 +2,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../config/config-file.ts';
 import { packageRoot } from './package-root.ts';
-import { STARTER_ENV_EXAMPLE, STARTER_GITIGNORE, STARTER_NEWSLETTER_YAML, starterIssue } from './starter-files.ts';
+import { canonicalTimeZone } from '../schedule/time-zone.ts';
+import { STARTER_ENV_EXAMPLE, STARTER_GITIGNORE, starterIssue, starterNewsletterYaml } from './starter-files.ts';
 
 /** Entries a fresh repository may already hold: `git init` first, then `newsletter init .`, is fine. */
 const HARMLESS = new Set(['.git']);
@@ -19,7 +20,12 @@ export function occupants(folder: string): string[] {
  * sample issue, `.gitignore` and `.env.example`. Refuses a folder that holds anything; every file is created new
  * (`wx`), so nothing is ever overwritten. Answers the files written, relative to `folder`.
  */
-export function initProject(folder: string, today: string): string[] {
+/** The machine's time zone, as the config spells it; UTC when the runtime reports none it knows. */
+export function machineTimeZone(): string {
+  return canonicalTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC') ?? 'UTC';
+}
+
+export function initProject(folder: string, today: string, timezone = machineTimeZone()): string[] {
   const there = occupants(folder);
   if (there.length > 0) {
     const shown = there.slice(0, 8).join(', ') + (there.length > 8 ? `, and ${there.length - 8} more` : '');
@@ -31,7 +37,7 @@ export function initProject(folder: string, today: string): string[] {
     writeFileSync(join(folder, name), text, { flag: 'wx' });
     written.push(name);
   };
-  write(CONFIG_FILE, STARTER_NEWSLETTER_YAML);
+  write(CONFIG_FILE, starterNewsletterYaml(timezone));
   cpSync(join(packageRoot(), 'templates'), join(folder, 'templates'), { recursive: true, errorOnExist: true, force: false });
   written.push('templates/');
   write(join('issues', `${today}-welcome.md`), starterIssue(today));

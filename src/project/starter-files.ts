@@ -3,12 +3,15 @@
  * value or shown commented, a first issue that explains itself, what git should ignore, and where secrets go.
  */
 
-export const STARTER_NEWSLETTER_YAML = `# The newsletter's settings. Every key is optional; README.md's Configuration section lists them all.
+/** The starter config; `timezone` is the machine's zone, so local send times mean what the writer expects. */
+export const starterNewsletterYaml = (timezone: string): string => `# The newsletter's settings. Every key is optional; README.md's Configuration section lists them all.
 # Commands run anywhere inside this folder use this project.
 
 name: My Newsletter
 description: One line about what readers get.
 language: en
+# The zone a send time without an offset is read in (send_at: 2026-12-04 07:00): an IANA name.
+timezone: ${timezone}
 
 # Where the web archive will live; an issue is published at <url>/<slug>/. Emails' links point here, so a
 # real send needs an https:// address. A path works too (https://example.org/news).
@@ -45,6 +48,20 @@ author:
 
 # server:
 #   trust_proxy: 1             # behind nginx or Caddy (docs/deploy.md in the newsletter's repository)
+
+# schedule:
+#   max_delay: 1h              # a scheduled send missed by more (no worker ran) is marked missed, not sent late
+
+# automations:                 # sent by \`newsletter worker\`; each issue needs status: ready
+#   welcome: issues/welcome.md # to every reader who confirms, at once
+#   sequences:
+#     - id: onboarding
+#       trigger: confirmed     # or tag-added:<tag>
+#       steps:
+#         - issue: issues/onboarding-1.md
+#           delay: 1d          # after the trigger; later steps count from the step before
+#         - issue: issues/onboarding-2.md
+#           delay: 3d
 `;
 
 /** A first issue: it shows the front matter and the Markdown a writer uses, in its own words. */
