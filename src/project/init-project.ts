@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../config/config-file.ts';
 import { packageRoot } from './package-root.ts';
-import { canonicalTimeZone } from '../schedule/time-zone.ts';
+import { canonicalTimeZone } from '../automation/time-zone.ts';
 import { STARTER_ENV_EXAMPLE, STARTER_GITIGNORE, starterIssue, starterNewsletterYaml } from './starter-files.ts';
 
 /** Entries a fresh repository may already hold: `git init` first, then `newsletter init .`, is fine. */
