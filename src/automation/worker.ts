@@ -27,7 +27,8 @@ export const DEFAULT_POLL_MS = 1000;
 
 /**
  * A worker: registers itself, waits its turn on SQLite (one worker per file; the others stand by), then runs due
- * scheduled sends until `signal` aborts; sends in flight then finish and are recorded before it returns.
+ * scheduled sends, welcome emails and sequence steps until `signal` aborts; sends in flight then finish and are
+ * recorded before it returns.
  */
 export async function runWorker(options: WorkerOptions, signal: AbortSignal): Promise<void> {
   const { stores, log } = options;
@@ -44,7 +45,15 @@ export async function runWorker(options: WorkerOptions, signal: AbortSignal): Pr
     const exclusive = stores.engine === 'sqlite';
     let waiting = false;
     for (;;) {
-      const holder = await stores.workers.takeOver(me.id, exclusive, clock(), alive);
+      let holder;
+      try {
+        holder = await stores.workers.takeOver(me.id, exclusive, clock(), alive);
+      } catch (error) {
+        // A database busy for a moment (SQLite's lock held by a long write) is asked again, not a reason to exit.
+        log(`worker ${me.id}: ${(error as Error).message}; asking again`);
+        if (!(await pause(pollMs, signal))) return;
+        continue;
+      }
       if (!holder) break;
       if (!waiting) {
         log(`worker ${me.id}: waiting: worker ${holder.id} (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()}) runs on this SQLite database; one worker runs per SQLite file, and this one takes over when it stops (PostgreSQL runs any number)`);
@@ -80,7 +89,8 @@ export async function runWorker(options: WorkerOptions, signal: AbortSignal): Pr
     await sequences;
   } finally {
     clearInterval(beat);
-    await stores.workers.stop(me.id, clock());
+    // Not recorded (the database busy): its lease lapses and the others take it for dead, as after a kill.
+    await stores.workers.stop(me.id, clock()).catch((error: unknown) => log(`worker ${me.id}: stop not recorded: ${(error as Error).message}`));
     log(`worker ${me.id}: stopped`);
   }
 }
