@@ -136,6 +136,7 @@ export async function joinSchedule(ctx: JobContext, s: ScheduleRecord): Promise<
     return later(RETRY_PAUSED_MS, plan.refused);
   }
   const transport = await chooseTransport({ root: ctx.root, environment: ctx.environment, slug: send.slug, sending: config.sending, concurrency: plan.concurrency });
+  log(`schedule ${s.slug}: sending through ${transport.description}`);
   let summary;
   try {
     summary = await runSend(plan, {

@@ -124,5 +124,5 @@ async function sendStep(ctx: JobContext, where: string, send: SendRecord, issue:
   const outcome = summary.outcome.outcome;
   const detail = 'reason' in summary.outcome ? `: ${summary.outcome.reason}` : '';
   if (outcome === 'paused' || outcome === 'stopped') held.set(send.id, ctx.clock() + HOLD_MS);
-  log(`${where}: ${outcome}${detail}${outcome === 'paused' || outcome === 'stopped' ? ' (trying again in a minute)' : ''}; ${fmt(c.sent)} sent in all, ${fmt(c.failed)} failed, ${fmt(c.retry)} to retry, ${fmt(c.in_doubt)} in doubt`);
+  log(`${where}: ${outcome}${detail}${outcome === 'paused' || outcome === 'stopped' ? ' (trying again in a minute)' : ''} (through ${transport.description}); ${fmt(c.sent)} sent in all, ${fmt(c.failed)} failed, ${fmt(c.retry)} to retry, ${fmt(c.in_doubt)} in doubt`);
 }

@@ -117,6 +117,7 @@ for (const [engine, options] of [['sqlite', {}], ['postgres', needsPg]] as const
       for (let i = 0; i < 30; i++) assert.equal(p.peer.copiesOf(`r${i}@example.org`), 1, `r${i}`);
       assert.deepEqual(await counts(p), { queued: 0, sending: 0, sent: 30, retry: 0, failed: 0, in_doubt: 0, suppressed: 0 });
       assert.match(a.output() + b.output(), /schedule the-vote: due .*sending "The vote" to 30 subscribers, frozen now/);
+      assert.match(a.output() + b.output(), /schedule the-vote: sending through smtp:\/\/127\.0\.0\.1:\d+/);
       assert.deepEqual([await stop(a), await stop(b)], [0, 0], 'SIGTERM ends each worker with 0');
     });
 
