@@ -31,3 +31,8 @@ export function formatDuration(ms: number): string {
   }
   return parts.length > 0 ? parts.join(' ') : '0';
 }
+
+/** How long until a time still ahead, never "in 0": a part of a second counts as a whole one. */
+export function formatTimeAhead(ms: number): string {
+  return `in ${formatDuration(Math.ceil(ms / 1000) * 1000)}`;
+}

@@ -1,7 +1,7 @@
 /** Delays and `schedule.max_delay`: 0 or a whole number with one unit; a bare number is ambiguous and refused. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../src/automation/duration.ts';
+import { formatDuration, formatTimeAhead, parseDuration } from '../../src/automation/duration.ts';
 
 test('each unit', () => {
   assert.equal(parseDuration(0), 0);
@@ -26,4 +26,11 @@ test('formatted with the largest units first', () => {
   assert.equal(formatDuration(90 * 60_000), '1h 30m');
   assert.equal(formatDuration(8 * 86_400_000 + 45_000), '1w 1d 45s');
   assert.equal(formatDuration(parseDuration('2h')!), '2h');
+});
+
+test('a time just ahead reads "in 1s", never "in 0"; whole seconds round up', () => {
+  assert.equal(formatTimeAhead(1), 'in 1s');
+  assert.equal(formatTimeAhead(400), 'in 1s');
+  assert.equal(formatTimeAhead(2_100), 'in 3s');
+  assert.equal(formatTimeAhead(90 * 60_000), 'in 1h 30m');
 });

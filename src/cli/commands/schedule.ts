@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load.ts';
 import { resolveSegment } from '../../audience/segment-choice.ts';
 import { readFrontMatterTimes, syncFrontMatterSchedules } from '../../automation/front-matter-schedules.ts';
 import { formatSendTime } from '../../automation/send-time.ts';
-import { formatDuration } from '../../automation/duration.ts';
+import { formatTimeAhead } from '../../automation/duration.ts';
 import { OPEN_SCHEDULE_STATES, type ScheduleRecord } from '../../automation/schedule-store.ts';
 import type { Stores } from '../../store/stores.ts';
 import type { Config } from '../../config/schema.ts';
@@ -96,7 +96,7 @@ export async function runScheduleList(cmd: ScheduleCommand): Promise<number> {
     }
     for (const l of listed) {
       const due = Date.parse(l.sendAt) - now;
-      const timing = l.state === 'scheduled' ? (due > 0 ? `in ${formatDuration(due)}` : 'due now') : l.state;
+      const timing = l.state === 'scheduled' ? (due > 0 ? formatTimeAhead(due) : 'due now') : l.state;
       process.stdout.write(`${l.slug}: ${l.when}, ${timing}${l.origin === 'front-matter' ? ' (send_at: in its front matter)' : ''}\n`);
       process.stdout.write(`  file       ${l.file}\n`);
       process.stdout.write(`  state      ${l.state}${l.reason ? `: ${l.reason}` : ''}\n`);

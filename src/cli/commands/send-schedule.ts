@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Environment } from '../../config/environment.ts';
 import { formatSendTime } from '../../automation/send-time.ts';
-import { formatDuration } from '../../automation/duration.ts';
+import { formatDuration, formatTimeAhead } from '../../automation/duration.ts';
 import { ScheduleStartedError } from '../../automation/schedule-store.ts';
 import type { IssueForSend } from '../../send/compose/issue-for-send.ts';
 import { checkSendable, prepareSend } from '../../send/session.ts';
@@ -59,7 +59,7 @@ export async function runScheduleSend(cmd: ScheduleSend): Promise<number> {
     if (plan.segment) say(`Segment:      ${plan.segment.chosen.name ? `${plan.segment.chosen.name}: ` : ''}${plan.segment.chosen.text} (from ${plan.segment.from})`);
     if (plan.audience.topic !== undefined) say(`Topic:        ${plan.audience.topic}`);
     const ahead = cmd.at - now;
-    say(`Send at:      ${formatSendTime(cmd.at, tz)} (${ahead > 0 ? `in ${formatDuration(ahead)}` : 'now: it is due'})`);
+    say(`Send at:      ${formatSendTime(cmd.at, tz)} (${ahead > 0 ? formatTimeAhead(ahead) : 'now: it is due'})`);
     say(`Recipients:   ${fmt(plan.active)} ${plan.segment ? 'active subscribers in the segment' : 'active subscribers'} now; frozen when the send starts, so who joins or leaves before then counts`);
     if (open) say(`Replaces:     the schedule for ${formatSendTime(open.sendAt, tz)} (${open.state}${open.reason ? `: ${open.reason}` : ''})`);
     const workers = await stores.workers.list();
