@@ -48,7 +48,7 @@ async function describe(s: ScheduleRecord, config: Config, stores: Stores, topic
     count = send.recipients;
     segment = send.segment;
     topic = send.topic;
-  } else if (s.state === 'scheduled' || s.state === 'blocked') {
+  } else if (s.state === 'scheduled' || s.state === 'blocked' || s.state === 'starting') {
     try {
       const chosen = segmentText === null ? undefined : resolveSegment(segmentText, config.segments);
       count = (await stores.ledger.previewAudience({ ...(chosen ? { segment: chosen } : {}), ...(topic ? { topic } : {}) }, 0)).count;
@@ -102,7 +102,7 @@ export async function runScheduleList(cmd: ScheduleCommand): Promise<number> {
       process.stdout.write(`  state      ${l.state}${l.reason ? `: ${l.reason}` : ''}\n`);
       process.stdout.write(`  segment    ${l.segment ?? 'everyone active'}\n`);
       process.stdout.write(`  topic      ${l.topic ?? 'the main list'}\n`);
-      if (l.count !== null) process.stdout.write(`  count      ${fmt(l.count)} ${l.state === 'scheduled' || l.state === 'blocked' ? 'active subscribers now (frozen when the send starts)' : 'recipients, frozen when the send started'}\n`);
+      if (l.count !== null) process.stdout.write(`  count      ${fmt(l.count)} ${l.state === 'scheduled' || l.state === 'blocked' || l.state === 'starting' ? 'active subscribers now (frozen when the send starts)' : 'recipients, frozen when the send started'}\n`);
     }
     return 0;
   } finally {
