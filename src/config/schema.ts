@@ -7,6 +7,7 @@ import { TOPIC_ID, TOPIC_ID_MAX } from '../audience/topic-id.ts';
 import { canonicalTimeZone, TIME_ZONE_FORM } from '../automation/time-zone.ts';
 import { automationsSchema } from './automations.ts';
 import { scheduleSchema } from './schedule.ts';
+import { eventsSchema } from './events.ts';
 
 /** Colours go into inline styles, so only plain hex colours are accepted: nothing that could end the attribute. */
 const colour = z
@@ -253,6 +254,8 @@ export const configSchema = z.strictObject({
   schedule: scheduleSchema.default(scheduleSchema.parse({})),
   /** Welcome email and sequences (issue 17), normalised to one list of sequences, the welcome first. */
   automations: automationsSchema.default(automationsSchema.parse({})),
+  /** Provider feedback (issue 18): SES's topics, the soft-bounce policy, the bounce mailbox's interval. */
+  events: eventsSchema.default(eventsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
