@@ -193,4 +193,40 @@ export const MIGRATIONS: readonly string[] = [
     first_seen_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 8: provider feedback (issue 18). The provider's id from the 250 reply to DATA, indexed with our Message-ID, so
+  // that an event finds its delivery row by either. One row per event from any source, recorded once (`event_key`:
+  // the provider and a hash of the event's id at its source); `raw` is dropped after 30 days. Webhook nonces (Mailgun's
+  // token, the Svix id, the SNS MessageId) are kept until they expire, so a replay is refused.
+  `
+  ALTER TABLE deliveries ADD COLUMN provider_id TEXT;
+  CREATE INDEX deliveries_provider_id ON deliveries (provider_id) WHERE provider_id IS NOT NULL;
+  CREATE INDEX deliveries_message_id ON deliveries (message_id) WHERE message_id IS NOT NULL;
+  CREATE TABLE feedback_events (
+    id INTEGER PRIMARY KEY,
+    event_key TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('hard-bounce', 'soft-bounce', 'complaint', 'delivered', 'unsubscribed', 'deferred')),
+    email TEXT,
+    occurred_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    message_id TEXT,
+    provider_message_id TEXT,
+    status TEXT,
+    diagnostic TEXT,
+    send_id INTEGER REFERENCES sends (id) ON DELETE SET NULL,
+    subscriber_id INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+    outcome TEXT NOT NULL CHECK (outcome IN ('suppressed', 'recorded', 'unmatched')),
+    raw TEXT
+  );
+  CREATE INDEX feedback_events_subscriber ON feedback_events (subscriber_id, kind, occurred_at);
+  CREATE INDEX feedback_events_send ON feedback_events (send_id, kind);
+  CREATE INDEX feedback_events_received ON feedback_events (received_at);
+  CREATE TABLE webhook_nonces (
+    provider TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (provider, nonce)
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_nonces_expiry ON webhook_nonces (expires_at);
+  `,
 ];

@@ -1,6 +1,7 @@
 import { useServerBusyTimeout } from './busy-retry.ts';
 import { SqliteLedger } from './ledger/sqlite-ledger.ts';
 import { SqliteAutomationStore } from './sqlite-automations.ts';
+import { SqliteFeedback } from './sqlite-feedback.ts';
 import { isPostgresUrl } from './database-path.ts';
 import { openDatabase, type Db } from './open.ts';
 import { SqliteConfirmationQueue } from './sqlite-confirmation-queue.ts';
@@ -52,6 +53,7 @@ export function sqliteStoresOn(db: Db, options: OpenStoresOptions & { where?: st
     schedules: new SqliteSchedules(db),
     workers: new SqliteWorkers(db),
     automations: new SqliteAutomationStore(db),
+    feedback: new SqliteFeedback(db),
     close: async () => {
       db.close();
     },

@@ -8,6 +8,7 @@ import type { Db } from './open.ts';
 import type { SignUpRequest, SignUpResult } from './sign-up-decision.ts';
 import type { ScheduleStore } from '../automation/schedule-store.ts';
 import type { WorkerRegistry } from '../automation/worker-registry.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
 
 /**
  * A sign-up or a resend, decided and recorded in one transaction (see sign-up-decision.ts): the subscriber's
@@ -54,6 +55,8 @@ interface StoresOnAnEngine {
   workers: WorkerRegistry;
   /** Sequences' enrolments and steps (issue 17). */
   automations: AutomationStore;
+  /** Provider and mailbox feedback: bounces, complaints, deliveries (issue 18). */
+  feedback: FeedbackStore;
   close(): Promise<void>;
 }
 

@@ -14,7 +14,7 @@ import { startCli } from '../support/cli-process.ts';
 import { projectFor } from '../support/fixtures.ts';
 import { freshPgDatabase, freshPgPool, needsPg } from '../support/pg.ts';
 
-const TABLES = ['automation_cursors', 'automation_enrolments', 'confirmation_emails', 'deliveries', 'request_counts', 'schedules', 'schema_version', 'send_pace', 'send_runs', 'sends', 'subscriber_events', 'subscriber_tags', 'subscriber_topics_left', 'subscribers', 'workers'];
+const TABLES = ['automation_cursors', 'automation_enrolments', 'confirmation_emails', 'deliveries', 'feedback_events', 'request_counts', 'schedules', 'schema_version', 'send_pace', 'send_runs', 'sends', 'subscriber_events', 'subscriber_tags', 'subscriber_topics_left', 'subscribers', 'webhook_nonces', 'workers'];
 
 async function tablesOf(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);

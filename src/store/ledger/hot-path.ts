@@ -1,5 +1,6 @@
 import type { Claimed, DeliveryResult } from './records.ts';
 import { transaction, type Db } from '../open.ts';
+import { providerIdFromReply } from '../../feedback/provider-id.ts';
 
 /** Where a bounce goes: the subscriber store, which writes the status and its event (inside the caller's transaction). */
 export interface BounceSink {
@@ -33,7 +34,7 @@ export class LedgerHotPath {
       ),
       markSuppressed: db.prepare(`UPDATE deliveries SET state = 'suppressed', updated_at = ?, reply = ? WHERE send_id = ? AND subscriber_id = ?`),
       sent: db.prepare(
-        `UPDATE deliveries SET state = 'sent', run_id = NULL, updated_at = @now, reply = @reply, message_id = @messageId
+        `UPDATE deliveries SET state = 'sent', run_id = NULL, updated_at = @now, reply = @reply, message_id = @messageId, provider_id = @providerId
          WHERE send_id = @sendId AND subscriber_id = @subscriberId AND state = 'sending'`,
       ),
       retry: db.prepare(
@@ -78,7 +79,7 @@ export class LedgerHotPath {
       for (const r of results) {
         const key = { now, sendId, subscriberId: r.subscriberId, reply: r.reply };
         if (r.state === 'sent') {
-          this.s.sent.run({ ...key, messageId: r.messageId });
+          this.s.sent.run({ ...key, messageId: r.messageId, providerId: providerIdFromReply(r.reply) });
           sent++;
         } else if (r.state === 'retry') this.s.retry.run({ ...key, nextAttemptAt: r.nextAttemptAt });
         else if (r.state === 'in_doubt') this.s.inDoubt.run(key);

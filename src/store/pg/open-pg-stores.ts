@@ -1,6 +1,7 @@
 import type { OpenStoresOptions } from '../open-stores.ts';
 import type { PgStores } from '../stores.ts';
 import { PgAutomationStore } from './pg-automations.ts';
+import { PgFeedback } from './pg-feedback.ts';
 import { connectPg } from './pg-connect.ts';
 import { PgConfirmationQueue } from './pg-confirmation-queue.ts';
 import { PgLedger } from './pg-ledger.ts';
@@ -29,6 +30,7 @@ export async function openPgStores(url: string, options: OpenStoresOptions): Pro
     schedules: new PgSchedules(pool),
     workers: new PgWorkers(pool),
     automations: new PgAutomationStore(pool),
+    feedback: new PgFeedback(pool),
     close: () => pool.end(),
   };
 }

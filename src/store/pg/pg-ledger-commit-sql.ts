@@ -1,3 +1,4 @@
+import { providerIdFromReply } from '../../feedback/provider-id.ts';
 import type { DeliveryResult } from '../ledger/records.ts';
 
 /**
@@ -25,13 +26,14 @@ interface SettleParams {
 function settleCtes(size: number, p: SettleParams): string {
   const rows = Array.from({ length: size }, (_, i) => {
     const n = p.first + i * RESULT_PARAMS;
-    return `($${n}::int, ${i}, $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::bigint, $${n + 5}::bool)`;
+    return `($${n}::int, ${i}, $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::bigint, $${n + 5}::bool, $${n + 6}::text)`;
   });
-  return `r (id, ord, state, reply, message_id, next_at, bounce) AS (VALUES ${rows.join(', ')}
+  return `r (id, ord, state, reply, message_id, next_at, bounce, provider_id) AS (VALUES ${rows.join(', ')}
 ), settled AS (
   UPDATE deliveries d SET state = u.state, run_id = NULL, updated_at = ${p.now},
     reply = CASE WHEN u.state = 'queued' THEN d.reply ELSE u.reply END,
     message_id = CASE WHEN u.state = 'sent' THEN u.message_id ELSE d.message_id END,
+    provider_id = CASE WHEN u.state = 'sent' THEN u.provider_id ELSE d.provider_id END,
     next_attempt_at = CASE WHEN u.state = 'retry' THEN u.next_at ELSE d.next_attempt_at END,
     attempts = CASE WHEN u.state = 'queued' THEN d.attempts - 1 ELSE d.attempts END
   FROM (SELECT DISTINCT ON (id) * FROM r WHERE id IS NOT NULL ORDER BY id, ord) u
@@ -99,7 +101,7 @@ export interface Statement {
   values: unknown[];
 }
 
-const RESULT_PARAMS = 6;
+const RESULT_PARAMS = 7;
 
 /** Groups are planned for 1, 2, 4, 8… results: a few statements per connection, whatever the sizes. */
 const sizeFor = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
@@ -111,13 +113,21 @@ function statement(name: string, make: () => string, values: unknown[]): Stateme
   return { name, text, values };
 }
 
-/** Six parameters per result, the padding rows empty. */
+/** Seven parameters per result, the padding rows empty; a sent row's provider id is read from its 250 reply. */
 function resultValues(results: readonly DeliveryResult[], size: number): unknown[] {
   const values: unknown[] = [];
   for (const r of results) {
-    values.push(r.subscriberId, r.state, r.reply, r.state === 'sent' ? r.messageId : null, r.state === 'retry' ? r.nextAttemptAt : null, r.state === 'failed' && r.bounce);
+    values.push(
+      r.subscriberId,
+      r.state,
+      r.reply,
+      r.state === 'sent' ? r.messageId : null,
+      r.state === 'retry' ? r.nextAttemptAt : null,
+      r.state === 'failed' && r.bounce,
+      r.state === 'sent' ? providerIdFromReply(r.reply) : null,
+    );
   }
-  for (let i = results.length; i < size; i++) values.push(null, null, null, null, null, false);
+  for (let i = results.length; i < size; i++) values.push(null, null, null, null, null, false, null);
   return values;
 }
 
