@@ -15,6 +15,7 @@ import { subscriberForToken } from './subscriber-for-token.ts';
 import { verifyToken, type Keyring } from '../subscribers/tokens.ts';
 import { serveArchive } from './archive-files.ts';
 import { preferencesRoutes } from './preferences-routes.ts';
+import { eventsRoutes, type EventsOptions } from './events-routes.ts';
 import { clientOf } from './client-address.ts';
 import { loadPages, type PageContent } from './pages.ts';
 import { archivePolicy, PAGE_POLICY, SECURITY_HEADERS } from './security-headers.ts';
@@ -33,6 +34,8 @@ export interface PublicAppOptions {
   onConfirmationQueued?: () => void;
   /** One line per sign-up, confirmation and unsubscription, the address masked; none when absent. */
   log?: (line: string) => void;
+  /** Provider feedback webhooks (`POST /events/<provider>`, issue 18); every provider answers 404 when absent. */
+  events?: Omit<EventsOptions, 'feedback' | 'now' | 'log'>;
 }
 
 /** Sign-up posts one client may make in each window, across every server on the database. */
@@ -73,7 +76,10 @@ export function publicApp(options: PublicAppOptions): Hono {
     // The archive's files come with their own policy; everything else is one of the server's pages.
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', PAGE_POLICY);
   });
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) }));
+  // Forms are small; provider webhooks have their own limit (events-routes.ts).
+  const formLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => show(c, { title: 'Too much data', message: 'That request was too large.' }, 413) });
+  const eventsPath = `${base}/events/`;
+  app.use((c, next) => (c.req.method === 'POST' && c.req.path.startsWith(eventsPath) && options.events ? next() : formLimit(c, next)));
   if (base !== '') {
     app.get('/', (c) => c.redirect(`${base}/`, 302));
     app.get(base, (c) => c.redirect(`${base}/`, 301));
@@ -202,6 +208,7 @@ export function publicApp(options: PublicAppOptions): Hono {
   });
 
   preferencesRoutes(routes, { config, keyring, store, now, base, show, notFound, log });
+  if (options.events) eventsRoutes(routes, { ...options.events, feedback: stores.feedback, now, log });
 
   // The web archive `build` wrote: the index, issue pages, images, feed and sitemap, for GET and HEAD only; never
   // a dotfile, nor anything reached through a symbolic link.

@@ -3,6 +3,8 @@ import { formatDuration } from '../../send/run/progress.ts';
 import { sendStatus, type SendStatus } from '../../send/run/send-status.ts';
 import { openCommandStores } from '../open-command-stores.ts';
 import type { Stores } from '../../store/stores.ts';
+import { describeFeedback } from '../../feedback/feedback-summary.ts';
+import type { SendFeedback } from '../../feedback/feedback-store.ts';
 
 export interface StatusCommand {
   root: string;
@@ -19,8 +21,12 @@ export interface StatusCommand {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function describe(s: SendStatus): string[] {
+/** A send's status with what came back from providers and the bounce mailbox (issue 18). */
+type WithFeedback = SendStatus & { feedback: SendFeedback | null };
+
+function describe(s: WithFeedback): string[] {
   const c = s.counts;
+  const feedback = describeFeedback(s.feedback ?? undefined, c.sent);
   const lines = [
     `${s.slug}: ${s.state}${s.finishedAt ? ` ${s.finishedAt}` : ''} (send ${s.send}, begun ${s.createdAt}, ${fmt(s.recipients)} recipients)`,
     `  subject    ${s.subject}`,
@@ -34,6 +40,7 @@ function describe(s: SendStatus): string[] {
     `  in doubt   ${fmt(c.in_doubt)}`,
     `  suppressed ${fmt(c.suppressed)}`,
     `  rate       ${s.rate > 0 ? `${fmt(s.rate)}/s` : '—'}${s.etaSeconds !== null ? `, ETA ${formatDuration(s.etaSeconds * 1000)}` : ''}`,
+    ...(feedback !== null ? [`  feedback   ${feedback}`] : []),
   ];
   if (s.workers.length > 0) {
     lines.push(`  workers    ${s.workers.length} alive`);
@@ -79,12 +86,15 @@ export async function runStatus(cmd: StatusCommand): Promise<number> {
       }
       sends = sends.slice(0, 1);
     }
-    const statuses: SendStatus[] = [];
-    for (const s of sends) statuses.push(await sendStatus(ledger, s, now));
+    const feedback = await stores.feedback.sendFeedback(sends.map((s) => s.id));
+    const statuses: WithFeedback[] = [];
+    for (const s of sends) statuses.push({ ...(await sendStatus(ledger, s, now)), feedback: feedback.get(s.id) ?? null });
+    const unmatched = cmd.issue === null ? await unmatchedNote(stores, now) : null;
     if (cmd.json) {
       process.stdout.write(`${JSON.stringify(cmd.issue === null ? statuses : statuses[0], null, 2)}\n`);
     } else {
       if (schedules.length > 0) process.stdout.write(`${schedules.join('\n')}\n\n`);
+      if (unmatched) process.stdout.write(`${unmatched}\n\n`);
       if (statuses.length === 0) process.stdout.write('No issue has been sent yet.\n');
       else process.stdout.write(`${statuses.map((s) => describe(s).join('\n')).join('\n\n')}\n`);
     }
@@ -109,4 +119,20 @@ async function scheduleNotes(stores: Stores, slug: string | null, now: number): 
     else if (slug !== null && (s.state === 'scheduled' || s.state === 'starting')) lines.push(`${s.slug}: scheduled for ${at} (newsletter schedule shows it; newsletter schedule cancel ${s.slug} cancels it)`);
   }
   return lines;
+}
+
+/** How far back `status` looks for feedback that matched nothing. */
+const UNMATCHED_FOR_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Events in the last 30 days that matched no message this newsletter sent: a few are noise (an old list's bounces,
+ * a test), many mean the provider's events cannot be tied to our messages (a relay that rewrites the Message-ID).
+ */
+async function unmatchedNote(stores: Stores, now: number): Promise<string | null> {
+  const rows = (await stores.feedback.recent(now - UNMATCHED_FOR_MS)).filter((r) => !r.matched);
+  if (rows.length === 0) return null;
+  const by = new Map<string, number>();
+  for (const r of rows) by.set(r.provider, (by.get(r.provider) ?? 0) + r.count);
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  return `feedback: ${fmt(total)} event${total === 1 ? '' : 's'} in the last 30 days matched no message this newsletter sent (${[...by].map(([p, n]) => `${p} ${fmt(n)}`).join(', ')}); they changed nothing`;
 }
