@@ -8,6 +8,11 @@ export interface Nonce {
   expiresAt: number;
 }
 
+export interface ApplyOptions {
+  nonce?: Nonce | undefined;
+  dryRun?: boolean;
+}
+
 /** Feedback recorded against one send, for `status`. */
 export type SendFeedback = Record<FeedbackKind, number>;
 
@@ -21,9 +26,10 @@ export type SendFeedback = Record<FeedbackKind, number>;
 export interface FeedbackStore {
   /**
    * Records a batch in one transaction and returns what each event did, in order. With a nonce already seen, nothing
-   * is recorded and the answer is `replay`. Raw payloads older than 30 days are dropped on the way.
+   * is recorded and the answer is `replay`. Raw payloads older than 30 days are dropped on the way. `dryRun` works
+   * the batch out in full and rolls it back: what `bounces --dry-run` shows.
    */
-  apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, nonce?: Nonce): Promise<{ replay: true } | { replay: false; applied: AppliedEvent[] }>;
+  apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, options?: ApplyOptions): Promise<{ replay: true } | { replay: false; applied: AppliedEvent[] }>;
   /** Counts of recorded events by kind for each of these sends. */
   sendFeedback(sendIds: readonly number[]): Promise<Map<number, SendFeedback>>;
   /** Events received since `since` by provider and outcome, unmatched included: what `status` shows. */

@@ -70,7 +70,7 @@ export function eventsRoutes(routes: Hono, options: EventsOptions): RefusalCount
     }
     const now = options.now().getTime();
     const nonce = verdict.nonce ? { provider: provider.name, ...verdict.nonce } : undefined;
-    const result = await retryWhileBusy(() => options.feedback.apply(parsed.events, now, options.policy, nonce));
+    const result = await retryWhileBusy(() => options.feedback.apply(parsed.events, now, options.policy, { nonce }));
     if (result.replay) return refuse(c, name, 'a replay of a request already accepted');
     const counts = Object.fromEntries(OUTCOMES.map((o) => [o, result.applied.filter((a) => a.outcome === o).length])) as Record<EventOutcome, number>;
     if (parsed.events.length > 0 || parsed.ignored > 0) options.log(`events ${name}: ${summary(result.applied, parsed.ignored)}`);

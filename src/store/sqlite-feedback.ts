@@ -1,6 +1,6 @@
 import type { AppliedEvent, FeedbackEvent, FeedbackKind, Provider } from '../feedback/feedback-event.ts';
 import { emptyFeedback, eventColumns, eventDetail, eventKey, normalizedRecipients, RAW_KEPT_MS, recordedDetail, unmatchedDetail } from '../feedback/feedback-record.ts';
-import type { FeedbackStore, Nonce, SendFeedback } from '../feedback/feedback-store.ts';
+import type { ApplyOptions, FeedbackStore, SendFeedback } from '../feedback/feedback-store.ts';
 import { statusChangeFor, type SoftBouncePolicy } from '../feedback/suppression-policy.ts';
 import { transaction, type Db } from './open.ts';
 
@@ -14,6 +14,9 @@ interface Match {
 
 const MATCH = `SELECT d.send_id, d.subscriber_id, s.email, s.email_normalized, s.status
   FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`;
+
+/** Thrown to roll a dry run's transaction back. */
+const ROLL_BACK = Symbol('roll back');
 
 /** Provider feedback on SQLite: each batch one IMMEDIATE transaction (see FeedbackStore). */
 export class SqliteFeedback implements FeedbackStore {
@@ -46,15 +49,24 @@ export class SqliteFeedback implements FeedbackStore {
     };
   }
 
-  async apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, nonce?: Nonce) {
-    return transaction(this.db, (): { replay: true } | { replay: false; applied: AppliedEvent[] } => {
-      if (nonce) {
-        this.s.pruneNonces.run(now);
-        if (this.s.nonce.run(nonce.provider, nonce.value, nonce.expiresAt).changes === 0) return { replay: true };
-      }
-      this.s.pruneRaw.run(now - RAW_KEPT_MS);
-      return { replay: false, applied: events.map((event) => this.#one(event, now, policy)) };
-    });
+  async apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, { nonce, dryRun = false }: ApplyOptions = {}) {
+    type Result = { replay: true } | { replay: false; applied: AppliedEvent[] };
+    let result: Result | undefined;
+    try {
+      transaction(this.db, () => {
+        if (nonce) {
+          this.s.pruneNonces.run(now);
+          if (this.s.nonce.run(nonce.provider, nonce.value, nonce.expiresAt).changes === 0) return (result = { replay: true });
+        }
+        this.s.pruneRaw.run(now - RAW_KEPT_MS);
+        result = { replay: false, applied: events.map((event) => this.#one(event, now, policy)) };
+        if (dryRun) throw ROLL_BACK;
+        return result;
+      });
+    } catch (error) {
+      if (error !== ROLL_BACK) throw error;
+    }
+    return result!;
   }
 
   #one(event: FeedbackEvent, now: number, policy: SoftBouncePolicy): AppliedEvent {

@@ -138,16 +138,27 @@ export function feedbackContract(name: string, make: MakeFeedback): void {
     const w = await world(t, make);
     const { sendId, ids } = await w.send(T0);
     const nonce = { provider: 'mailgun' as Provider, value: 'token-1', expiresAt: T0 + 300_000 };
-    const first = await w.feedback.apply([event('delivered', { recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId })], T0, POLICY, nonce);
+    const first = await w.feedback.apply([event('delivered', { recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId })], T0, POLICY, { nonce });
     assert.equal(first.replay, false);
-    const again = await w.feedback.apply([event('hard-bounce', { recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId })], T0 + 1000, POLICY, nonce);
+    const again = await w.feedback.apply([event('hard-bounce', { recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId })], T0 + 1000, POLICY, { nonce });
     assert.equal(again.replay, true);
     assert.equal(await w.status('ann'), 'active');
     assert.equal((await w.feedback.sendFeedback([sendId])).get(sendId)!['hard-bounce'], 0);
-    const other = await w.feedback.apply([], T0 + 1000, POLICY, { ...nonce, provider: 'resend' });
+    const other = await w.feedback.apply([], T0 + 1000, POLICY, { nonce: { ...nonce, provider: 'resend' } });
     assert.equal(other.replay, false);
     // Once expired, a nonce is forgotten (its timestamp is refused by then anyway).
-    assert.equal((await w.feedback.apply([], T0 + 400_000, POLICY, nonce)).replay, false);
+    assert.equal((await w.feedback.apply([], T0 + 400_000, POLICY, { nonce })).replay, false);
+  });
+
+  test(`${name}: a dry run says what a batch would do and changes nothing`, async (t) => {
+    const w = await world(t, make);
+    const { sendId, ids } = await w.send(T0);
+    const bounce = event('hard-bounce', { recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId });
+    const dry = await w.feedback.apply([bounce], T0, POLICY, { dryRun: true });
+    assert.deepEqual(dry.replay ? [] : dry.applied.map((a) => a.outcome), ['suppressed']);
+    assert.equal(await w.status('ann'), 'active');
+    assert.equal((await w.feedback.sendFeedback([sendId])).get(sendId), undefined);
+    assert.equal((await w.apply([bounce]))[0]!.outcome, 'suppressed', 'the dry run recorded nothing, so the real one applies');
   });
 
   test(`${name}: soft bounces suppress after 3 across different sends within 30 days, and only then`, async (t) => {

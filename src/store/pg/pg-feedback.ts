@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AppliedEvent, FeedbackEvent, FeedbackKind, Provider } from '../../feedback/feedback-event.ts';
 import { emptyFeedback, eventColumns, eventDetail, eventKey, normalizedRecipients, RAW_KEPT_MS, recordedDetail, unmatchedDetail } from '../../feedback/feedback-record.ts';
-import type { FeedbackStore, Nonce, SendFeedback } from '../../feedback/feedback-store.ts';
+import type { ApplyOptions, FeedbackStore, SendFeedback } from '../../feedback/feedback-store.ts';
 import { statusChangeFor, type SoftBouncePolicy } from '../../feedback/suppression-policy.ts';
 import { transaction } from './pg-transaction.ts';
 
@@ -16,6 +16,11 @@ interface Match {
 const MATCH = `SELECT d.send_id, d.subscriber_id, s.email, s.email_normalized, s.status
   FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`;
 
+type Batch = { replay: true } | { replay: false; applied: AppliedEvent[] };
+
+/** Thrown to roll a dry run's transaction back. */
+const ROLL_BACK = Symbol('roll back');
+
 /**
  * Provider feedback on PostgreSQL, as on SQLite (sqlite-feedback.ts). Several servers may take webhooks at once: an
  * event is recorded once through its unique key (ON CONFLICT), a nonce likewise, and the matched subscriber's row is
@@ -25,22 +30,33 @@ const MATCH = `SELECT d.send_id, d.subscriber_id, s.email, s.email_normalized, s
 export class PgFeedback implements FeedbackStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, nonce?: Nonce) {
-    return transaction(this.pool, async (client): Promise<{ replay: true } | { replay: false; applied: AppliedEvent[] }> => {
-      if (nonce) {
-        await client.query('DELETE FROM webhook_nonces WHERE expires_at < $1', [now]);
-        const claimed = await client.query('INSERT INTO webhook_nonces (provider, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-          nonce.provider,
-          nonce.value,
-          nonce.expiresAt,
-        ]);
-        if (claimed.rowCount === 0) return { replay: true };
-      }
-      await client.query('UPDATE feedback_events SET raw = NULL WHERE received_at < $1 AND raw IS NOT NULL', [now - RAW_KEPT_MS]);
-      const applied: AppliedEvent[] = [];
-      for (const event of events) applied.push(await this.#one(client, event, now, policy));
-      return { replay: false, applied };
-    });
+  async apply(events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, { nonce, dryRun = false }: ApplyOptions = {}) {
+    let result: Batch | undefined;
+    try {
+      await transaction(this.pool, async (client) => {
+        result = await this.#batch(client, events, now, policy, nonce);
+        if (dryRun) throw ROLL_BACK;
+      });
+    } catch (error) {
+      if (error !== ROLL_BACK) throw error;
+    }
+    return result!;
+  }
+
+  async #batch(client: pg.PoolClient, events: readonly FeedbackEvent[], now: number, policy: SoftBouncePolicy, nonce: ApplyOptions['nonce']): Promise<Batch> {
+    if (nonce) {
+      await client.query('DELETE FROM webhook_nonces WHERE expires_at < $1', [now]);
+      const claimed = await client.query('INSERT INTO webhook_nonces (provider, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        nonce.provider,
+        nonce.value,
+        nonce.expiresAt,
+      ]);
+      if (claimed.rowCount === 0) return { replay: true };
+    }
+    await client.query('UPDATE feedback_events SET raw = NULL WHERE received_at < $1 AND raw IS NOT NULL', [now - RAW_KEPT_MS]);
+    const applied: AppliedEvent[] = [];
+    for (const event of events) applied.push(await this.#one(client, event, now, policy));
+    return { replay: false, applied };
   }
 
   async #one(client: pg.PoolClient, event: FeedbackEvent, now: number, policy: SoftBouncePolicy): Promise<AppliedEvent> {
