@@ -20,10 +20,35 @@ export interface Environment {
   dkimPrivateKey: string | null;
   /** `DKIM_PRIVATE_KEY_FILE`. */
   dkimPrivateKeyFile: string | null;
+  /** `IMAP_URL`: the bounce mailbox (`imaps://user:pass@host/INBOX`) that `bounces --imap` and the worker read. */
+  imapUrl: string | null;
+  /** The provider webhook secrets (issue 18): each enables `POST /events/<provider>` on `serve`; null when unset. */
+  webhooks: {
+    /** `MAILGUN_WEBHOOK_SIGNING_KEY`: Mailgun's HTTP webhook signing key. */
+    mailgun: string | null;
+    /** `SENDGRID_WEBHOOK_PUBLIC_KEY`: the signed event webhook's verification key, base64 DER, as SendGrid shows it. */
+    sendgrid: string | null;
+    /** `POSTMARK_WEBHOOK_AUTH`: `user:password`, the basic auth credentials put in Postmark's webhook URL. */
+    postmark: string | null;
+    /** `RESEND_WEBHOOK_SECRET`: the `whsec_…` signing secret Resend shows for the endpoint. */
+    resend: string | null;
+    /** `EVENTS_WEBHOOK_SECRET`: the HMAC-SHA256 key of the generic endpoint, for one's own MTA log shipper. */
+    generic: string | null;
+  };
 }
 
 /** Variables whose values must never appear in an error message or a log. */
-const SECRET = new Set(['SMTP_URL', 'NEWSLETTER_SECRET', 'DKIM_PRIVATE_KEY']);
+const SECRET = new Set([
+  'SMTP_URL',
+  'NEWSLETTER_SECRET',
+  'DKIM_PRIVATE_KEY',
+  'IMAP_URL',
+  'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'SENDGRID_WEBHOOK_PUBLIC_KEY',
+  'POSTMARK_WEBHOOK_AUTH',
+  'RESEND_WEBHOOK_SECRET',
+  'EVENTS_WEBHOOK_SECRET',
+]);
 
 const optionalText = z.pipe(
   z.optional(z.string()),
@@ -45,6 +70,12 @@ const schema = z.object({
     z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? null : v)),
   ),
   DKIM_PRIVATE_KEY_FILE: optionalText,
+  IMAP_URL: optionalText,
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalText,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
+  POSTMARK_WEBHOOK_AUTH: optionalText,
+  RESEND_WEBHOOK_SECRET: optionalText,
+  EVENTS_WEBHOOK_SECRET: optionalText,
 });
 
 const MEANING: Record<string, string> = {
@@ -71,5 +102,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     inboxPort: v.NEWSLETTER_INBOX_PORT,
     dkimPrivateKey: v.DKIM_PRIVATE_KEY,
     dkimPrivateKeyFile: v.DKIM_PRIVATE_KEY_FILE,
+    imapUrl: v.IMAP_URL,
+    webhooks: {
+      mailgun: v.MAILGUN_WEBHOOK_SIGNING_KEY,
+      sendgrid: v.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      postmark: v.POSTMARK_WEBHOOK_AUTH,
+      resend: v.RESEND_WEBHOOK_SECRET,
+      generic: v.EVENTS_WEBHOOK_SECRET,
+    },
   };
 }
