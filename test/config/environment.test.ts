@@ -10,6 +10,9 @@ test('readEnvironment: every variable typed, trimmed, and an empty one is unset'
     NEWSLETTER_INBOX_PORT: '2526',
     DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nabc',
     DKIM_PRIVATE_KEY_FILE: '',
+    IMAP_URL: ' imaps://bounces:pw@mail.example/INBOX ',
+    SENDGRID_WEBHOOK_PUBLIC_KEY: ' MFkw ',
+    RESEND_WEBHOOK_SECRET: '',
   });
   assert.deepEqual(env, {
     smtpUrl: 'smtp://u:p@mail.example:587',
@@ -18,6 +21,8 @@ test('readEnvironment: every variable typed, trimmed, and an empty one is unset'
     inboxPort: 2526,
     dkimPrivateKey: '-----BEGIN PRIVATE KEY-----\\nabc',
     dkimPrivateKeyFile: null,
+    imapUrl: 'imaps://bounces:pw@mail.example/INBOX',
+    webhooks: { mailgun: null, sendgrid: 'MFkw', postmark: null, resend: null, generic: null },
   });
   assert.deepEqual(readEnvironment({}), {
     smtpUrl: null,
@@ -26,6 +31,8 @@ test('readEnvironment: every variable typed, trimmed, and an empty one is unset'
     inboxPort: null,
     dkimPrivateKey: null,
     dkimPrivateKeyFile: null,
+    imapUrl: null,
+    webhooks: { mailgun: null, sendgrid: null, postmark: null, resend: null, generic: null },
   });
   assert.equal(readEnvironment({ SMTP_URL: '' }).smtpUrl, null);
   assert.equal(readEnvironment({ NEWSLETTER_SECRET: '' }).secret, '', 'keyringFromEnv says an empty secret is empty');

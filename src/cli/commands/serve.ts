@@ -12,6 +12,8 @@ import { openCommandStores } from '../open-command-stores.ts';
 import { keyringFromEnv, type Keyring } from '../../subscribers/tokens.ts';
 import { urlPath } from '../../web/url-path.ts';
 import { runWorker } from '../../automation/worker.ts';
+import { enabledProviders } from '../../feedback/enabled-providers.ts';
+import { httpsFetch } from '../../feedback/https-fetch.ts';
 
 export interface ServeCommand {
   root: string;
@@ -59,7 +61,10 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     if (!(error instanceof DiagnosticError)) throw error;
     problems.push(error.message);
   }
-  if (!keyring || !mail || !template) {
+  // Provider webhooks (POST /events/<provider>): a secret of the wrong shape stops serve here, not at every event.
+  const webhooks = enabledProviders(cmd.environment.webhooks, { topicArns: config.events.ses.topicArns, fetch: httpsFetch });
+  problems.push(...webhooks.problems);
+  if (!keyring || !mail || !template || webhooks.problems.length > 0) {
     for (const problem of problems) process.stderr.write(`newsletter serve: ${problem}\n`);
     return 1;
   }
@@ -74,6 +79,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     keyring,
     log: logLine,
     onConfirmationQueued: () => sender.wake(),
+    events: { providers: webhooks.providers, policy: config.events.softBounce, fetch: httpsFetch },
   });
   let server: ReturnType<typeof serve>;
   try {
@@ -101,6 +107,9 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     [
       `Serving sign-up, confirm and unsubscribe at http://${cmd.host.includes(':') ? `[${cmd.host}]` : cmd.host}:${port}${urlPath(config.url)}/ (${local ? 'this computer only; put it behind your web server or use --host' : `listening on ${cmd.host}`}). Ctrl-C stops.`,
       `Confirmation emails go to ${mail.description}, from a queue in the database that retries them for a day.`,
+      webhooks.providers.size > 0
+        ? `Provider feedback: POST ${urlPath(config.url)}/events/<provider> for ${[...webhooks.providers.keys()].join(', ')}.`
+        : 'No provider webhooks enabled (set MAILGUN_WEBHOOK_SIGNING_KEY, SENDGRID_WEBHOOK_PUBLIC_KEY, POSTMARK_WEBHOOK_AUTH, RESEND_WEBHOOK_SECRET or EVENTS_WEBHOOK_SECRET, or events.ses.topic_arns).',
       existsSync(webRoot) ? `Serving the web archive from dist/web/${urlPath(config.url) ? ` at ${urlPath(config.url)}/, the path of url` : ''}.` : 'No dist/web/ yet: run `newsletter build` and restart to serve the web archive.',
       '',
     ].join('\n'),

@@ -1,0 +1,28 @@
+import type { Environment } from '../config/environment.ts';
+import { genericProvider } from './generic-provider.ts';
+import type { Fetch, WebhookProvider } from './webhook-provider.ts';
+
+/**
+ * The webhook providers `serve` answers for: each one whose secret is in the environment, and SES when the config
+ * lists its SNS topics. A secret of the wrong shape is an error naming its variable (never its value), collected
+ * with the others, so that serve refuses to start with all of them said at once rather than answer 401 to every
+ * event a provider sends.
+ */
+export function enabledProviders(
+  webhooks: Environment['webhooks'],
+  ses: { topicArns: readonly string[]; fetch: Fetch },
+): { providers: Map<string, WebhookProvider>; problems: string[] } {
+  const providers = new Map<string, WebhookProvider>();
+  const problems: string[] = [];
+  const add = (make: () => WebhookProvider) => {
+    try {
+      const provider = make();
+      providers.set(provider.name, provider);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  };
+  if (webhooks.generic) add(() => genericProvider(webhooks.generic!));
+  void ses;
+  return { providers, problems };
+}
