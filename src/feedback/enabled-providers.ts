@@ -1,5 +1,6 @@
 import type { Environment } from '../config/environment.ts';
 import { genericProvider } from './generic-provider.ts';
+import { sesProvider } from './ses-provider.ts';
 import type { Fetch, WebhookProvider } from './webhook-provider.ts';
 
 /**
@@ -23,6 +24,6 @@ export function enabledProviders(
     }
   };
   if (webhooks.generic) add(() => genericProvider(webhooks.generic!));
-  void ses;
+  if (ses.topicArns.length > 0) add(() => sesProvider(ses.topicArns, ses.fetch));
   return { providers, problems };
 }

@@ -2,6 +2,7 @@
 import { openStores } from '../../src/store/open-stores.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
 import { genericCase } from './webhooks/generic-case.ts';
+import { sesCase } from './webhooks/ses-case.ts';
 import { webhookContract, type OpenTestStores } from './webhooks/webhook-contract.ts';
 
 const pgTestStores: OpenTestStores = async (t) => {
@@ -10,4 +11,4 @@ const pgTestStores: OpenTestStores = async (t) => {
   return stores;
 };
 
-webhookContract('postgresql', pgTestStores, [genericCase], needsPg);
+webhookContract('postgresql', pgTestStores, [genericCase, sesCase], needsPg);

@@ -51,11 +51,16 @@ export interface WebhookCase {
   suppresses: { kind: FeedbackKind; status: string };
   /** Requests that must be refused, each named by what is wrong with it. */
   forgeries(target: Target, now: number): { why: string; request: SignedRequest }[];
+  /** The valid request with its signature taken away; by default, its headers (SNS signs inside the body). */
+  unsigned?(request: SignedRequest): SignedRequest;
+  /** A signed subscription confirmation and the URL serve must fetch to confirm it (SNS). */
+  confirmation?(now: number): { request: SignedRequest; url: string };
   /** A fetch the provider's checks use (SES: certificates; the SubscribeURL). */
   fetch?: Fetch;
 }
 
-const NOW = Date.parse('2026-12-04T10:00:00Z');
+// The real clock, to the second: an SNS test certificate made by openssl is valid from the moment it is made.
+const NOW = Math.floor(Date.now() / 1000) * 1000;
 const keyring = keyringFromEnv('a-test-secret-that-is-long-enough-0123456789');
 
 export type OpenTestStores = (t: TestContext) => Promise<Stores>;
@@ -164,7 +169,7 @@ export function webhookContract(engine: string, open: OpenTestStores, cases: rea
       const valid = c.valid(w.ann, c.suppresses.kind, NOW);
       const forgeries = [
         ...c.forgeries(w.ann, NOW),
-        { why: 'no signature at all', request: { headers: { 'content-type': 'application/json' }, body: valid.body } },
+        { why: 'no signature at all', request: c.unsigned ? c.unsigned(valid) : { headers: { 'content-type': 'application/json' }, body: valid.body } },
         { why: 'a body over 1 MB', request: { headers: valid.headers, body: Buffer.concat([Buffer.from(valid.body), Buffer.alloc(MAX_EVENTS_BODY_BYTES, 32)]) } },
       ];
       assert.ok(forgeries.length >= 4, 'each provider names its own forgeries');
@@ -183,6 +188,24 @@ export function webhookContract(engine: string, open: OpenTestStores, cases: rea
       // The real request still works after all that.
       assert.equal((await w.post(`/events/${c.name}`, valid)).status, 200);
     });
+
+    const confirmation = c.confirmation;
+    if (confirmation) {
+      test(`${engine} webhooks, ${c.name}: a signed subscription confirmation is confirmed by fetching its URL, and changes nothing else`, options, async (t) => {
+        const asked: string[] = [];
+        const fetch: Fetch = async (url) => {
+          asked.push(url);
+          return c.fetch!(url);
+        };
+        const w = await world(t, open, { ...c, fetch });
+        const { request, url } = confirmation(NOW);
+        const answer = await w.post(`/events/${c.name}`, request);
+        assert.equal(answer.status, 200, answer.body);
+        assert.ok(asked.includes(url), 'the SubscribeURL was fetched');
+        assert.deepEqual(await w.statuses(), ['active', 'active']);
+        assert.equal(await w.recorded(), 0);
+      });
+    }
   }
 
   test(`${engine} webhooks: a provider that is not enabled answers 404, and so does an unknown one`, options, async (t) => {
