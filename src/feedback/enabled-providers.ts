@@ -1,5 +1,9 @@
 import type { Environment } from '../config/environment.ts';
 import { genericProvider } from './generic-provider.ts';
+import { mailgunProvider } from './mailgun-provider.ts';
+import { postmarkProvider } from './postmark-provider.ts';
+import { resendProvider } from './resend-provider.ts';
+import { sendgridProvider } from './sendgrid-provider.ts';
 import { sesProvider } from './ses-provider.ts';
 import type { Fetch, WebhookProvider } from './webhook-provider.ts';
 
@@ -23,6 +27,10 @@ export function enabledProviders(
       problems.push((error as Error).message);
     }
   };
+  if (webhooks.mailgun) add(() => mailgunProvider(webhooks.mailgun!));
+  if (webhooks.sendgrid) add(() => sendgridProvider(webhooks.sendgrid!));
+  if (webhooks.postmark) add(() => postmarkProvider(webhooks.postmark!));
+  if (webhooks.resend) add(() => resendProvider(webhooks.resend!));
   if (webhooks.generic) add(() => genericProvider(webhooks.generic!));
   if (ses.topicArns.length > 0) add(() => sesProvider(ses.topicArns, ses.fetch));
   return { providers, problems };

@@ -1,3 +1,4 @@
+import { bracketed, record, text, time } from './event-fields.ts';
 import type { FeedbackEvent, FeedbackKind } from './feedback-event.ts';
 
 /**
@@ -88,16 +89,4 @@ function ourMessageId(mail: Record<string, unknown>): string | null {
     }
   }
   return null;
-}
-
-const bracketed = (id: string) => {
-  const t = id.trim();
-  return t.startsWith('<') ? t : `<${t}>`;
-};
-const record = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-function time(v: unknown): number | null {
-  if (typeof v !== 'string') return null;
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? null : ms;
 }

@@ -2,6 +2,10 @@
 import { openStores } from '../../src/store/open-stores.ts';
 import { freshPgDatabase, needsPg } from '../support/pg.ts';
 import { genericCase } from './webhooks/generic-case.ts';
+import { mailgunCase } from './webhooks/mailgun-case.ts';
+import { postmarkCase } from './webhooks/postmark-case.ts';
+import { resendCase } from './webhooks/resend-case.ts';
+import { sendgridCase } from './webhooks/sendgrid-case.ts';
 import { sesCase } from './webhooks/ses-case.ts';
 import { webhookContract, type OpenTestStores } from './webhooks/webhook-contract.ts';
 
@@ -11,4 +15,4 @@ const pgTestStores: OpenTestStores = async (t) => {
   return stores;
 };
 
-webhookContract('postgresql', pgTestStores, [genericCase, sesCase], needsPg);
+webhookContract('postgresql', pgTestStores, [genericCase, sesCase, mailgunCase, sendgridCase, postmarkCase, resendCase], needsPg);

@@ -88,7 +88,7 @@ async function world(t: TestContext, open: OpenTestStores, c: WebhookCase) {
   const claimed = await stores.ledger.commit(send.id, run, [], 100, NOW - 3_600_000);
   for (const r of claimed) {
     const name = r.email.split('@')[0]!;
-    targets.push({ email: r.email, messageId: `<i1.${name}.${r.subscriberId}@news.example.org>`, providerId: `0100019ae1${name}${r.subscriberId}-000000` });
+    targets.push({ email: r.email, messageId: `<i1.${name}.${r.subscriberId}@news.example.org>`, providerId: `0100019ae1${name === 'ann' ? 'aa' : 'bb'}${r.subscriberId.toString(16).padStart(8, '0')}-000000` });
   }
   await stores.ledger.commit(
     send.id,
@@ -157,6 +157,7 @@ export function webhookContract(engine: string, open: OpenTestStores, cases: rea
       assert.equal(JSON.parse(first.body).suppressed, 1, first.body);
       assert.deepEqual(await w.statuses(), [c.suppresses.status, 'active']);
       assert.equal(await w.recorded(), 1);
+      assert.equal((await w.stores.feedback.recent(0))[0]!.provider, c.name);
       const again = await w.post(`/events/${c.name}`, request);
       assert.equal(again.status, REFUSED_STATUS, 'a replayed request is refused');
       assert.equal(again.body, REFUSED_BODY);
