@@ -3,39 +3,69 @@ import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
 import { applyReturnedMessage, OUTCOMES, type Outcome, type Result } from '../../inbound/apply-returned-mail.ts';
 import type { Environment } from '../../config/environment.ts';
+import type { Stores } from '../../store/stores.ts';
 import { openCommandStores } from '../open-command-stores.ts';
+import { parseImapUrl } from '../../inbound/imap-url.ts';
+import { mailboxPass } from '../../inbound/mailbox-pass.ts';
 
 export interface BouncesCommand {
   root: string;
   environment: Environment;
   /** .eml files, mbox files and folders (Maildir), as given. */
   paths: string[];
+  /** `--imap`: read the mailbox at IMAP_URL instead, and move handled messages to `moveTo` (`--imap-move`). */
+  imap: { moveTo: string | null } | null;
   dryRun: boolean;
   json: boolean;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+const fail = (message: string): number => {
+  process.stderr.write(`newsletter bounces: ${message}\n`);
+  return 1;
+};
+
 export async function runBounces(cmd: BouncesCommand): Promise<number> {
+  if (cmd.imap && cmd.paths.length > 0) return fail('give paths or --imap, not both');
+  if (!cmd.imap && cmd.paths.length === 0) return fail('give the .eml files, mbox files or Maildir folders to read, or --imap for the mailbox at IMAP_URL');
   const config = await loadConfig(cmd.root);
+  const context = (stores: Stores) => ({
+    subscribers: stores.subscribers,
+    feedback: stores.feedback,
+    unsubscribeAddress: config.sending.unsubscribe_mailto ?? null,
+    policy: config.events.softBounce,
+    dryRun: cmd.dryRun,
+    now: Date.now,
+  });
+
+  if (cmd.imap) {
+    if (!cmd.environment.imapUrl) return fail('--imap reads the mailbox at IMAP_URL, which is not set (like imaps://user:password@mail.example.org/INBOX)');
+    const parsed = parseImapUrl(cmd.environment.imapUrl);
+    if (!parsed.ok) return fail(parsed.error);
+    const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
+    let pass;
+    try {
+      pass = await mailboxPass(context(stores), parsed.target, cmd.imap.moveTo);
+    } catch (error) {
+      return fail((error as Error).message);
+    } finally {
+      await stores.close();
+    }
+    report(cmd, pass.messages, pass.results);
+    return 0;
+  }
+
   let messages;
   try {
     messages = await readMailbox(cmd.paths.map((p) => resolve(cmd.root, p)));
   } catch (error) {
-    process.stderr.write(`newsletter bounces: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}\n`);
-    return 1;
+    return fail(`cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}`);
   }
   const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
   const results: Result[] = [];
   try {
-    const ctx = {
-      subscribers: stores.subscribers,
-      feedback: stores.feedback,
-      unsubscribeAddress: config.sending.unsubscribe_mailto ?? null,
-      policy: config.events.softBounce,
-      dryRun: cmd.dryRun,
-      now: Date.now,
-    };
+    const ctx = context(stores);
     for (const message of messages) {
       const label = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
       results.push(...(await applyReturnedMessage(ctx, { label, text: message.text })));
