@@ -248,13 +248,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('bounces')
     .description('read returned mail (bounces, spam complaints, emailed unsubscribe requests) and update the list')
-    .argument('<paths...>', '.eml files, mbox files or folders (Maildir)')
-    .option('--dry-run', 'say what would change; change nothing', false)
+    .argument('[paths...]', '.eml files, mbox files or folders (Maildir)')
+    .option('--imap', 'read the mailbox at IMAP_URL instead: messages not read before, each flagged $NewsletterHandled once applied', false)
+    .option('--imap-move <folder>', 'with --imap (implied): move each handled message to this folder (created when missing)')
+    .option('--dry-run', 'say what would change; change nothing (and flag or move no message)', false)
     .option('--json', 'as JSON', false)
-    .action(async (paths: string[], opts: { dryRun: boolean; json: boolean }) => {
+    .action(async (paths: string[], opts: { dryRun: boolean; json: boolean; imap: boolean; imapMove?: string }) => {
       const { runBounces } = await import('./commands/bounces.ts');
       const { root, cwd } = hereWithDatabase();
-      code = await runBounces({ root, environment: environment(), paths: paths.map((p) => resolve(cwd, p)), dryRun: opts.dryRun, json: opts.json });
+      const imap = opts.imap || opts.imapMove !== undefined ? { moveTo: opts.imapMove ?? null } : null;
+      code = await runBounces({ root, environment: environment(), paths: paths.map((p) => resolve(cwd, p)), imap, dryRun: opts.dryRun, json: opts.json });
     });
 
   program

@@ -2,6 +2,7 @@ import type { AppliedEvent, FeedbackEvent, FeedbackKind, Provider } from '../fee
 import { emptyFeedback, eventColumns, eventDetail, eventKey, normalizedRecipients, RAW_KEPT_MS, recordedDetail, unmatchedDetail } from '../feedback/feedback-record.ts';
 import type { ApplyOptions, FeedbackStore, SendFeedback } from '../feedback/feedback-store.ts';
 import { statusChangeFor, type SoftBouncePolicy } from '../feedback/suppression-policy.ts';
+import { statusVia } from './feedback-via.ts';
 import { transaction, type Db } from './open.ts';
 
 interface Match {
@@ -85,7 +86,7 @@ export class SqliteFeedback implements FeedbackStore {
     if (!change.from.includes(match.status as never)) return { event, outcome: 'recorded', email: match.email, detail: `already ${match.status}` };
     const at = new Date(now).toISOString();
     this.s.setStatus.run({ to: change.to, at, id: match.subscriber_id });
-    this.s.statusEvent.run(match.subscriber_id, at, match.status, change.to, change.reason, change.via);
+    this.s.statusEvent.run(match.subscriber_id, at, match.status, change.to, change.reason, statusVia(change.via));
     this.s.outcome.run('suppressed', lastInsertRowid);
     return { event, outcome: 'suppressed', email: match.email, detail: change.reason };
   }

@@ -136,11 +136,11 @@ test('pg end to end: import, double opt-in through serve, a send, one-click unsu
   const bo = firstSend.find((m) => m.to === 'bo@example.org')!;
   writeFileSync(join(dir, 'returned.eml'), dsn({ to: 'bo@example.org', status: '5.1.1', messageId: header(bo, 'Message-ID') }));
   const bounces = await cli('bounces', 'returned.eml');
-  assert.match(bounces, /^bounced +bo@example\.org +bounced: 5\.1\.1/m);
+  assert.match(bounces, /^bounced +bo@example\.org +bounced \(mailbox\): 5\.1\.1/m);
   assert.match(bounces, /^1 message read; 1 bounced$/m);
   const boNow = await show('bo@example.org');
   assert.match(boNow, /^bo@example\.org \(Bo\): bounced$/m);
-  assert.match(boNow, /active → bounced +bounced: 5\.1\.1/);
+  assert.match(boNow, /active → bounced +bounced \(mailbox\): 5\.1\.1 .*\(via bounce-report\)/);
   const countedNow = await cli('subscribers', 'count');
   for (const [state, n] of [['active', 2], ['unsubscribed', 1], ['bounced', 1], ['total', 4]] as const) assert.match(countedNow, new RegExp(`^${state} +${n}$`, 'm'));
   // The send's own record is history: what was delivered stays delivered.

@@ -107,6 +107,18 @@ export function feedbackContract(name: string, make: MakeFeedback): void {
     assert.equal((await w.subscribers.events(w.address('bob'))).at(-1)!.via, 'postmark-complaint');
   });
 
+  test(`${name}: returned mail (provider mailbox) keeps the via names bounces always wrote: bounce-report, complaint-report`, async (t) => {
+    const w = await world(t, make);
+    const { ids } = await w.send(T0);
+    const applied = await w.apply([
+      event('hard-bounce', { provider: 'mailbox', recipients: [w.address('ann')], messageId: ids.get('ann')!.messageId }),
+      event('complaint', { provider: 'mailbox', recipients: [w.address('bob')], messageId: ids.get('bob')!.messageId }),
+    ]);
+    assert.deepEqual(applied.map((a) => a.outcome), ['suppressed', 'suppressed']);
+    assert.equal((await w.subscribers.events(w.address('ann'))).at(-1)!.via, 'bounce-report');
+    assert.equal((await w.subscribers.events(w.address('bob'))).at(-1)!.via, 'complaint-report');
+  });
+
   test(`${name}: an event for a message this newsletter never sent changes nothing and is counted as unmatched`, async (t) => {
     const w = await world(t, make);
     const { ids } = await w.send(T0);

@@ -1,134 +1,90 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
-import { classifyReturnedMail, type ReturnedMail } from '../../inbound/returned-mail.ts';
-import type { Ledger } from '../../store/ledger/ledger.ts';
+import { applyReturnedMessage, OUTCOMES, type Outcome, type Result } from '../../inbound/apply-returned-mail.ts';
 import type { Environment } from '../../config/environment.ts';
+import type { Stores } from '../../store/stores.ts';
 import { openCommandStores } from '../open-command-stores.ts';
-import type { Status, Subscriber, SubscriberStore } from '../../subscribers/subscriber.ts';
-import { checkAddress } from '../../subscribers/email-address.ts';
+import { parseImapUrl } from '../../inbound/imap-url.ts';
+import { mailboxPass } from '../../inbound/mailbox-pass.ts';
 
 export interface BouncesCommand {
   root: string;
   environment: Environment;
   /** .eml files, mbox files and folders (Maildir), as given. */
   paths: string[];
+  /** `--imap`: read the mailbox at IMAP_URL instead, and move handled messages to `moveTo` (`--imap-move`). */
+  imap: { moveTo: string | null } | null;
   dryRun: boolean;
   json: boolean;
 }
 
-/** What was done about one report. */
-export type Outcome = 'bounced' | 'complained' | 'unsubscribed' | 'unchanged' | 'kept' | 'unverified' | 'not on the list' | 'skipped';
-
-export interface Result {
-  /** The file (and the message's number in an mbox). */
-  source: string;
-  outcome: Outcome;
-  email: string | null;
-  detail: string;
-}
-
-const ORDER: Outcome[] = ['bounced', 'complained', 'unsubscribed', 'unchanged', 'kept', 'unverified', 'not on the list', 'skipped'];
-
-async function lookup(store: SubscriberStore, address: string): Promise<Subscriber | null> {
-  const check = checkAddress(address);
-  return check.ok ? store.get(check.normalized) : null;
-}
-
-/**
- * A report counts only for a subscriber this newsletter sent the reported message to: its Message-ID must be one the
- * ledger recorded for them. A forged or foreign bounce cannot take anyone off the list.
- */
-async function verified(
-  store: SubscriberStore,
-  ledger: Ledger,
-  candidates: readonly string[],
-  messageId: string | null,
-): Promise<{ subscriber: Subscriber } | { outcome: Outcome; email: string | null; detail: string }> {
-  const known: Subscriber[] = [];
-  for (const a of candidates) {
-    const s = await lookup(store, a);
-    if (s) known.push(s);
-  }
-  if (known.length === 0) return { outcome: 'not on the list', email: candidates[0] ?? null, detail: 'no subscriber has this address' };
-  if (messageId === null) {
-    return { outcome: 'unverified', email: known[0]!.email, detail: 'the report does not include the original message, so it cannot be checked; see `subscribers remove`' };
-  }
-  let subscriber: Subscriber | undefined;
-  for (const s of known) if (!subscriber && (await ledger.sentMessage(s.id, messageId))) subscriber = s;
-  if (!subscriber) return { outcome: 'unverified', email: known[0]!.email, detail: `this newsletter sent no message ${messageId} to them` };
-  return { subscriber };
-}
-
-/** Applies one classified report to the list (or, dry, says what it would do). */
-export async function applyReturnedMail(
-  store: SubscriberStore,
-  ledger: Ledger,
-  mail: ReturnedMail,
-  dryRun: boolean,
-): Promise<Omit<Result, 'source'>> {
-  const change = async (subscriber: Subscriber, to: Status, from: readonly Status[], reason: string, via: string, outcome: Outcome): Promise<Omit<Result, 'source'>> => {
-    if (!from.includes(subscriber.status)) return { outcome: 'unchanged', email: subscriber.email, detail: `already ${subscriber.status}` };
-    if (!dryRun) await store.setStatus(subscriber.emailNormalized, to, reason, via);
-    return { outcome, email: subscriber.email, detail: reason };
-  };
-  switch (mail.kind) {
-    case 'other':
-      return { outcome: 'skipped', email: null, detail: mail.why };
-    case 'unsubscribe': {
-      const subscriber = await lookup(store, mail.address);
-      if (!subscriber) return { outcome: 'not on the list', email: mail.address, detail: 'no subscriber has this address' };
-      return change(subscriber, 'unsubscribed', ['active', 'pending'], 'asked to unsubscribe by email', 'mailto', 'unsubscribed');
-    }
-    case 'complaint': {
-      const found = await verified(store, ledger, mail.candidates, mail.messageId);
-      if (!('subscriber' in found)) return found;
-      const reason = `marked the newsletter as spam (${mail.feedbackType} report)`;
-      return change(found.subscriber, 'complained', ['active', 'pending', 'unsubscribed', 'bounced'], reason, 'complaint-report', 'complained');
-    }
-    case 'bounce': {
-      const what = `${mail.status || 'no status'}${mail.diagnostic ? ` ${mail.diagnostic}` : ''}`.slice(0, 300);
-      if (!mail.permanent) return { outcome: 'kept', email: mail.candidates[0] ?? null, detail: `temporary (${mail.action || 'no action'}): ${what}` };
-      if (!mail.badAddress) return { outcome: 'kept', email: mail.candidates[0] ?? null, detail: `refused, but not for a bad address: ${what}` };
-      const found = await verified(store, ledger, mail.candidates, mail.messageId);
-      if (!('subscriber' in found)) return found;
-      return change(found.subscriber, 'bounced', ['active', 'pending'], `bounced: ${what}`, 'bounce-report', 'bounced');
-    }
-  }
-}
-
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+const fail = (message: string): number => {
+  process.stderr.write(`newsletter bounces: ${message}\n`);
+  return 1;
+};
+
 export async function runBounces(cmd: BouncesCommand): Promise<number> {
+  if (cmd.imap && cmd.paths.length > 0) return fail('give paths or --imap, not both');
+  if (!cmd.imap && cmd.paths.length === 0) return fail('give the .eml files, mbox files or Maildir folders to read, or --imap for the mailbox at IMAP_URL');
   const config = await loadConfig(cmd.root);
+  const context = (stores: Stores) => ({
+    subscribers: stores.subscribers,
+    feedback: stores.feedback,
+    unsubscribeAddress: config.sending.unsubscribe_mailto ?? null,
+    policy: config.events.softBounce,
+    dryRun: cmd.dryRun,
+    now: Date.now,
+  });
+
+  if (cmd.imap) {
+    if (!cmd.environment.imapUrl) return fail('--imap reads the mailbox at IMAP_URL, which is not set (like imaps://user:password@mail.example.org/INBOX)');
+    const parsed = parseImapUrl(cmd.environment.imapUrl);
+    if (!parsed.ok) return fail(parsed.error);
+    const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
+    let pass;
+    try {
+      pass = await mailboxPass(context(stores), parsed.target, cmd.imap.moveTo);
+    } catch (error) {
+      return fail((error as Error).message);
+    } finally {
+      await stores.close();
+    }
+    report(cmd, pass.messages, pass.results);
+    return 0;
+  }
+
   let messages;
   try {
     messages = await readMailbox(cmd.paths.map((p) => resolve(cmd.root, p)));
   } catch (error) {
-    process.stderr.write(`newsletter bounces: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}\n`);
-    return 1;
+    return fail(`cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}`);
   }
   const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
   const results: Result[] = [];
   try {
-    const { subscribers: store, ledger } = stores;
+    const ctx = context(stores);
     for (const message of messages) {
-      const source = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
-      for (const mail of await classifyReturnedMail(message.text, config.sending.unsubscribe_mailto ?? null)) {
-        results.push({ source, ...(await applyReturnedMail(store, ledger, mail, cmd.dryRun)) });
-      }
+      const label = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
+      results.push(...(await applyReturnedMessage(ctx, { label, text: message.text })));
     }
   } finally {
     await stores.close();
   }
+  report(cmd, messages.length, results);
+  return 0;
+}
 
-  const counts = Object.fromEntries(ORDER.map((o) => [o, results.filter((r) => r.outcome === o).length])) as Record<Outcome, number>;
+/** The results, one line each, and a summary (or all of it as JSON). */
+function report(cmd: { dryRun: boolean; json: boolean }, messages: number, results: readonly Result[]): void {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, results.filter((r) => r.outcome === o).length])) as Record<Outcome, number>;
   if (cmd.json) {
-    out(JSON.stringify({ dryRun: cmd.dryRun, messages: messages.length, counts, results }, null, 2));
-    return 0;
+    out(JSON.stringify({ dryRun: cmd.dryRun, messages, counts, results }, null, 2));
+    return;
   }
   for (const r of results) out([r.outcome.padEnd(15), (r.email ?? '—').padEnd(32), r.detail, `(${r.source})`].join(' '));
-  const summary = ORDER.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
-  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${messages.length} message${messages.length === 1 ? '' : 's'} read${summary.length ? `; ${summary.join(', ')}` : ''}`);
-  return 0;
+  const summary = OUTCOMES.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
+  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${messages} message${messages === 1 ? '' : 's'} read${summary.length ? `; ${summary.join(', ')}` : ''}`);
 }

@@ -3,6 +3,7 @@ import type { AppliedEvent, FeedbackEvent, FeedbackKind, Provider } from '../../
 import { emptyFeedback, eventColumns, eventDetail, eventKey, normalizedRecipients, RAW_KEPT_MS, recordedDetail, unmatchedDetail } from '../../feedback/feedback-record.ts';
 import type { ApplyOptions, FeedbackStore, SendFeedback } from '../../feedback/feedback-store.ts';
 import { statusChangeFor, type SoftBouncePolicy } from '../../feedback/suppression-policy.ts';
+import { statusVia } from '../feedback-via.ts';
 import { transaction } from './pg-transaction.ts';
 
 interface Match {
@@ -94,7 +95,7 @@ export class PgFeedback implements FeedbackStore {
       match.status,
       change.to,
       change.reason,
-      change.via,
+      statusVia(change.via),
     ]);
     await client.query("UPDATE feedback_events SET outcome = 'suppressed' WHERE id = $1", [inserted.rows[0]!.id]);
     return { event, outcome: 'suppressed', email: match.email, detail: change.reason };
