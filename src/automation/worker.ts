@@ -11,6 +11,7 @@ import { syncFrontMatterSchedules } from './front-matter-schedules.ts';
 import { sequenceTick } from './sequence-steps.ts';
 import { fileHash, joinSchedule, startSchedule } from './scheduled-send.ts';
 import type { JobContext } from './job-context.ts';
+import { mailboxPollLoop } from './mailbox-poll.ts';
 
 export interface WorkerOptions {
   root: string;
@@ -27,8 +28,8 @@ export const DEFAULT_POLL_MS = 1000;
 
 /**
  * A worker: registers itself, waits its turn on SQLite (one worker per file; the others stand by), then runs due
- * scheduled sends, welcome emails and sequence steps until `signal` aborts; sends in flight then finish and are
- * recorded before it returns.
+ * scheduled sends, welcome emails, sequence steps and (events.imap.interval) the bounce mailbox until `signal`
+ * aborts; sends in flight then finish and are recorded before it returns.
  */
 export async function runWorker(options: WorkerOptions, signal: AbortSignal): Promise<void> {
   const { stores, log } = options;
@@ -66,6 +67,8 @@ export async function runWorker(options: WorkerOptions, signal: AbortSignal): Pr
     // Queueing a step reads the sequence's enrolments (about 0.4 s on SQLite, 1.4 s on PostgreSQL at 1,000,000):
     // sequences are looked at every fifth poll, which still mails a welcome within seconds.
     const sequences = sequenceLoop(ctx, options.root, pollMs * 5);
+    // The bounce mailbox on its own interval (events.imap.interval), beside the rest.
+    const mailbox = mailboxPollLoop(ctx);
     let configProblem: string | null = null;
     // Problems with send_at: lines, said once each rather than every second.
     let told = new Set<string>();
@@ -86,7 +89,7 @@ export async function runWorker(options: WorkerOptions, signal: AbortSignal): Pr
       }
       if (!(await pause(pollMs, signal))) break;
     }
-    await sequences;
+    await Promise.all([sequences, mailbox]);
   } finally {
     clearInterval(beat);
     // Not recorded (the database busy): its lease lapses and the others take it for dead, as after a kill.

@@ -69,7 +69,7 @@ const DEFAULT_CONFIG: Config = {
   timezone: null,
   schedule: { maxDelayMs: 3_600_000 },
   automations: { sequences: [] },
-  events: { ses: { topicArns: [] }, softBounce: { limit: 3, windowMs: 2_592_000_000 }, imap: { intervalMs: 0 } },
+  events: { ses: { topicArns: [] }, softBounce: { limit: 3, windowMs: 2_592_000_000 }, imap: { intervalMs: 0, moveTo: null } },
 };
 
 /** The DiagnosticError parseConfig throws for `text`; fails the test when it does not throw one. */

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import { readMailbox } from '../../inbound/mailbox.ts';
-import { applyReturnedMessage, OUTCOMES, type Outcome, type Result } from '../../inbound/apply-returned-mail.ts';
+import { applyReturnedMessage, type Result } from '../../inbound/apply-returned-mail.ts';
+import { countOutcomes, resultsSummary } from '../../inbound/results-summary.ts';
 import type { Environment } from '../../config/environment.ts';
 import type { Stores } from '../../store/stores.ts';
 import { openCommandStores } from '../open-command-stores.ts';
 import { parseImapUrl } from '../../inbound/imap-url.ts';
 import { mailboxPass } from '../../inbound/mailbox-pass.ts';
+import { returnedMailContext } from '../../inbound/returned-mail-context.ts';
 
 export interface BouncesCommand {
   root: string;
@@ -30,14 +32,7 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
   if (cmd.imap && cmd.paths.length > 0) return fail('give paths or --imap, not both');
   if (!cmd.imap && cmd.paths.length === 0) return fail('give the .eml files, mbox files or Maildir folders to read, or --imap for the mailbox at IMAP_URL');
   const config = await loadConfig(cmd.root);
-  const context = (stores: Stores) => ({
-    subscribers: stores.subscribers,
-    feedback: stores.feedback,
-    unsubscribeAddress: config.sending.unsubscribe_mailto ?? null,
-    policy: config.events.softBounce,
-    dryRun: cmd.dryRun,
-    now: Date.now,
-  });
+  const context = (stores: Stores) => returnedMailContext(config, stores, cmd.dryRun);
 
   if (cmd.imap) {
     if (!cmd.environment.imapUrl) return fail('--imap reads the mailbox at IMAP_URL, which is not set (like imaps://user:password@mail.example.org/INBOX)');
@@ -79,12 +74,11 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
 
 /** The results, one line each, and a summary (or all of it as JSON). */
 function report(cmd: { dryRun: boolean; json: boolean }, messages: number, results: readonly Result[]): void {
-  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, results.filter((r) => r.outcome === o).length])) as Record<Outcome, number>;
+  const counts = countOutcomes(results);
   if (cmd.json) {
     out(JSON.stringify({ dryRun: cmd.dryRun, messages, counts, results }, null, 2));
     return;
   }
   for (const r of results) out([r.outcome.padEnd(15), (r.email ?? '—').padEnd(32), r.detail, `(${r.source})`].join(' '));
-  const summary = OUTCOMES.filter((o) => counts[o] > 0).map((o) => `${counts[o]} ${o}`);
-  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${messages} message${messages === 1 ? '' : 's'} read${summary.length ? `; ${summary.join(', ')}` : ''}`);
+  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${resultsSummary(messages, results)}`);
 }
