@@ -95,3 +95,37 @@ export async function applyReturnedMessage(ctx: ReturnedMailContext, message: { 
   for (const slot of slots) out.push({ source: message.label, ...(typeof slot === 'number' ? await outcomeOf(ctx, applied[slot]!) : slot) });
   return out;
 }
+
+/**
+ * Events from a provider's event file (../feedback/event-file.ts), recorded through the feedback store like a
+ * webhook's, in batches of a thousand: each result names the place in the file it came from. Values that hold no
+ * delivery feedback (opens, clicks, sends) are counted as skipped.
+ */
+export async function applyFileEvents(ctx: ReturnedMailContext, entries: readonly { where: string; events: readonly FeedbackEvent[]; ignored: number }[]): Promise<Result[]> {
+  const out: Result[] = [];
+  const pending: { where: string; event: FeedbackEvent }[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const result = await ctx.feedback.apply(
+      pending.map((p) => p.event),
+      ctx.now(),
+      ctx.policy,
+      { dryRun: ctx.dryRun },
+    );
+    const applied = result.replay ? [] : result.applied;
+    for (const [i, p] of pending.entries()) out.push({ source: p.where, ...(await outcomeOf(ctx, applied[i]!)) });
+    pending.length = 0;
+  };
+  for (const entry of entries) {
+    for (const event of entry.events) {
+      pending.push({ where: entry.where, event });
+      if (pending.length >= 1000) await flush();
+    }
+    if (entry.ignored > 0) {
+      await flush();
+      out.push({ source: entry.where, outcome: 'skipped', email: null, detail: `${entry.ignored === 1 ? 'an event' : `${entry.ignored} events`} not about delivery (a send, an open, a click)` });
+    }
+  }
+  await flush();
+  return out;
+}

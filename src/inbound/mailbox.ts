@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EVENT_FILE } from '../feedback/event-file.ts';
 
 /** The largest file read whole: a bigger mbox is better split than held in memory. */
 const MAX_FILE = 256 * 2 ** 20;
@@ -8,11 +9,14 @@ export interface MailboxMessage {
   /** Where it came from: the file, and the message's number in an mbox. */
   label: string;
   text: string;
+  /** A provider's JSON event file (.json, .jsonl, .ndjson: ../feedback/event-file.ts), not mail. */
+  events?: true;
 }
 
 /**
  * Messages from the given files and folders: a file is one message (`.eml`), or an mbox when it starts with a
- * `From ` line; a folder is read whole, Maildir included (`cur/` and `new/`; `tmp/` holds unfinished deliveries).
+ * `From ` line, or a provider's event file (`.json`, `.jsonl`, `.ndjson`); a folder is read whole, Maildir included
+ * (`cur/` and `new/`; `tmp/` holds unfinished deliveries).
  * Read as UTF-8: reports are ASCII, and an address with a non-ASCII local part (SMTPUTF8) is UTF-8.
  */
 export async function readMailbox(paths: readonly string[]): Promise<MailboxMessage[]> {
@@ -29,6 +33,10 @@ export async function readMailbox(paths: readonly string[]): Promise<MailboxMess
     const size = (await stat(path)).size;
     if (size > MAX_FILE) throw Object.assign(new Error(`${size} bytes is more than ${MAX_FILE / 2 ** 20} MB; split the mailbox`), { path });
     const text = (await readFile(path)).toString('utf8');
+    if (EVENT_FILE.test(path)) {
+      out.push({ label, text, events: true });
+      return;
+    }
     if (!text.startsWith('From ')) {
       out.push({ label, text });
       return;

@@ -114,3 +114,51 @@ test('bounces: a path that cannot be read is an error naming it, and nothing cha
   assert.equal(run.status, 1);
   assert.match(run.stderr, /cannot read .*no-such-folder/);
 });
+
+test('bounces: provider event files (SES via SNS, SendGrid, generic) apply once; a file with a bad line changes nothing', async (t) => {
+  const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
+  const readers = ['r0@example.org', 'r1@example.org', 'r2@example.org', 'r3@example.org'];
+  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
+  new SqliteSubscriberTable(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
+  db.close();
+  assert.equal(cli(dir, ['send', 'the-vote', '--yes']).status, 0);
+  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
+  const idOf = (email: string) => {
+    const file = readdirSync(outbox).find((f) => f.startsWith(email))!;
+    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
+  };
+  const ses = (email: string) => ({
+    notificationType: 'Bounce',
+    bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: email, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 no such user' }], timestamp: new Date().toISOString() },
+    mail: { messageId: `ses-${email}`, timestamp: new Date().toISOString(), commonHeaders: { messageId: idOf(email) } },
+  });
+  mkdirSync(join(dir, 'feedback'));
+  writeFileSync(join(dir, 'feedback', 'ses.jsonl'), `${JSON.stringify({ Type: 'Notification', MessageId: 'sns-1', Message: JSON.stringify(ses('r0@example.org')) })}\n`);
+  writeFileSync(
+    join(dir, 'feedback', 'sendgrid.json'),
+    JSON.stringify([
+      { email: 'r1@example.org', event: 'spamreport', timestamp: Math.floor(Date.now() / 1000), 'smtp-id': idOf('r1@example.org'), sg_event_id: 'e1', sg_message_id: 'sg1.f' },
+      { email: 'r1@example.org', event: 'open', timestamp: Math.floor(Date.now() / 1000), sg_event_id: 'e2', sg_message_id: 'sg1.f' },
+      { email: 'stranger@example.net', event: 'bounce', type: 'bounce', timestamp: Math.floor(Date.now() / 1000), 'smtp-id': '<never@sent>', sg_event_id: 'e3', sg_message_id: 'sg9.f' },
+    ]),
+  );
+  writeFileSync(join(dir, 'feedback', 'shipper.ndjson'), `${JSON.stringify({ kind: 'delivered', email: 'r2@example.org', message_id: idOf('r2@example.org'), at: new Date().toISOString() })}\n`);
+
+  const run = cli(dir, ['bounces', 'feedback']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^5 events read; 1 bounced, 1 complained, 1 kept, 1 not on the list, 1 skipped$/m);
+  assert.match(run.stdout, /^bounced +r0@example\.org .*\(feedback\/ses\.jsonl:1\)$/m);
+  assert.match(run.stdout, /^complained +r1@example\.org .*\(feedback\/sendgrid\.json item 1\)$/m);
+  assert.deepEqual(statuses(dir), { 'r0@example.org': 'bounced', 'r1@example.org': 'complained', 'r2@example.org': 'active', 'r3@example.org': 'active' });
+  const again = JSON.parse(cli(dir, ['bounces', 'feedback', '--json']).stdout) as { events: number; counts: Record<string, number> };
+  assert.equal(again.events, 5);
+  assert.deepEqual([again.counts.bounced, again.counts.complained, again.counts.unchanged, again.counts.skipped], [0, 0, 4, 1], 'read again: recorded before, nothing changes');
+
+  // A good file beside one whose third line is broken: the command fails naming the line, and neither is applied.
+  writeFileSync(join(dir, 'late.jsonl'), `${JSON.stringify(ses('r3@example.org'))}\n`);
+  writeFileSync(join(dir, 'broken.jsonl'), `${JSON.stringify(ses('r3@example.org'))}\n\n{"Type": "Notification",\n`);
+  const bad = cli(dir, ['bounces', 'late.jsonl', 'broken.jsonl']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /broken\.jsonl:3: not JSON: .*; nothing was applied/);
+  assert.equal(statuses(dir)['r3@example.org'], 'active');
+});

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
-import { readMailbox } from '../../inbound/mailbox.ts';
-import { applyReturnedMessage, type Result } from '../../inbound/apply-returned-mail.ts';
+import { readMailbox, type MailboxMessage } from '../../inbound/mailbox.ts';
+import { applyFileEvents, applyReturnedMessage, type Result } from '../../inbound/apply-returned-mail.ts';
+import { eventsFromFile, type EventFileEntry } from '../../feedback/event-file.ts';
 import { countOutcomes, resultsSummary } from '../../inbound/results-summary.ts';
 import type { Environment } from '../../config/environment.ts';
 import type { Stores } from '../../store/stores.ts';
@@ -13,7 +14,7 @@ import { returnedMailContext } from '../../inbound/returned-mail-context.ts';
 export interface BouncesCommand {
   root: string;
   environment: Environment;
-  /** .eml files, mbox files and folders (Maildir), as given. */
+  /** .eml files, mbox files, folders (Maildir) and provider event files (.json, .jsonl), as given. */
   paths: string[];
   /** `--imap`: read the mailbox at IMAP_URL instead, and move handled messages to `moveTo` (`--imap-move`). */
   imap: { moveTo: string | null } | null;
@@ -57,28 +58,45 @@ export async function runBounces(cmd: BouncesCommand): Promise<number> {
   } catch (error) {
     return fail(`cannot read ${(error as NodeJS.ErrnoException).path ?? 'the mail'}: ${(error as Error).message}`);
   }
+  const shown = (label: string) => (label.startsWith(cmd.root) ? label.slice(cmd.root.length + 1) : label);
+  // Every event file is read in full before anything is applied: a file with a bad line changes nothing.
+  const now = Date.now();
+  const eventFiles = new Map<MailboxMessage, EventFileEntry[]>();
+  for (const message of messages.filter((m) => m.events)) {
+    const parsed = eventsFromFile(shown(message.label), message.text, now);
+    if (!parsed.ok) return fail(`${parsed.error}; nothing was applied`);
+    eventFiles.set(message, parsed.entries);
+  }
   const stores = await openCommandStores(cmd.root, cmd.environment.databasePath, 'bounces');
   const results: Result[] = [];
+  let read = 0;
+  let events = 0;
   try {
     const ctx = context(stores);
     for (const message of messages) {
-      const label = message.label.startsWith(cmd.root) ? message.label.slice(cmd.root.length + 1) : message.label;
-      results.push(...(await applyReturnedMessage(ctx, { label, text: message.text })));
+      const entries = eventFiles.get(message);
+      if (entries) {
+        results.push(...(await applyFileEvents(ctx, entries)));
+        events += entries.length;
+      } else {
+        results.push(...(await applyReturnedMessage(ctx, { label: shown(message.label), text: message.text })));
+        read++;
+      }
     }
   } finally {
     await stores.close();
   }
-  report(cmd, messages.length, results);
+  report(cmd, read, results, events);
   return 0;
 }
 
 /** The results, one line each, and a summary (or all of it as JSON). */
-function report(cmd: { dryRun: boolean; json: boolean }, messages: number, results: readonly Result[]): void {
+function report(cmd: { dryRun: boolean; json: boolean }, messages: number, results: readonly Result[], events = 0): void {
   const counts = countOutcomes(results);
   if (cmd.json) {
-    out(JSON.stringify({ dryRun: cmd.dryRun, messages, counts, results }, null, 2));
+    out(JSON.stringify({ dryRun: cmd.dryRun, messages, events, counts, results }, null, 2));
     return;
   }
   for (const r of results) out([r.outcome.padEnd(15), (r.email ?? '—').padEnd(32), r.detail, `(${r.source})`].join(' '));
-  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${resultsSummary(messages, results)}`);
+  out(`${cmd.dryRun ? 'Dry run, nothing changed: ' : ''}${resultsSummary(messages, results, events)}`);
 }
