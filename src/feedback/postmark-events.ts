@@ -26,8 +26,9 @@ export function postmarkEvent(json: unknown, now: number): { events: FeedbackEve
   switch (type) {
     case 'Bounce':
       kind = BOUNCE_KINDS[text(r.Type) ?? ''] ?? null;
-      status = text(r.TypeCode);
-      diagnostic = [text(r.Description), text(r.Details)].filter((x) => x).join(': ') || null;
+      // Postmark gives no status field: the remote server's reply, when it quotes one, is in Details.
+      status = smtpStatus(text(r.Details));
+      diagnostic = [`${text(r.Type) ?? 'Bounce'} (TypeCode ${text(r.TypeCode) ?? '?'})`, text(r.Description), text(r.Details)].filter((x) => x).join(': ');
       break;
     case 'SpamComplaint':
       kind = 'complaint';
@@ -73,3 +74,9 @@ const SUPPRESSION_KINDS: Record<string, FeedbackKind> = {
   SpamComplaint: 'complaint',
   ManualSuppression: 'unsubscribed',
 };
+
+/** The enhanced status (`5.1.1`), else the SMTP reply code (`550`), quoted in a diagnostic; null when none is. */
+function smtpStatus(details: string | null): string | null {
+  if (details === null) return null;
+  return /\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(details)?.[0] ?? /\b[45]\d\d\b/.exec(details)?.[0] ?? null;
+}

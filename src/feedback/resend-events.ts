@@ -40,7 +40,8 @@ export function resendEvents(json: unknown, now: number): { events: FeedbackEven
     events: recipients.map((r, i) => ({
       kind: kind!,
       recipients: [r],
-      at: time(data.created_at) ?? time(body.created_at) ?? now,
+      // The body's created_at is the event's time; data.created_at is the email's (or, for a contact, the contact's).
+      at: time(body.created_at) ?? time(data.created_at) ?? now,
       messageId: bracketed(text(ours?.value)),
       providerMessageId: text(data.email_id),
       status: null,

@@ -48,7 +48,8 @@ function kindOf(event: string | null, type: string | null, reason: string | null
       return type === 'blocked' ? 'soft-bounce' : 'hard-bounce';
     case 'dropped':
       if (reason === null) return null;
-      if (/bounced address|invalid/i.test(reason)) return 'hard-bounce';
+      // `Invalid` is an invalid address; `Invalid SMTPAPI header` is about the message, not the address.
+      if (/bounced address/i.test(reason) || /^invalid( address)?$/i.test(reason)) return 'hard-bounce';
       if (/spam report/i.test(reason)) return 'complaint';
       if (/unsubscribed/i.test(reason)) return 'unsubscribed';
       return null;
