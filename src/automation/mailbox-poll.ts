@@ -31,7 +31,7 @@ export async function mailboxPollLoop(ctx: JobContext): Promise<void> {
         wait = intervalMs;
         const parsed = parseImapUrl(environment.imapUrl);
         if (!parsed.ok) {
-          problem(`IMAP_URL: ${parsed.error}`);
+          problem(parsed.error);
         } else {
           const pass = await mailboxPass(returnedMailContext(config, ctx.stores, false, ctx.clock), parsed.target, moveTo);
           if (told !== null) log(`mailbox: ${parsed.target.host}:${parsed.target.port} answers again`);
