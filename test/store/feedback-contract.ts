@@ -234,6 +234,22 @@ export function feedbackContract(name: string, make: MakeFeedback): void {
     assert.equal(await w.status('ann'), 'complained');
   });
 
+  test(`${name}: events about one reader in one batch see each other: a bounce after a complaint, three soft bounces`, async (t) => {
+    const w = await world(t, make);
+    const sends = [await w.send(T0), await w.send(T0 + DAY), await w.send(T0 + 2 * DAY)];
+    const [c, b] = await w.apply([
+      event('complaint', { recipients: [w.address('ann')], messageId: sends[0]!.ids.get('ann')!.messageId }),
+      event('hard-bounce', { recipients: [w.address('ann')], providerMessageId: sends[1]!.ids.get('ann')!.providerId }),
+    ]);
+    assert.deepEqual([c!.outcome, b!.outcome, b!.detail], ['suppressed', 'recorded', 'already complained']);
+    assert.equal(await w.status('ann'), 'complained');
+    assert.equal((await w.subscribers.events(w.address('ann'))).filter((e) => e.to === 'complained' || e.to === 'bounced').length, 1, 'one change of status');
+    const soft = sends.map((s, i) => event('soft-bounce', { recipients: [w.address('bob')], messageId: s.ids.get('bob')!.messageId, at: T0 + i * DAY, status: '4.2.2' }));
+    const applied = await w.apply(soft, T0 + 3 * DAY);
+    assert.deepEqual(applied.map((a) => a.outcome), ['recorded', 'recorded', 'suppressed']);
+    assert.equal(await w.status('bob'), 'bounced');
+  });
+
   test(`${name}: raw payloads are kept for 30 days, then dropped while the events stay`, async (t) => {
     const w = await world(t, make);
     const { sendId, ids } = await w.send(T0);

@@ -6,16 +6,17 @@ import { statusChangeFor, type SoftBouncePolicy } from '../../feedback/suppressi
 import { statusVia } from '../feedback-via.ts';
 import { transaction } from './pg-transaction.ts';
 
-interface Match {
+interface Row {
   send_id: number;
   subscriber_id: number;
   email: string;
   email_normalized: string;
-  status: string;
 }
 
-const MATCH = `SELECT d.send_id, d.subscriber_id, s.email, s.email_normalized, s.status
-  FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`;
+/** A delivery an event is about, and its reader's status: one object per reader, shared by the batch's events. */
+interface Match extends Row {
+  reader: { status: string };
+}
 
 type Batch = { replay: true } | { replay: false; applied: AppliedEvent[] };
 
@@ -55,13 +56,13 @@ export class PgFeedback implements FeedbackStore {
       if (claimed.rowCount === 0) return { replay: true };
     }
     await client.query('UPDATE feedback_events SET raw = NULL WHERE received_at < $1 AND raw IS NOT NULL', [now - RAW_KEPT_MS]);
+    const matches = await this.#matchAll(client, events);
     const applied: AppliedEvent[] = [];
-    for (const event of events) applied.push(await this.#one(client, event, now, policy));
+    for (const [i, event] of events.entries()) applied.push(await this.#one(client, event, matches[i] ?? null, now, policy));
     return { replay: false, applied };
   }
 
-  async #one(client: pg.PoolClient, event: FeedbackEvent, now: number, policy: SoftBouncePolicy): Promise<AppliedEvent> {
-    const match = await this.#match(client, event);
+  async #one(client: pg.PoolClient, event: FeedbackEvent, match: Match | null, now: number, policy: SoftBouncePolicy): Promise<AppliedEvent> {
     const c = eventColumns(event);
     const inserted = await client.query<{ id: number }>(
       `INSERT INTO feedback_events (event_key, provider, kind, email, occurred_at, received_at, message_id, provider_message_id, status,
@@ -83,7 +84,7 @@ export class PgFeedback implements FeedbackStore {
         : 0;
     const change = statusChangeFor(event.kind, event.provider, eventDetail(event), softSends, policy);
     if (!change) return { event, outcome: 'recorded', email: match.email, detail: recordedDetail(event, softSends, policy) };
-    if (!change.from.includes(match.status as never)) return { event, outcome: 'recorded', email: match.email, detail: `already ${match.status}` };
+    if (!change.from.includes(match.reader.status as never)) return { event, outcome: 'recorded', email: match.email, detail: `already ${match.reader.status}` };
     const at = new Date(now).toISOString();
     await client.query(
       `UPDATE subscribers SET status = $1, unsubscribed_at = CASE WHEN $1 = 'unsubscribed' THEN $2 ELSE unsubscribed_at END WHERE id = $3`,
@@ -92,25 +93,54 @@ export class PgFeedback implements FeedbackStore {
     await client.query('INSERT INTO subscriber_events (subscriber_id, at, from_status, to_status, reason, via) VALUES ($1, $2, $3, $4, $5, $6)', [
       match.subscriber_id,
       at,
-      match.status,
+      match.reader.status,
       change.to,
       change.reason,
       statusVia(change.via),
     ]);
     await client.query("UPDATE feedback_events SET outcome = 'suppressed' WHERE id = $1", [inserted.rows[0]!.id]);
+    // Later events of the batch about this reader see the status it has now.
+    match.reader.status = change.to;
     return { event, outcome: 'suppressed', email: match.email, detail: change.reason };
   }
 
-  /** As on SQLite; the subscriber's row is then locked (and its status read again) for the rest of the transaction. */
-  async #match(client: pg.PoolClient, event: FeedbackEvent): Promise<Match | null> {
-    const wanted = normalizedRecipients(event);
-    const fits = (rows: Match[]) => rows.find((r) => event.recipients.length === 0 || wanted.has(r.email_normalized)) ?? null;
-    let found: Match | null = null;
-    if (event.messageId) found = fits((await client.query<Match>(`${MATCH} WHERE d.message_id = $1 LIMIT 20`, [event.messageId])).rows);
-    if (!found && event.providerMessageId) found = fits((await client.query<Match>(`${MATCH} WHERE d.provider_id = $1 LIMIT 20`, [event.providerMessageId])).rows);
-    if (!found) return null;
-    const locked = await client.query<{ status: string }>('SELECT status FROM subscribers WHERE id = $1 FOR UPDATE', [found.subscriber_id]);
-    return locked.rows[0] ? { ...found, status: locked.rows[0].status } : null;
+  /**
+   * Each event's delivery, as on SQLite, found for the whole batch in two queries (by our Message-ID, then by the
+   * provider's id); the matched subscribers' rows are then locked, in id order so that two batches never deadlock, and
+   * their status read again, for the rest of the transaction. About 1 round trip per event instead of 3.
+   */
+  async #matchAll(client: pg.PoolClient, events: readonly FeedbackEvent[]): Promise<(Match | null)[]> {
+    const byKey = async (column: 'message_id' | 'provider_id', keys: string[]) => {
+      const map = new Map<string, Row[]>();
+      if (keys.length === 0) return map;
+      const { rows } = await client.query<Row & { key: string }>(
+        `SELECT d.${column} AS key, d.send_id, d.subscriber_id, s.email, s.email_normalized
+         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.${column} = ANY($1::text[])`,
+        [[...new Set(keys)]],
+      );
+      for (const { key, ...row } of rows) {
+        const list = map.get(key) ?? [];
+        if (list.length < 20) list.push({ ...row, send_id: Number(row.send_id), subscriber_id: Number(row.subscriber_id) });
+        map.set(key, list);
+      }
+      return map;
+    };
+    const fits = (event: FeedbackEvent, rows: Row[] | undefined) => {
+      const wanted = normalizedRecipients(event);
+      return rows?.find((r) => event.recipients.length === 0 || wanted.has(r.email_normalized)) ?? null;
+    };
+    const byMessageId = await byKey('message_id', events.flatMap((e) => (e.messageId ? [e.messageId] : [])));
+    const found = events.map((e) => (e.messageId ? fits(e, byMessageId.get(e.messageId)) : null));
+    const byProviderId = await byKey('provider_id', events.flatMap((e, i) => (!found[i] && e.providerMessageId ? [e.providerMessageId] : [])));
+    for (const [i, e] of events.entries()) if (!found[i] && e.providerMessageId) found[i] = fits(e, byProviderId.get(e.providerMessageId));
+    const ids = [...new Set(found.flatMap((m) => (m ? [m.subscriber_id] : [])))].sort((a, b) => a - b);
+    if (ids.length === 0) return found.map(() => null);
+    const locked = await client.query<{ id: number; status: string }>('SELECT id, status FROM subscribers WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+    const readers = new Map(locked.rows.map((r) => [Number(r.id), { status: r.status }]));
+    return found.map((m) => {
+      const reader = m ? readers.get(m.subscriber_id) : undefined;
+      return m && reader ? { ...m, reader } : null;
+    });
   }
 
   async sendFeedback(sendIds: readonly number[]): Promise<Map<number, SendFeedback>> {
