@@ -3,6 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -107,4 +108,22 @@ test('serve refuses to start with a broken confirmation email template, naming i
   const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', '--outbox'], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, SMTP_URL: '', NEWSLETTER_SECRET: SECRET, NEWSLETTER_DB: join(dir, 'x.db') } });
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.match(run.stderr, /templates\/emails\/confirmation\.mjml\.hbs:3 error template\/render unknown field \{\{nmae\}\}/);
+});
+
+test('serve stops on Ctrl-C even while a client holds a connection open mid-body (a refused oversize upload)', async (t) => {
+  const dir = projectFor(t);
+  const s = serveIn(t, dir, ['--outbox'], { EVENTS_WEBHOOK_SECRET: 'generic-webhook-secret-0123456789' });
+  const { port } = new URL(await s.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  t.after(() => socket.destroy());
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  // Says 5 MB are coming, sends a few bytes, and then nothing: the server refuses it and the client never finishes.
+  socket.write(`POST /events/generic HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n[{"kind":`);
+  await until(() => /^HTTP\/1\.1 401/.test(answer));
+  const closed = once(socket, 'close');
+  assert.equal(await s.stop(), 0);
+  await closed;
 });
