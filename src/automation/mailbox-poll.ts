@@ -4,6 +4,7 @@ import { parseImapUrl } from '../inbound/imap-url.ts';
 import { mailboxPass } from '../inbound/mailbox-pass.ts';
 import { returnedMailContext } from '../inbound/returned-mail-context.ts';
 import { resultsSummary } from '../inbound/results-summary.ts';
+import { MAILBOX_LOCK, withTryLock } from '../store/pg/pg-try-lock.ts';
 import type { JobContext } from './job-context.ts';
 
 /** How often the poll looks at the config again while it is off (no `events.imap.interval`, or no IMAP_URL). */
@@ -13,6 +14,7 @@ const IDLE_CHECK_MS = 5000;
  * The bounce mailbox, read by the worker every `events.imap.interval` when IMAP_URL is set: the same pass as
  * `bounces --imap` (messages marked only once applied). A failure (the server down, a refused login) is logged,
  * once while it lasts, and the next interval tries again; a config edited while the worker runs is read each time.
+ * On PostgreSQL, where many workers run, one at a time reads it (an advisory lock); SQLite runs one worker anyway.
  * Runs until the worker stops; a pass in flight finishes first.
  */
 export async function mailboxPollLoop(ctx: JobContext): Promise<void> {
@@ -33,12 +35,17 @@ export async function mailboxPollLoop(ctx: JobContext): Promise<void> {
         if (!parsed.ok) {
           problem(parsed.error);
         } else {
-          const pass = await mailboxPass(returnedMailContext(config, ctx.stores, false, ctx.clock), parsed.target, moveTo);
-          if (told !== null) log(`mailbox: ${parsed.target.host}:${parsed.target.port} answers again`);
-          told = null;
-          if (pass.messages > 0) {
-            for (const r of pass.results) if (r.outcome !== 'skipped') log(`mailbox: ${r.outcome} ${r.email ?? '—'}: ${r.detail} (${r.source})`);
-            log(`mailbox: ${resultsSummary(pass.messages, pass.results)}`);
+          const read = () => mailboxPass(returnedMailContext(config, ctx.stores, false, ctx.clock), parsed.target, moveTo);
+          // On PostgreSQL one worker reads the mailbox at a time; the others skip the interval rather than read it too.
+          const turn = ctx.stores.engine === 'postgres' ? await withTryLock(ctx.stores.pool, MAILBOX_LOCK, read) : { ran: true as const, value: await read() };
+          if (turn.ran) {
+            const pass = turn.value;
+            if (told !== null) log(`mailbox: ${parsed.target.host}:${parsed.target.port} answers again`);
+            told = null;
+            if (pass.messages > 0) {
+              for (const r of pass.results) if (r.outcome !== 'skipped') log(`mailbox: ${r.outcome} ${r.email ?? '—'}: ${r.detail} (${r.source})`);
+              log(`mailbox: ${resultsSummary(pass.messages, pass.results)}`);
+            }
           }
         }
       }

@@ -97,3 +97,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('on PostgreSQL two workers share the mailbox: each message is read by one of them, once', { ...needsDovecot, ...needsPg }, async (t) => {
+  const imap = await startDovecot(t);
+  const p = await sentProject(t, 'postgres');
+  const readers = ['r0@example.org', 'r1@example.org', 'r2@example.org'];
+  readers.forEach((email, i) => imap.deliver(`dsn${i}`, dsn({ to: email, status: '5.1.1', messageId: p.idOf(email) })));
+  const [a, b] = [p.worker(imap.url), p.worker(imap.url)];
+  const read = () => [a!.output(), b!.output()].flatMap((o) => [...o.matchAll(/mailbox: (\d+) messages? read/g)].map((m) => Number(m[1])));
+  await until('all three read', () => read().reduce((x, y) => x + y, 0) >= 3, () => a!.output() + b!.output());
+  // Two more intervals each: nothing is read again.
+  await sleep(2500);
+  assert.equal(read().reduce((x, y) => x + y, 0), 3, a!.output() + b!.output());
+  assert.doesNotMatch(a!.output() + b!.output(), /read before/);
+  for (const email of readers) assert.equal(await p.status(email), 'bounced');
+});
+
