@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mailgunEvent } from '../../src/feedback/mailgun-events.ts';
 import { mailgunProvider } from '../../src/feedback/mailgun-provider.ts';
+import { onlyEvent, parsed } from '../support/parsed-events.ts';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const TS = 1764846000.908181; // 2026-12-04T11:00:00.908181Z, as Mailgun sends it: seconds with a fraction
@@ -26,17 +27,8 @@ function body(event: Record<string, unknown>) {
     },
   };
 }
-const ok = (json: unknown) => {
-  const result = mailgunEvent(json, NOW);
-  if ('error' in result) assert.fail(result.error);
-  return result;
-};
-const only = (json: unknown) => {
-  const result = ok(json);
-  assert.equal(result.ignored, 0);
-  assert.equal(result.events.length, 1);
-  return result.events[0]!;
-};
+const ok = (json: unknown) => parsed(mailgunEvent(json, NOW));
+const only = (json: unknown) => onlyEvent(mailgunEvent(json, NOW));
 
 test('a Mailgun permanent failure is a hard bounce carrying the enhanced code and the server’s message', () => {
   const e = only(

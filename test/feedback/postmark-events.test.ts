@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { postmarkEvent } from '../../src/feedback/postmark-events.ts';
 import { postmarkProvider } from '../../src/feedback/postmark-provider.ts';
+import { onlyEvent, parsed } from '../support/parsed-events.ts';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const MESSAGE_ID = '883953f4-6105-42a2-a16a-77a8eac79483';
@@ -29,17 +30,8 @@ const bounce = (fields: Record<string, unknown> = {}) => ({
   Subject: 'Issue 1',
   ...fields,
 });
-const ok = (json: unknown) => {
-  const result = postmarkEvent(json, NOW);
-  if ('error' in result) assert.fail(result.error);
-  return result;
-};
-const only = (json: unknown) => {
-  const result = ok(json);
-  assert.equal(result.ignored, 0);
-  assert.equal(result.events.length, 1);
-  return result.events[0]!;
-};
+const ok = (json: unknown) => parsed(postmarkEvent(json, NOW));
+const only = (json: unknown) => onlyEvent(postmarkEvent(json, NOW));
 
 test('a Postmark HardBounce is a hard bounce with Postmark’s MessageID, the status its Details quote, and its type, description and details', () => {
   const json = bounce();

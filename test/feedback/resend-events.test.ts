@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resendEvents } from '../../src/feedback/resend-events.ts';
 import { resendProvider } from '../../src/feedback/resend-provider.ts';
+import { onlyEvent, parsed } from '../support/parsed-events.ts';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const EMAIL_ID = '56761188-7520-42d8-8898-ff6fc54ce618';
@@ -22,17 +23,8 @@ const email = (type: string, data: Record<string, unknown> = {}) => ({
     ...data,
   },
 });
-const ok = (json: unknown) => {
-  const result = resendEvents(json, NOW);
-  if ('error' in result) assert.fail(result.error);
-  return result;
-};
-const only = (json: unknown) => {
-  const result = ok(json);
-  assert.equal(result.ignored, 0);
-  assert.equal(result.events.length, 1);
-  return result.events[0]!;
-};
+const ok = (json: unknown) => parsed(resendEvents(json, NOW));
+const only = (json: unknown) => onlyEvent(resendEvents(json, NOW));
 
 test('a Resend Permanent bounce is hard, at the event’s time, with Resend’s email_id and its type: subtype: message', () => {
   const json = email('email.bounced', { bounce: { message: 'The recipient’s email address is on the suppression list because it has a recent history of producing hard bounces.', subType: 'Suppressed', type: 'Permanent' } });

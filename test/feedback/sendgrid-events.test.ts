@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { sendgridEvents } from '../../src/feedback/sendgrid-events.ts';
 import { sendgridProvider } from '../../src/feedback/sendgrid-provider.ts';
+import { onlyEvent, parsed } from '../support/parsed-events.ts';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const TS = 1764846000; // 2026-12-04T11:00:00Z
@@ -18,17 +19,8 @@ const event = (fields: Record<string, unknown>) => ({
   category: ['newsletter'],
   ...fields,
 });
-const ok = (json: unknown) => {
-  const result = sendgridEvents(json, NOW);
-  if ('error' in result) assert.fail(result.error);
-  return result;
-};
-const only = (fields: Record<string, unknown>) => {
-  const result = ok([event(fields)]);
-  assert.equal(result.ignored, 0, JSON.stringify(fields));
-  assert.equal(result.events.length, 1);
-  return result.events[0]!;
-};
+const ok = (json: unknown) => parsed(sendgridEvents(json, NOW));
+const only = (fields: Record<string, unknown>) => onlyEvent(sendgridEvents([event(fields)], NOW), JSON.stringify(fields));
 const kindOf = (fields: Record<string, unknown>) => {
   const result = ok([event(fields)]);
   return result.events.length === 1 ? result.events[0]!.kind : result.ignored === 1 ? 'ignored' : assert.fail('neither one event nor one ignored');

@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sesEvents } from '../../src/feedback/ses-events.ts';
+import { parsed } from '../support/parsed-events.ts';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 const mail = { timestamp: '2026-12-04T11:00:00.000Z', messageId: '0100019ae1abc-000000', commonHeaders: { messageId: '<i1.ann.1@news.example.org>' } };
-const ok = (json: unknown) => {
-  const result = sesEvents(json, 'sns-1', NOW);
-  if ('error' in result) assert.fail(result.error);
-  return result;
-};
+const ok = (json: unknown) => parsed(sesEvents(json, 'sns-1', NOW));
 
 test('an SES bounce is one event per recipient: Permanent is hard, Transient and Undetermined soft, with status and diagnostic', () => {
   const hard = ok({
