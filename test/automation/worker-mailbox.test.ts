@@ -5,9 +5,10 @@
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { outboxMessageId } from '../support/bounces-cli.ts';
 import { startCli, type CliRun } from '../support/cli-process.ts';
 import { startDovecot, needsDovecot } from '../support/dovecot.ts';
 import { issueText, projectFor } from '../support/fixtures.ts';
@@ -34,11 +35,7 @@ async function sentProject(t: TestContext, engine: 'sqlite' | 'postgres') {
   assert.equal(imported.status, 0, imported.stderr);
   const send = await cli(['send', 'the-vote', '--yes']);
   assert.equal(send.status, 0, send.stderr);
-  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
-  const idOf = (email: string) => {
-    const file = readdirSync(outbox).find((f) => f.startsWith(email))!;
-    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
-  };
+  const idOf = (email: string) => outboxMessageId(dir, 'the-vote', email);
   const status = async (email: string) => {
     const shown = await cli(['subscribers', 'show', email]);
     return new RegExp(`^${email.replace(/\./g, '\\.')}: (\\S+)$`, 'm').exec(shown.stdout)?.[1] ?? shown.stdout + shown.stderr;

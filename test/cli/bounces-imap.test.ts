@@ -3,58 +3,19 @@
  * complaint and an emailed unsubscribe delivered into the mailbox update the list once; a second run reads nothing
  * new; `--imap-move` moves what it handled; a refused login says so without the password.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
-import type { Status } from '../../src/subscribers/subscriber.ts';
+import { cliSync, sentToReaders, sqliteStatuses as statuses } from '../support/bounces-cli.ts';
 import { startDovecot, needsDovecot, type Dovecot } from '../support/dovecot.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
 import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
 
 const UNSUBSCRIBE = 'unsubscribe@dissentdesk.example.org';
 
-function cli(dir: string, args: string[], imapUrl: string) {
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: join(dir, 'data', 'newsletter.db'), NEWSLETTER_INBOX_PORT: '1', SMTP_URL: '', IMAP_URL: imapUrl },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = (dir: string, args: string[], imapUrl: string) => cliSync(dir, args, { IMAP_URL: imapUrl });
 
-function statuses(dir: string): Record<string, Status> {
-  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  try {
-    return Object.fromEntries(new SqliteSubscriberTable(db).list().map((s) => [s.email, s.status]));
-  } finally {
-    db.close();
-  }
-}
-
-/** A project with four readers who were each sent the issue; returns each copy's Message-ID. */
-function sentProject(t: Parameters<typeof projectFor>[0]) {
-  const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
-  appendFileSync(join(dir, 'newsletter.yaml'), `\nsending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}\n`);
-  const readers = ['r0@example.org', 'r1@example.org', 'r2@example.org', 'r3@example.org'];
-  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  new SqliteSubscriberTable(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
-  db.close();
-  const send = cli(dir, ['send', 'the-vote', '--yes'], '');
-  assert.equal(send.status, 0, send.stderr);
-  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
-  const idOf = (email: string) => {
-    const file = readdirSync(outbox).find((f) => f.startsWith(email))!;
-    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
-  };
-  return { dir, idOf };
-}
+/** A project with four readers who were each sent the issue; idOf gives each copy's Message-ID. */
+const sentProject = (t: TestContext) => sentToReaders(t, ['r0@example.org', 'r1@example.org', 'r2@example.org', 'r3@example.org'], `sending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}`);
 
 /** What the server holds now: messages per folder, and how many carry the handled keyword. */
 async function mailboxState(d: Dovecot, folder: string): Promise<{ messages: number; handled: number }> {

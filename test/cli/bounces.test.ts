@@ -4,53 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/store/open.ts';
-import { SqliteSubscriberTable } from '../../src/store/sqlite-subscribers.ts';
-import type { Status } from '../../src/subscribers/subscriber.ts';
-import { issueText, projectFor, ROOT } from '../support/fixtures.ts';
+import { cliSync as cli, sentToReaders, sqliteStatuses as statuses } from '../support/bounces-cli.ts';
+import { projectFor } from '../support/fixtures.ts';
 import { complaint, dsn, outOfOffice, unsubscribeRequest } from '../support/returned-mail.ts';
-import { TEST_SECRET } from '../support/send-harness.ts';
 
 const UNSUBSCRIBE = 'unsubscribe@dissentdesk.example.org';
 
-function cli(dir: string, args: string[]) {
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'newsletter.cjs'), ...args], {
-    cwd: dir,
-    env: { ...process.env, NEWSLETTER_SECRET: TEST_SECRET, NEWSLETTER_DB: join(dir, 'data', 'newsletter.db'), NEWSLETTER_INBOX_PORT: '1', SMTP_URL: '' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function statuses(dir: string): Record<string, Status> {
-  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  try {
-    return Object.fromEntries(new SqliteSubscriberTable(db).list().map((s) => [s.email, s.status]));
-  } finally {
-    db.close();
-  }
-}
-
 test('bounces: reports about sent messages bounce, complain or unsubscribe exactly the right subscribers; a dry run changes nothing', async (t) => {
-  const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
-  appendFileSync(join(dir, 'newsletter.yaml'), `\nsending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}\n`);
   const readers = Array.from({ length: 7 }, (_, i) => `r${i}@example.org`);
-  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  new SqliteSubscriberTable(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
-  db.close();
-  const send = cli(dir, ['send', 'the-vote', '--yes']);
-  assert.equal(send.status, 0, send.stderr);
-
-  // The Message-ID each reader's copy carried, from the outbox the send wrote.
-  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
-  const idOf = (email: string) => {
-    const file = readdirSync(outbox).find((f) => f.startsWith(`${email}`))!;
-    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
-  };
+  // Each reader's copy's Message-ID (idOf) comes from the outbox the send wrote.
+  const { dir, idOf } = sentToReaders(t, readers, `sending:\n  unsubscribe_mailto: ${UNSUBSCRIBE}`);
 
   mkdirSync(join(dir, 'returned', 'cur'), { recursive: true });
   mkdirSync(join(dir, 'returned', 'new'), { recursive: true });
@@ -116,17 +81,7 @@ test('bounces: a path that cannot be read is an error naming it, and nothing cha
 });
 
 test('bounces: provider event files (SES via SNS, SendGrid, generic) apply once; a file with a bad line changes nothing', async (t) => {
-  const dir = projectFor(t, { 'issues/2026-11-02-the-vote.md': issueText('The council votes on Tuesday.', 'title: The vote\ndate: 2026-11-02\nstatus: ready') });
-  const readers = ['r0@example.org', 'r1@example.org', 'r2@example.org', 'r3@example.org'];
-  const db = openDatabase(join(dir, 'data', 'newsletter.db'));
-  new SqliteSubscriberTable(db).importMany(readers.map((email) => ({ email, emailNormalized: email, name: '', attributes: {} })), 'test');
-  db.close();
-  assert.equal(cli(dir, ['send', 'the-vote', '--yes']).status, 0);
-  const outbox = join(dir, 'dist', 'outbox', 'the-vote');
-  const idOf = (email: string) => {
-    const file = readdirSync(outbox).find((f) => f.startsWith(email))!;
-    return /^Message-ID:\s*(<[^>]+>)/im.exec(readFileSync(join(outbox, file), 'utf8').replace(/\r\n[ \t]+/g, ' '))![1]!;
-  };
+  const { dir, idOf } = sentToReaders(t, ['r0@example.org', 'r1@example.org', 'r2@example.org', 'r3@example.org']);
   const ses = (email: string) => ({
     notificationType: 'Bounce',
     bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: email, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 no such user' }], timestamp: new Date().toISOString() },
