@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { RAW_KEPT_MS } from './feedback-record.ts';
 import { genericEvents } from './generic-events.ts';
-import type { WebhookProvider } from './webhook-provider.ts';
+import { jsonParse, type WebhookProvider } from './webhook-provider.ts';
 
 /** The shortest generic secret accepted: an HMAC key guessable by brute force protects nothing. */
 const MIN_SECRET = 16;
@@ -25,15 +25,6 @@ export function genericProvider(secret: string): WebhookProvider {
       if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { ok: false, reason: 'a signature that does not match' };
       return { ok: true, nonce: { value: createHash('sha256').update(request.body).digest('hex'), expiresAt: now + RAW_KEPT_MS } };
     },
-    parse(body, now) {
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        return { ok: false, reason: 'a body that is not JSON' };
-      }
-      const result = genericEvents(json, now);
-      return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
-    },
+    parse: jsonParse(genericEvents),
   };
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { jsonBody, record } from './event-fields.ts';
 import { mailgunEvent } from './mailgun-events.ts';
-import { TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
+import { jsonParse, TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
 
 /**
  * `POST /events/mailgun`: Mailgun's JSON webhooks. The body's `signature` holds a timestamp, a token and the
@@ -30,11 +30,6 @@ export function mailgunProvider(signingKey: string): WebhookProvider {
       if (Math.abs(now - at) > TIMESTAMP_TOLERANCE_MS) return { ok: false, reason: 'a timestamp more than 5 minutes away' };
       return { ok: true, nonce: { value: token, expiresAt: at + 2 * TIMESTAMP_TOLERANCE_MS } };
     },
-    parse(body, now) {
-      const read = jsonBody(body);
-      if (!read.ok) return read;
-      const result = mailgunEvent(read.json, now);
-      return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
-    },
+    parse: jsonParse(mailgunEvent),
   };
 }

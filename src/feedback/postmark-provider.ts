@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { RAW_KEPT_MS } from './feedback-record.ts';
-import { jsonBody } from './event-fields.ts';
 import { postmarkEvent } from './postmark-events.ts';
-import type { WebhookProvider } from './webhook-provider.ts';
+import { jsonParse, type WebhookProvider } from './webhook-provider.ts';
 
 const digest = (value: string | Buffer) => createHash('sha256').update(value).digest();
 
@@ -27,11 +26,6 @@ export function postmarkProvider(auth: string): WebhookProvider {
       if (!timingSafeEqual(digest(Buffer.from(encoded, 'base64').toString('utf8')), expected)) return { ok: false, reason: 'credentials that do not match' };
       return { ok: true, nonce: { value: digest(request.body).toString('hex'), expiresAt: now + RAW_KEPT_MS } };
     },
-    parse(body, now) {
-      const read = jsonBody(body);
-      if (!read.ok) return read;
-      const result = postmarkEvent(read.json, now);
-      return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
-    },
+    parse: jsonParse(postmarkEvent),
   };
 }

@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { jsonBody } from './event-fields.ts';
 import { RAW_KEPT_MS } from './feedback-record.ts';
 import { resendEvents } from './resend-events.ts';
-import { TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
+import { jsonParse, TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
 
 /**
  * `POST /events/resend`: Resend signs its webhooks the Svix way. `svix-signature` holds one or more `v1,<base64>`,
@@ -34,11 +33,6 @@ export function resendProvider(secret: string): WebhookProvider {
       if (Math.abs(now - Number(timestamp) * 1000) > TIMESTAMP_TOLERANCE_MS) return { ok: false, reason: 'a timestamp more than 5 minutes away' };
       return { ok: true, nonce: { value: id, expiresAt: now + RAW_KEPT_MS } };
     },
-    parse(body, now) {
-      const read = jsonBody(body);
-      if (!read.ok) return read;
-      const result = resendEvents(read.json, now);
-      return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
-    },
+    parse: jsonParse(resendEvents),
   };
 }

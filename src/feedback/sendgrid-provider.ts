@@ -1,7 +1,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { jsonBody } from './event-fields.ts';
 import { sendgridEvents } from './sendgrid-events.ts';
-import { TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
+import { jsonParse, TIMESTAMP_TOLERANCE_MS, type WebhookProvider } from './webhook-provider.ts';
 
 const SIGNATURE = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
@@ -33,12 +32,7 @@ export function sendgridProvider(publicKey: string): WebhookProvider {
       if (Math.abs(now - at) > TIMESTAMP_TOLERANCE_MS) return { ok: false, reason: 'a timestamp more than 5 minutes away' };
       return { ok: true, nonce: { value: createHash('sha256').update(signature).digest('hex'), expiresAt: at + 2 * TIMESTAMP_TOLERANCE_MS } };
     },
-    parse(body, now) {
-      const read = jsonBody(body);
-      if (!read.ok) return read;
-      const result = sendgridEvents(read.json, now);
-      return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
-    },
+    parse: jsonParse(sendgridEvents),
   };
 }
 

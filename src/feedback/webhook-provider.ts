@@ -1,3 +1,4 @@
+import { jsonBody } from './event-fields.ts';
 import type { FeedbackEvent, Provider } from './feedback-event.ts';
 
 /** A webhook request as the verifiers see it: the raw body bytes, never a re-serialised parse of them. */
@@ -32,3 +33,13 @@ export const TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
 
 /** The only fetch the feedback code does (an SNS certificate, a SubscribeURL): injectable, so tests supply the answer. */
 export type Fetch = (url: string) => Promise<{ status: number; body: string }>;
+
+/** A provider's `parse` for a JSON body and its pure parser (every provider but SNS, whose body is an envelope). */
+export function jsonParse(parser: (json: unknown, now: number) => { events: FeedbackEvent[]; ignored: number } | { error: string }): WebhookProvider['parse'] {
+  return (body, now) => {
+    const read = jsonBody(body);
+    if (!read.ok) return read;
+    const result = parser(read.json, now);
+    return 'error' in result ? { ok: false, reason: result.error } : { ok: true, ...result };
+  };
+}
